@@ -1,0 +1,81 @@
+import type { NodeRecord, RunWithNodes } from '@flowline/engine';
+import { z } from 'zod';
+
+/** The native API's JSON shape of a run; times are ISO 8601 UTC, statuses by name and code. */
+export const NodeViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  attempt: z.number().int(),
+  status: z.string(),
+  statusCode: z.number().int(),
+  parameters: z.unknown(),
+  output: z.unknown(),
+  result: z.string(),
+  error: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+});
+
+export const RunViewSchema = z.object({
+  id: z.string().describe('22-char base64url run id'),
+  seq: z.number().int().describe('monotonic run sequence'),
+  workflow: z.string(),
+  definitionVersion: z.number().int(),
+  bizId: z.string(),
+  bizType: z.string(),
+  triggerType: z.number().int().describe('0 manual, 1 periodic, 2 temporary'),
+  status: z.string(),
+  statusCode: z.number().int().describe('EnOS status code, -1…10'),
+  cancelRequested: z.boolean(),
+  input: z.unknown(),
+  triggerTime: z.string(),
+  startTime: z.string().nullable(),
+  endTime: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  nodes: z.array(NodeViewSchema),
+});
+
+export type RunView = z.infer<typeof RunViewSchema>;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function toNodeView(n: NodeRecord): z.infer<typeof NodeViewSchema> {
+  return {
+    id: n.id,
+    name: n.name,
+    type: n.type,
+    attempt: n.attempt,
+    status: n.statusName,
+    statusCode: n.status,
+    parameters: n.parameters,
+    output: n.output,
+    result: n.result,
+    error: n.error,
+    startedAt: iso(n.startedAt),
+    endedAt: iso(n.endedAt),
+  };
+}
+
+export function toRunView(run: RunWithNodes): RunView {
+  return {
+    id: run.id,
+    seq: run.seq,
+    workflow: run.workflow,
+    definitionVersion: run.definitionVersion,
+    bizId: run.bizId,
+    bizType: run.bizType,
+    triggerType: run.triggerType,
+    status: run.statusName,
+    statusCode: run.status,
+    cancelRequested: run.cancelRequested,
+    input: run.input,
+    triggerTime: run.triggerTime.toISOString(),
+    startTime: iso(run.startTime),
+    endTime: iso(run.endTime),
+    createdAt: run.createdAt.toISOString(),
+    updatedAt: run.updatedAt.toISOString(),
+    nodes: run.nodes.map(toNodeView),
+  };
+}

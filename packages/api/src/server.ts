@@ -1,0 +1,33 @@
+import type { Engine } from '@flowline/engine';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { registerHealthRoutes } from './healthRoutes.ts';
+import { nativeErrorReply } from './native/nativeErrors.ts';
+import { registerRunRoutes } from './native/runRoutes.ts';
+
+export interface ServerOptions {
+  readonly engine: Engine;
+  readonly logger?: Logger;
+  /** largest accepted request body */
+  readonly bodyLimit?: number;
+}
+
+/** Builds the HTTP server: native API, health. Dialects register their own routes on it. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Per-request lines only at warn and above: a busy API must not log every poll.
+    ...(options.logger ? { loggerInstance: options.logger.child({}, { level: 'warn' }) } : {}),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((error, request, reply) => nativeErrorReply(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
+  );
+  registerHealthRoutes(app, options.engine);
+  registerRunRoutes(app, options.engine);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,112 @@
+import {
+  DEMO_WORKFLOWS,
+  Engine,
+  assertRedisReachable,
+  connectRedis,
+  migrateDatabase,
+  openDatabase,
+  startEmbeddedPostgres,
+  type Config,
+  type Database,
+} from '@flowline/engine';
+import { buildServer } from '@flowline/api';
+import { NodeWorker } from '@flowline/worker';
+import type { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+
+/** The roles a flowline process can play; `start` plays all of them. */
+export const Role = { API: 'api', WORKER: 'worker' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+export interface RunningProcess {
+  readonly logger: Logger;
+  readonly engine: Engine;
+  /** the API's address, when the process serves it */
+  readonly url?: string;
+  stop(): Promise<void>;
+}
+
+/** Opens Postgres: DATABASE_URL, or the embedded server under the data dir. */
+async function openPostgres(config: Config, logger: Logger): Promise<{ db: Database; close: () => Promise<void> }> {
+  if (config.databaseUrl) {
+    const db = openDatabase(config.databaseUrl);
+    return { db, close: () => db.pool.end() };
+  }
+  logger.info({ dataDir: config.dataDir }, 'DATABASE_URL unset: starting embedded Postgres');
+  const embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.warn(line));
+  const db = openDatabase(embedded.url);
+  return {
+    db,
+    close: async () => {
+      await db.pool.end();
+      await embedded.stop();
+    },
+  };
+}
+
+/**
+ * Starts the given roles in this process against one Postgres and one Redis.
+ * With `migrate`, pending migrations are applied first (the all-in-one command).
+ */
+export async function startProcess(config: Config, roles: readonly Role[], options: { migrate: boolean }): Promise<RunningProcess> {
+  const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
+  await assertRedisReachable(config.redisUrl);
+  const postgres = await openPostgres(config, logger);
+  if (options.migrate) await migrateDatabase(postgres.db);
+
+  const redisConnections: Redis[] = [];
+  const redis = () => {
+    const connection = connectRedis(config.redisUrl);
+    connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+    redisConnections.push(connection);
+    return connection;
+  };
+  const engine = new Engine({ db: postgres.db, redis: redis(), queuePrefix: config.queuePrefix, logger });
+  for (const workflow of DEMO_WORKFLOWS) await engine.registerWorkflow(workflow);
+
+  const stops: (() => Promise<void>)[] = [];
+  let url: string | undefined;
+  if (roles.includes(Role.WORKER)) {
+    const worker = new NodeWorker(engine, { concurrency: config.workerConcurrency, connection: redis(), subscriber: redis() });
+    await worker.start();
+    stops.push(() => worker.close());
+  }
+  if (roles.includes(Role.API)) {
+    const server = await buildServer({ engine, logger });
+    url = await server.listen({ port: config.port, host: config.host });
+    stops.push(() => server.close());
+  }
+  logger.info({ roles, url }, 'flowline started');
+
+  return {
+    logger,
+    engine,
+    ...(url === undefined ? {} : { url }),
+    stop: async () => {
+      // API first (no new starts), then the worker drains, then the connections.
+      for (const stop of stops.reverse()) await stop();
+      await engine.close();
+      for (const connection of redisConnections) connection.disconnect();
+      await postgres.close();
+    },
+  };
+}
+
+/** Stops gracefully on SIGTERM/SIGINT; a second signal exits at once. */
+export function stopOnSignals(running: RunningProcess): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    running.logger.info({ signal }, 'stopping: draining running nodes');
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        running.logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

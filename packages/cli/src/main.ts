@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { loadConfig, migrateDatabase, openDatabase, startEmbeddedPostgres } from '@flowline/engine';
+import { Command } from 'commander';
+import { Role, startProcess, stopOnSignals, type Role as RoleType } from './bootstrap.ts';
+
+/** Exit codes: 0 ok, 1 failure, 2 bad usage or configuration. */
+const program = new Command('flowline').description('flowline workflow engine').showHelpAfterError();
+
+function serve(roles: readonly RoleType[], migrate: boolean) {
+  return async () => {
+    const running = await startProcess(loadConfig(), roles, { migrate });
+    stopOnSignals(running);
+  };
+}
+
+program.command('start').description('run API + worker in one process, applying migrations first').action(serve([Role.API, Role.WORKER], true));
+program.command('api').description('run the HTTP API only').action(serve([Role.API], false));
+program.command('worker').description('run a node worker only').action(serve([Role.WORKER], false));
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(async () => {
+    const config = loadConfig();
+    const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, console.error);
+    const db = openDatabase(config.databaseUrl ?? embedded!.url);
+    try {
+      await migrateDatabase(db);
+      console.log('migrations applied');
+    } finally {
+      await db.pool.end();
+      await embedded?.stop();
+    }
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`flowline: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(error instanceof Error && error.message.startsWith('invalid configuration') ? 2 : 1);
+});

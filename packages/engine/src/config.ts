@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * All configuration, parsed once at start-up from the environment. Nothing else
+ * in flowline reads process.env: processes receive a Config.
+ */
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  /** unset → an embedded Postgres under FLOWLINE_DATA_DIR */
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  FLOWLINE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('flowline'),
+  /** IANA zone the dialects render times in; default: the host's zone */
+  FLOWLINE_TZ: z
+    .string()
+    .refine(isTimeZone, 'not an IANA time zone name')
+    .default(Intl.DateTimeFormat().resolvedOptions().timeZone),
+  FLOWLINE_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  FLOWLINE_DATA_DIR: z.string().default('./.flowline'),
+  FLOWLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(50),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly timeZone: string;
+  readonly adminToken: string | undefined;
+  readonly dataDir: string;
+  readonly workerConcurrency: number;
+  readonly logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+};
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Parses the environment (or an override, for tests) into a Config; throws a readable error on bad values. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    queuePrefix: c.FLOWLINE_QUEUE_PREFIX,
+    timeZone: c.FLOWLINE_TZ,
+    adminToken: c.FLOWLINE_ADMIN_TOKEN,
+    dataDir: c.FLOWLINE_DATA_DIR,
+    workerConcurrency: c.FLOWLINE_WORKER_CONCURRENCY,
+    logLevel: c.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,240 @@
+import { InvalidTransition, NodeNotFound } from '../errors.ts';
+import type { Command, NodeOutcome, NodeState, RunEvent, RunState } from './runState.ts';
+import {
+  FAILED_STATUSES,
+  SATISFIED_STATUSES,
+  Status,
+  canTransition,
+  isLegalPath,
+  isTerminal,
+  shortestPath,
+  statusName,
+} from './status.ts';
+
+/** Nodes in these statuses have not started and can be cancelled outright. */
+const PENDING: readonly Status[] = [Status.INIT, Status.WAIT, Status.READY, Status.SUSPEND];
+
+/**
+ * The engine's one decision function: given a run, an event and the time, what
+ * must change. Pure: no I/O, no clock. Adapters apply the commands in one
+ * transaction (each status write conditional on `from`) and enqueue after commit.
+ *
+ * Operations that make no sense for the run's status throw InvalidTransition;
+ * events about a node attempt that is no longer current (a late worker, a
+ * duplicate job) return no commands: they lost a race, which is normal.
+ */
+export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
+  const plan = new Plan(run, now);
+  switch (event.type) {
+    case 'NODE_SUCCEEDED': {
+      const node = plan.current(event.node, event.attempt);
+      if (!node) return [];
+      plan.setNode(node, Status.SUCCESS, { outcome: event.outcome });
+      plan.releaseChildren(node);
+      break;
+    }
+    case 'NODE_FAILED': {
+      const node = plan.current(event.node, event.attempt);
+      if (!node) return [];
+      if (node.attempt <= node.retries && !run.cancelRequested) {
+        plan.retry(node, event.outcome);
+        break;
+      }
+      plan.setNode(node, Status[event.failure], { outcome: event.outcome });
+      plan.cancelPending();
+      break;
+    }
+    case 'NODE_CANCELED': {
+      const node = plan.current(event.node, event.attempt);
+      if (!node) return [];
+      plan.setNode(node, Status.CANCEL, { outcome: event.outcome });
+      plan.cancelPending();
+      break;
+    }
+    case 'CANCEL': {
+      plan.requireNotTerminal('cancel');
+      if (run.cancelRequested) return [];
+      plan.commands.push({ type: 'REQUEST_CANCEL' });
+      plan.cancelPending();
+      for (const node of run.nodes) {
+        if (node.status === Status.RUNNING) plan.commands.push({ type: 'ABORT', node: node.name, attempt: node.attempt });
+      }
+      break;
+    }
+    case 'SUSPEND': {
+      if (run.cancelRequested || !canTransition(run.status, Status.SUSPEND)) {
+        throw new InvalidTransition('suspend', statusName(run.status));
+      }
+      plan.setRun(Status.SUSPEND);
+      for (const node of run.nodes) {
+        if (node.status === Status.READY) plan.setNode(node, Status.SUSPEND);
+      }
+      return plan.commands;
+    }
+    case 'RESUME': {
+      if (run.status !== Status.SUSPEND) throw new InvalidTransition('resume', statusName(run.status));
+      const anyRunning = run.nodes.some((n) => n.status === Status.RUNNING);
+      plan.setRun(anyRunning ? Status.RUNNING : Status.READY);
+      for (const node of run.nodes) {
+        if (node.status === Status.SUSPEND) plan.makeReady(node, node.attempt);
+      }
+      break;
+    }
+    case 'RERUN': {
+      if (!isTerminal(run.status) || run.status === Status.SUCCESS || run.status === Status.SKIP) {
+        throw new InvalidTransition('rerun', statusName(run.status), `only a failed or cancelled run can be rerun; this one is ${statusName(run.status)}`);
+      }
+      plan.setRun(Status.READY, { cancelRequested: false });
+      for (const node of run.nodes) {
+        if (SATISFIED_STATUSES.includes(node.status)) continue;
+        const ready = plan.parentsSatisfied(node);
+        plan.setNode(node, ready ? Status.READY : Status.WAIT, { nextAttempt: node.attempt + 1, via: Status.RERUN });
+        if (ready) plan.enqueue(node, node.attempt + 1);
+      }
+      return plan.commands;
+    }
+    case 'SKIP_NODE': {
+      plan.requireNotTerminal('skip a node of');
+      const node = plan.byName(event.node);
+      if (!canTransition(node.status, Status.SKIP)) {
+        throw new InvalidTransition(
+          'skip',
+          statusName(node.status),
+          `node ${node.name} is ${statusName(node.status)}; only a node that has not been reached yet (INIT or WAIT) can be skipped`,
+        );
+      }
+      plan.setNode(node, Status.SKIP);
+      plan.releaseChildren(node);
+      break;
+    }
+  }
+  plan.settle();
+  return plan.commands;
+}
+
+/** Accumulates commands while tracking the statuses they will produce. */
+class Plan {
+  readonly commands: Command[] = [];
+  private readonly status = new Map<string, Status>();
+  private readonly nodes = new Map<string, NodeState>();
+  private runStatus: Status;
+
+  constructor(
+    private readonly run: RunState,
+    private readonly now: Date,
+  ) {
+    this.runStatus = run.status;
+    for (const node of run.nodes) {
+      this.nodes.set(node.name, node);
+      this.status.set(node.name, node.status);
+    }
+  }
+
+  byName(name: string): NodeState {
+    const node = this.nodes.get(name);
+    if (!node) throw new NodeNotFound('', name);
+    return node;
+  }
+
+  /** The node if the event is about its current, running attempt; otherwise the event is stale. */
+  current(name: string, attempt: number): NodeState | undefined {
+    const node = this.nodes.get(name);
+    return node && node.status === Status.RUNNING && node.attempt === attempt ? node : undefined;
+  }
+
+  requireNotTerminal(operation: string): void {
+    if (isTerminal(this.run.status)) throw new InvalidTransition(operation, statusName(this.run.status));
+  }
+
+  setNode(
+    node: NodeState,
+    to: Status,
+    options: { outcome?: NodeOutcome; nextAttempt?: number; via?: Status } = {},
+  ): void {
+    const from = this.status.get(node.name)!;
+    const path = options.via === undefined ? [from, to] : [from, options.via, to];
+    assertLegal(path, `node ${node.name}`);
+    this.status.set(node.name, to);
+    this.commands.push({
+      type: 'SET_NODE',
+      node: node.name,
+      attempt: node.attempt,
+      from,
+      to,
+      ...(options.nextAttempt === undefined ? {} : { nextAttempt: options.nextAttempt }),
+      ...(options.outcome === undefined ? {} : { outcome: options.outcome }),
+    });
+  }
+
+  setRun(to: Status, options: { cancelRequested?: boolean } = {}): void {
+    const from = this.runStatus;
+    if (from === to) return;
+    const path = shortestPath(from, to);
+    if (!path) throw new InvalidTransition(`move to ${statusName(to)}`, statusName(from));
+    this.runStatus = to;
+    this.commands.push({ type: 'SET_RUN', from, to, ...options });
+  }
+
+  enqueue(node: NodeState, attempt: number, delayMs = 0): void {
+    this.commands.push({ type: 'ENQUEUE', node: node.name, attempt, runAt: new Date(this.now.getTime() + delayMs) });
+  }
+
+  /** READY and queued, unless the run is suspended, in which case it waits in SUSPEND for resume. */
+  makeReady(node: NodeState, attempt: number): void {
+    if (this.runStatus === Status.SUSPEND) {
+      this.setNode(node, Status.SUSPEND);
+      return;
+    }
+    this.setNode(node, Status.READY);
+    this.enqueue(node, attempt);
+  }
+
+  parentsSatisfied(node: NodeState): boolean {
+    return node.parents.every((p) => SATISFIED_STATUSES.includes(this.status.get(p)!));
+  }
+
+  /** Children whose every parent is now satisfied become runnable. */
+  releaseChildren(node: NodeState): void {
+    if (this.run.cancelRequested) return;
+    for (const childName of node.children) {
+      const child = this.nodes.get(childName)!;
+      if (this.status.get(childName) === Status.WAIT && this.parentsSatisfied(child)) this.makeReady(child, child.attempt);
+    }
+  }
+
+  /**
+   * A retry is one write that walks RUNNING → FAIL → RERUN → READY, starting the
+   * next attempt after an exponential backoff (backoffMs, 2×, 4×, …).
+   */
+  retry(node: NodeState, outcome: NodeOutcome): void {
+    const nextAttempt = node.attempt + 1;
+    const suspended = this.runStatus === Status.SUSPEND;
+    const to = suspended ? Status.SUSPEND : Status.READY;
+    assertLegal([Status.RUNNING, Status.FAIL, Status.RERUN, Status.READY, ...(suspended ? [Status.SUSPEND] : [])], `node ${node.name}`);
+    this.status.set(node.name, to);
+    this.commands.push({ type: 'SET_NODE', node: node.name, attempt: node.attempt, from: Status.RUNNING, to, nextAttempt, outcome });
+    if (!suspended) this.enqueue(node, nextAttempt, node.backoffMs * 2 ** (node.attempt - 1));
+  }
+
+  /** Nodes that can no longer run (the run failed or was cancelled) are CANCEL, never left hanging. */
+  cancelPending(): void {
+    for (const node of this.run.nodes) {
+      if (PENDING.includes(this.status.get(node.name)!)) this.setNode(node, Status.CANCEL);
+    }
+  }
+
+  /** When every node is terminal, the run ends: the first failure's status, else CANCEL, else SUCCESS. */
+  settle(): void {
+    const statuses = this.run.nodes.map((n) => this.status.get(n.name)!);
+    if (!statuses.every(isTerminal)) return;
+    const failed = statuses.find((s) => FAILED_STATUSES.includes(s));
+    const final = failed ?? (statuses.includes(Status.CANCEL) ? Status.CANCEL : Status.SUCCESS);
+    this.setRun(final);
+  }
+}
+
+function assertLegal(path: Status[], what: string): void {
+  if (!isLegalPath(path)) {
+    throw new InvalidTransition(`move ${what} along ${path.map(statusName).join(' → ')}`, statusName(path[0]!));
+  }
+}

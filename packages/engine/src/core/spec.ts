@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * Node names become parts of BullMQ job ids and of Pandora node ids
+ * (`<NodeName>-<NodeType>`), so they are restricted to identifier characters.
+ */
+export const NODE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+export const WORKFLOW_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+export const NodeSpecSchema = z
+  .object({
+    name: z.string().regex(NODE_NAME_PATTERN, 'node names are letters, digits and _, starting with a letter or _'),
+    type: z.string().min(1).max(64).describe('a built-in type (noop, sleep, http, fail) or "code" for a registered handler'),
+    handler: z.string().min(1).max(200).optional().describe('registered handler name, for type "code"'),
+    dependsOn: z.array(z.string()).max(10_000).default([]),
+    retries: z.number().int().min(0).max(100).default(0),
+    backoffMs: z.number().int().min(0).max(86_400_000).default(1000).describe('first retry delay; doubles per attempt'),
+    timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+    params: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const WorkflowSpecSchema = z
+  .object({
+    name: z.string().regex(WORKFLOW_NAME_PATTERN, 'workflow names are letters, digits and _, starting with a letter or _'),
+    description: z.string().max(2000).optional(),
+    nodes: z.array(NodeSpecSchema).min(1).max(20_000),
+  })
+  .strict();
+
+export type NodeSpec = z.output<typeof NodeSpecSchema>;
+export type NodeSpecInput = z.input<typeof NodeSpecSchema>;
+export type WorkflowSpec = z.output<typeof WorkflowSpecSchema>;
+export type WorkflowSpecInput = z.input<typeof WorkflowSpecSchema>;

@@ -1,0 +1,35 @@
+import { defineWorkflow } from '../definitions/defineWorkflow.ts';
+
+/**
+ * The demo nightly CheckPlatform of the TiEM seed (scheduled `0 0 23 * * ?`):
+ * checks the platform's parts in parallel and joins them into one report.
+ */
+export const CheckPlatform = defineWorkflow({
+  name: 'CheckPlatform',
+  description: 'Nightly platform health check (demo)',
+  nodes: [
+    {
+      name: 'checkClusters',
+      run: async (ctx) => {
+        ctx.log('check clusters: all healthy');
+        return { clusters: 'ok' };
+      },
+    },
+    {
+      name: 'checkHosts',
+      run: async (ctx) => {
+        ctx.log('check hosts: all reachable');
+        return { hosts: 'ok' };
+      },
+    },
+    {
+      name: 'buildReport',
+      dependsOn: ['checkClusters', 'checkHosts'],
+      run: async (ctx) => {
+        ctx.log(`build check report ${ctx.bizId}`);
+        return { report: ctx.bizId, ...(ctx.parents.checkClusters as object), ...(ctx.parents.checkHosts as object) };
+      },
+    },
+    { name: 'end', type: 'noop', dependsOn: ['buildReport'] },
+  ],
+});

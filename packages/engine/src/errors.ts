@@ -1,0 +1,78 @@
+/**
+ * Typed errors with stable codes. A code is never reused for another meaning;
+ * each HTTP dialect maps these codes to its own status and body in one table.
+ */
+export const ErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  DAG_INVALID: 'DAG_INVALID',
+  DEFINITION_NOT_FOUND: 'DEFINITION_NOT_FOUND',
+  DEFINITION_EXISTS: 'DEFINITION_EXISTS',
+  RUN_NOT_FOUND: 'RUN_NOT_FOUND',
+  NODE_NOT_FOUND: 'NODE_NOT_FOUND',
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  CREDENTIAL_EXPIRED: 'CREDENTIAL_EXPIRED',
+  FORBIDDEN: 'FORBIDDEN',
+  ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class FlowlineError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailed extends FlowlineError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(ErrorCode.VALIDATION_FAILED, message, details);
+  }
+}
+
+/** A workflow's DAG is malformed; `node` names the offending node when there is one. */
+export class DagInvalid extends FlowlineError {
+  constructor(message: string, readonly node?: string) {
+    super(ErrorCode.DAG_INVALID, message, node === undefined ? undefined : { node });
+  }
+}
+
+export class DefinitionNotFound extends FlowlineError {
+  constructor(name: string) {
+    super(ErrorCode.DEFINITION_NOT_FOUND, `workflow definition ${JSON.stringify(name)} does not exist`, { name });
+  }
+}
+
+export class RunNotFound extends FlowlineError {
+  constructor(id: string) {
+    super(ErrorCode.RUN_NOT_FOUND, `run ${JSON.stringify(id)} does not exist`, { id });
+  }
+}
+
+export class NodeNotFound extends FlowlineError {
+  constructor(runId: string, node: string) {
+    super(ErrorCode.NODE_NOT_FOUND, `run ${runId} has no node ${JSON.stringify(node)}`, { runId, node });
+  }
+}
+
+/** An operation asked for a status change the state machine does not allow from where the record is. */
+export class InvalidTransition extends FlowlineError {
+  constructor(
+    readonly operation: string,
+    readonly currentStatus: string,
+    message?: string,
+  ) {
+    super(
+      ErrorCode.INVALID_TRANSITION,
+      message ?? `cannot ${operation} a run whose status is ${currentStatus}`,
+      { operation, status: currentStatus },
+    );
+  }
+}

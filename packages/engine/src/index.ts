@@ -1,0 +1,34 @@
+/**
+ * @flowline/engine — the public surface. Everything not exported here is internal.
+ */
+export { loadConfig, type Config } from './config.ts';
+export * from './errors.ts';
+
+// the pure core
+export { Status, statusName, isTerminal, canTransition, allowedFrom, TERMINAL_STATUSES, type StatusName } from './core/status.ts';
+export { decide } from './core/decide.ts';
+export type { Command, NodeOutcome, NodeState, RunEvent, RunState } from './core/runState.ts';
+export { compileDag, type Dag } from './core/dag.ts';
+export { WorkflowSpecSchema, NodeSpecSchema, type WorkflowSpec, type WorkflowSpecInput, type NodeSpec } from './core/spec.ts';
+export { newUuid, uuidToShortId, shortIdToUuid } from './core/ids.ts';
+
+// defining workflows and handlers
+export { defineWorkflow, type WorkflowDefinition, type CodeNodeInput } from './definitions/defineWorkflow.ts';
+export { HandlerRegistry, CODE_NODE_TYPE } from './handlers/handlerRegistry.ts';
+export type { NodeContext, NodeHandler } from './handlers/nodeHandler.ts';
+export { DEMO_WORKFLOWS } from './demo/index.ts';
+
+// running
+export { Engine, DEFAULT_ORG, TriggerType, toRunUuid, type EngineOptions, type StartRunRequest, type StartedRun } from './runtime/engine.ts';
+export { resultText, COMPLETED } from './runtime/nodeResult.ts';
+
+// adapters, for the process packages
+export { openDatabase, inTransaction, type Database } from './storage/database.ts';
+export { migrateDatabase, MIGRATIONS_FOLDER } from './storage/migrate.ts';
+export { startEmbeddedPostgres, type EmbeddedDatabase } from './storage/embeddedPostgres.ts';
+export { claimNode, loadNodeOutputs, type ClaimedNode } from './storage/claimNode.ts';
+export type { RunRecord, NodeRecord, RunWithNodes } from './storage/readRun.ts';
+export { QueueName, bullPrefix } from './queue/keys.ts';
+export { subscribeAborts } from './queue/abortChannel.ts';
+export type { NodeJobData } from './queue/nodeQueue.ts';
+export { connectRedis, assertRedisReachable } from './queue/redisConnection.ts';

@@ -1,0 +1,252 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { compileDag } from '../core/dag.ts';
+import { decide } from '../core/decide.ts';
+import { newUuid, shortIdToUuid, uuidToShortId } from '../core/ids.ts';
+import type { Command, RunEvent } from '../core/runState.ts';
+import { WorkflowSpecSchema, type WorkflowSpec, type WorkflowSpecInput } from '../core/spec.ts';
+import { Status } from '../core/status.ts';
+import type { WorkflowDefinition } from '../definitions/defineWorkflow.ts';
+import { DagInvalid, DefinitionNotFound, RunNotFound, ValidationFailed } from '../errors.ts';
+import { CODE_NODE_TYPE, HandlerRegistry } from '../handlers/handlerRegistry.ts';
+import { publishAbort } from '../queue/abortChannel.ts';
+import { NodeQueue } from '../queue/nodeQueue.ts';
+import { applyCommands, StaleDecision } from '../storage/applyCommands.ts';
+import { inTransaction, type Database } from '../storage/database.ts';
+import { findLatestDefinition, upsertDefinition, type DefinitionVersionRecord } from '../storage/definitionStore.ts';
+import { insertRun } from '../storage/insertRun.ts';
+import { lockRun } from '../storage/lockRun.ts';
+import { readRun, type RunWithNodes } from '../storage/readRun.ts';
+import { isRetryableTransactionError } from '../storage/sqlState.ts';
+import { DefinitionCache } from './definitionCache.ts';
+import { runStateFromRows } from './runStateFromRows.ts';
+
+/** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
+export const DEFAULT_ORG = 'default';
+
+/** EnOS instance types, kept on every run. */
+export const TriggerType = { MANUAL: 0, PERIODIC: 1, TEMPORARY: 2 } as const;
+export type TriggerType = (typeof TriggerType)[keyof typeof TriggerType];
+
+export interface StartRunRequest {
+  readonly workflow: string;
+  readonly orgId?: string;
+  readonly owner?: string;
+  readonly bizId?: string;
+  readonly bizType?: string;
+  readonly input?: unknown;
+  readonly idempotencyKey?: string;
+  readonly triggerType?: TriggerType;
+}
+
+export interface StartedRun {
+  readonly run: RunWithNodes;
+  /** false when the idempotency key named an existing run, which is returned instead */
+  readonly created: boolean;
+}
+
+export interface EngineOptions {
+  readonly db: Database;
+  readonly redis: Redis;
+  readonly queuePrefix: string;
+  readonly registry?: HandlerRegistry;
+  readonly logger?: Logger;
+  /** the clock; tests pass their own */
+  readonly now?: () => Date;
+}
+
+const MAX_DECISION_ATTEMPTS = 20;
+
+/**
+ * The engine: starts runs, applies events to them through the pure core, and
+ * dispatches what becomes runnable. Every process role (api, worker, scheduler)
+ * holds one; they coordinate only through Postgres and Redis.
+ */
+export class Engine {
+  readonly db: Database;
+  readonly redis: Redis;
+  readonly queuePrefix: string;
+  readonly registry: HandlerRegistry;
+  readonly nodeQueue: NodeQueue;
+  readonly definitions: DefinitionCache;
+  readonly logger: Logger | undefined;
+  readonly now: () => Date;
+
+  constructor(options: EngineOptions) {
+    this.db = options.db;
+    this.redis = options.redis;
+    this.queuePrefix = options.queuePrefix;
+    this.registry = options.registry ?? new HandlerRegistry();
+    this.logger = options.logger;
+    this.now = options.now ?? (() => new Date());
+    this.nodeQueue = new NodeQueue(options.redis, options.queuePrefix);
+    this.definitions = new DefinitionCache(options.db);
+  }
+
+  /** Registers a code-defined workflow's handlers here and stores its spec (a new version if it changed). */
+  async registerWorkflow(definition: WorkflowDefinition, orgId = DEFAULT_ORG): Promise<DefinitionVersionRecord> {
+    for (const [name, handler] of definition.handlers) this.registry.register(name, handler);
+    return this.applyDefinition(definition.spec, orgId);
+  }
+
+  /** Validates a spec (schema, DAG, node types, code handlers) and stores it. */
+  async applyDefinition(input: WorkflowSpecInput | WorkflowSpec, orgId = DEFAULT_ORG): Promise<DefinitionVersionRecord> {
+    const parsed = WorkflowSpecSchema.safeParse(input);
+    if (!parsed.success) throw new ValidationFailed(parsed.error.issues.map(formatIssue).join('; '));
+    const spec = parsed.data;
+    compileDag(spec, this.registry.nodeTypes);
+    for (const node of spec.nodes) {
+      if (node.type === CODE_NODE_TYPE && (node.handler === undefined || !this.registry.hasCode(node.handler))) {
+        throw new DagInvalid(`node ${node.name} names handler ${JSON.stringify(node.handler ?? '')}, which no worker registered`, node.name);
+      }
+    }
+    return upsertDefinition(this.db, orgId, spec);
+  }
+
+  /**
+   * Starts a run: the run and all its node rows are written in one transaction
+   * (roots READY, the rest WAIT), then the roots are dispatched.
+   */
+  async startRun(request: StartRunRequest): Promise<StartedRun> {
+    const orgId = request.orgId ?? DEFAULT_ORG;
+    const definition = await findLatestDefinition(this.db, orgId, request.workflow);
+    if (!definition) throw new DefinitionNotFound(request.workflow);
+    const dag = await this.definitions.dag(definition.id, definition.version);
+    const id = newUuid();
+    const now = this.now();
+    const roots: string[] = [];
+    const nodes = dag.order.map((name, position) => {
+      const spec = dag.nodes.get(name)!;
+      const isRoot = dag.parents.get(name)!.length === 0;
+      if (isRoot) roots.push(name);
+      return { id: newUuid(), name, type: spec.type, position, status: isRoot ? Status.READY : Status.WAIT, parameters: spec.params };
+    });
+    const inserted = await inTransaction(this.db, (client) =>
+      insertRun(client, {
+        id,
+        definitionId: definition.id,
+        definitionVersion: definition.version,
+        workflowName: definition.name,
+        orgId,
+        owner: request.owner ?? '',
+        bizId: request.bizId ?? uuidToShortId(newUuid()),
+        bizType: request.bizType ?? '',
+        triggerType: request.triggerType ?? TriggerType.MANUAL,
+        input: request.input ?? {},
+        idempotencyKey: request.idempotencyKey,
+        now,
+        nodes,
+      }),
+    );
+    if (inserted.created) {
+      await this.dispatch(roots.map((node) => ({ runId: id, node, attempt: 1, runAt: now })));
+      this.logger?.info({ runId: uuidToShortId(id), workflow: definition.name }, 'run started');
+    }
+    const run = await readRun(this.db.pool, orgId, inserted.id);
+    return { run: run!, created: inserted.created };
+  }
+
+  /** A run with its nodes, by 22-char id or uuid, within an org. */
+  async getRun(id: string, orgId = DEFAULT_ORG): Promise<RunWithNodes> {
+    const uuid = toRunUuid(id);
+    const run = uuid && (await readRun(this.db.pool, orgId, uuid));
+    if (!run) throw new RunNotFound(id);
+    return run;
+  }
+
+  /** Requests cancellation: pending nodes are cancelled now, running handlers are aborted. */
+  cancelRun(id: string, orgId = DEFAULT_ORG): Promise<RunWithNodes> {
+    return this.operate(id, orgId, { type: 'CANCEL' });
+  }
+
+  /** Holds a run: queued nodes wait in SUSPEND, running ones finish, nothing new starts. */
+  suspendRun(id: string, orgId = DEFAULT_ORG): Promise<RunWithNodes> {
+    return this.operate(id, orgId, { type: 'SUSPEND' });
+  }
+
+  resumeRun(id: string, orgId = DEFAULT_ORG): Promise<RunWithNodes> {
+    return this.operate(id, orgId, { type: 'RESUME' });
+  }
+
+  /** Reruns a failed or cancelled run from its failed nodes; successful nodes keep their results. */
+  rerunRun(id: string, orgId = DEFAULT_ORG): Promise<RunWithNodes> {
+    return this.operate(id, orgId, { type: 'RERUN' });
+  }
+
+  /** Skips a node that has not been reached yet; its children treat it as satisfied. */
+  skipNode(id: string, node: string, orgId = DEFAULT_ORG): Promise<RunWithNodes> {
+    return this.operate(id, orgId, { type: 'SKIP_NODE', node });
+  }
+
+  private async operate(id: string, orgId: string, event: RunEvent): Promise<RunWithNodes> {
+    const uuid = toRunUuid(id);
+    if (!uuid) throw new RunNotFound(id);
+    await this.transition(uuid, event, orgId);
+    return this.getRun(uuid, orgId);
+  }
+
+  /**
+   * Applies one event to a run: lock the run, decide, write every status change
+   * conditionally, commit, then dispatch and abort. A write that finds the state
+   * moved (a worker claimed a node meanwhile) makes the whole decision start over.
+   */
+  async transition(runUuid: string, event: RunEvent, orgId?: string): Promise<readonly Command[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const commands = await inTransaction(this.db, async (client) => {
+          const locked = await lockRun(client, runUuid);
+          if (!locked || (orgId !== undefined && locked.orgId !== orgId)) throw new RunNotFound(uuidToShortId(runUuid));
+          const dag = await this.definitions.dag(locked.definitionId, locked.definitionVersion);
+          const now = this.now();
+          const decided = decide(runStateFromRows(locked, dag), event, now);
+          await applyCommands(client, runUuid, decided, now);
+          return decided;
+        });
+        await this.carryOut(runUuid, commands);
+        return commands;
+      } catch (error) {
+        const retryable = error instanceof StaleDecision || isRetryableTransactionError(error);
+        if (!retryable || attempt >= MAX_DECISION_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** The effects that happen after commit: dispatching runnable nodes and aborting running ones. */
+  private async carryOut(runUuid: string, commands: readonly Command[]): Promise<void> {
+    const jobs = commands.flatMap((c) => (c.type === 'ENQUEUE' ? [{ runId: runUuid, node: c.node, attempt: c.attempt, runAt: c.runAt }] : []));
+    await this.dispatch(jobs);
+    for (const command of commands) {
+      if (command.type === 'ABORT') {
+        await publishAbort(this.redis, this.queuePrefix, { runId: runUuid, node: command.node, attempt: command.attempt }).catch(
+          (error: unknown) => this.logger?.warn({ err: error, runId: uuidToShortId(runUuid) }, 'abort not published'),
+        );
+      }
+    }
+  }
+
+  /**
+   * Dispatch failures are logged, not thrown: the rows already say READY, and
+   * the reconciler re-dispatches READY nodes whose jobs never reached Redis.
+   */
+  private async dispatch(jobs: Parameters<NodeQueue['dispatch']>[0]): Promise<void> {
+    try {
+      await this.nodeQueue.dispatch(jobs, this.now());
+    } catch (error) {
+      this.logger?.error({ err: error }, 'dispatch to Redis failed; the reconciler will re-dispatch');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.nodeQueue.close();
+  }
+}
+
+/** Accepts the 22-char id every dialect shows, or the raw uuid. */
+export function toRunUuid(id: string): string | undefined {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return id.toLowerCase();
+  return shortIdToUuid(id);
+}
+
+function formatIssue(issue: { path: PropertyKey[]; message: string }): string {
+  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
+}

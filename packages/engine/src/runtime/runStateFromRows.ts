@@ -1,0 +1,23 @@
+import type { Dag } from '../core/dag.ts';
+import type { RunState } from '../core/runState.ts';
+import type { LockedRun } from '../storage/lockRun.ts';
+
+/** Joins a locked run's rows with its pinned DAG into the state the core decides on. */
+export function runStateFromRows(locked: LockedRun, dag: Dag): RunState {
+  return {
+    status: locked.status,
+    cancelRequested: locked.cancelRequested,
+    nodes: locked.nodes.map((row) => {
+      const spec = dag.nodes.get(row.name);
+      return {
+        name: row.name,
+        status: row.status,
+        attempt: row.attempt,
+        parents: dag.parents.get(row.name) ?? [],
+        children: dag.children.get(row.name) ?? [],
+        retries: spec?.retries ?? 0,
+        backoffMs: spec?.backoffMs ?? 0,
+      };
+    }),
+  };
+}

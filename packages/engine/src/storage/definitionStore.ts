@@ -1,0 +1,89 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { WorkflowSpec } from '../core/spec.ts';
+import { inTransaction, type Database } from './database.ts';
+import { isUniqueViolation } from './sqlState.ts';
+
+export interface DefinitionVersionRecord {
+  readonly id: number;
+  readonly orgId: string;
+  readonly name: string;
+  readonly version: number;
+  readonly spec: WorkflowSpec;
+}
+
+/**
+ * Creates the definition or, if its DAG changed, adds a new version. An unchanged
+ * spec keeps the current version, so applying the same file twice is a no-op.
+ * Runs already started keep the version they pinned.
+ */
+export async function upsertDefinition(db: Database, orgId: string, spec: WorkflowSpec): Promise<DefinitionVersionRecord> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await inTransaction(db, async (client) => {
+        const existing = await client.query<{ id: number; latest_version: number; spec: WorkflowSpec }>(
+          `SELECT d.id, d.latest_version, v.spec
+             FROM definitions d JOIN definition_versions v ON v.definition_id = d.id AND v.version = d.latest_version
+            WHERE d.org_id = $1 AND d.name = $2 AND d.deleted_at IS NULL
+            FOR UPDATE OF d`,
+          [orgId, spec.name],
+        );
+        const row = existing.rows[0];
+        if (row && isDeepStrictEqual(row.spec, spec)) {
+          return { id: row.id, orgId, name: spec.name, version: row.latest_version, spec: row.spec };
+        }
+        let id: number;
+        let version: number;
+        if (row) {
+          id = row.id;
+          version = row.latest_version + 1;
+          await client.query(
+            `UPDATE definitions SET latest_version = $2, description = $3, updated_at = now() WHERE id = $1`,
+            [id, version, spec.description ?? ''],
+          );
+        } else {
+          const inserted = await client.query<{ id: number }>(
+            `INSERT INTO definitions (org_id, name, latest_version, description) VALUES ($1, $2, 1, $3) RETURNING id`,
+            [orgId, spec.name, spec.description ?? ''],
+          );
+          id = inserted.rows[0]!.id;
+          version = 1;
+        }
+        await client.query(`INSERT INTO definition_versions (definition_id, version, spec) VALUES ($1, $2, $3)`, [
+          id,
+          version,
+          JSON.stringify(spec),
+        ]);
+        return { id, orgId, name: spec.name, version, spec };
+      });
+    } catch (error) {
+      // Two creators of the same new name: the loser retries and finds the winner's row.
+      if (attempt < 3 && isUniqueViolation(error)) continue;
+      throw error;
+    }
+  }
+}
+
+/** The latest version of a live definition, by name. */
+export async function findLatestDefinition(
+  db: Database,
+  orgId: string,
+  name: string,
+): Promise<DefinitionVersionRecord | undefined> {
+  const result = await db.pool.query<{ id: number; latest_version: number; spec: WorkflowSpec }>(
+    `SELECT d.id, d.latest_version, v.spec
+       FROM definitions d JOIN definition_versions v ON v.definition_id = d.id AND v.version = d.latest_version
+      WHERE d.org_id = $1 AND d.name = $2 AND d.deleted_at IS NULL`,
+    [orgId, name],
+  );
+  const row = result.rows[0];
+  return row && { id: row.id, orgId, name, version: row.latest_version, spec: row.spec };
+}
+
+/** One pinned version's spec; versions are immutable, so callers may cache the answer forever. */
+export async function loadDefinitionVersion(db: Database, id: number, version: number): Promise<WorkflowSpec | undefined> {
+  const result = await db.pool.query<{ spec: WorkflowSpec }>(
+    `SELECT spec FROM definition_versions WHERE definition_id = $1 AND version = $2`,
+    [id, version],
+  );
+  return result.rows[0]?.spec;
+}

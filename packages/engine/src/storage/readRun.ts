@@ -1,0 +1,83 @@
+import { uuidToShortId } from '../core/ids.ts';
+import { statusName, type Status, type StatusName } from '../core/status.ts';
+import type { Queryable } from './database.ts';
+
+/** A run as every reader sees it. `id` is the 22-char base64url form of the stored uuid. */
+export interface RunRecord {
+  readonly id: string;
+  readonly uuid: string;
+  readonly seq: number;
+  readonly workflow: string;
+  readonly definitionId: number;
+  readonly definitionVersion: number;
+  readonly orgId: string;
+  readonly owner: string;
+  readonly bizId: string;
+  readonly bizType: string;
+  /** EnOS type: 0 manual, 1 periodic, 2 temporary */
+  readonly triggerType: number;
+  readonly status: Status;
+  readonly statusName: StatusName;
+  readonly cancelRequested: boolean;
+  readonly input: unknown;
+  readonly idempotencyKey: string | null;
+  readonly triggerTime: Date;
+  readonly startTime: Date | null;
+  readonly endTime: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly deletedAt: Date | null;
+}
+
+export interface NodeRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly position: number;
+  readonly attempt: number;
+  readonly status: Status;
+  readonly statusName: StatusName;
+  readonly parameters: unknown;
+  readonly output: unknown;
+  readonly result: string;
+  readonly error: string | null;
+  readonly startedAt: Date | null;
+  readonly endedAt: Date | null;
+}
+
+export interface RunWithNodes extends RunRecord {
+  readonly nodes: readonly NodeRecord[];
+}
+
+export const RUN_COLUMNS = `
+  id AS uuid, seq, workflow_name AS workflow, definition_id AS "definitionId",
+  definition_version AS "definitionVersion", org_id AS "orgId", owner, biz_id AS "bizId", biz_type AS "bizType",
+  trigger_type AS "triggerType", status, cancel_requested AS "cancelRequested", input,
+  idempotency_key AS "idempotencyKey", trigger_time AS "triggerTime", start_time AS "startTime",
+  end_time AS "endTime", created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt"`;
+
+type RunRow = Omit<RunRecord, 'id' | 'statusName'>;
+
+export function toRunRecord(row: RunRow): RunRecord {
+  return { ...row, id: uuidToShortId(row.uuid), statusName: statusName(row.status) };
+}
+
+/** One run of an org with its nodes in execution order, or undefined. */
+export async function readRun(db: Queryable, orgId: string, runUuid: string): Promise<RunWithNodes | undefined> {
+  const runs = await db.query<RunRow>(
+    `SELECT ${RUN_COLUMNS} FROM workflow_runs WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL`,
+    [runUuid, orgId],
+  );
+  const row = runs.rows[0];
+  if (!row) return undefined;
+  const nodes = await db.query<Omit<NodeRecord, 'statusName'>>(
+    `SELECT id, name, type, position, attempt, status, parameters, output, result, error,
+            started_at AS "startedAt", ended_at AS "endedAt"
+       FROM node_runs WHERE run_id = $1 ORDER BY position`,
+    [runUuid],
+  );
+  return {
+    ...toRunRecord(row),
+    nodes: nodes.rows.map((n) => ({ ...n, id: uuidToShortId(n.id), statusName: statusName(n.status) })),
+  };
+}

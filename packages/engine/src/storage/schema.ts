@@ -1,0 +1,123 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { WorkflowSpec } from '../core/spec.ts';
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** A named workflow of an org; its DAG lives in immutable versions. */
+export const definitions = pgTable(
+  'definitions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity({ startWith: 1000 }),
+    orgId: text('org_id').notNull(),
+    name: text('name').notNull(),
+    latestVersion: integer('latest_version').notNull(),
+    description: text('description').notNull().default(''),
+    createdAt: tz('created_at').notNull().defaultNow(),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+    deletedAt: tz('deleted_at'),
+  },
+  (t) => [uniqueIndex('definitions_org_name_live').on(t.orgId, t.name).where(sql`${t.deletedAt} IS NULL`)],
+);
+
+/** One immutable version of a definition's DAG. Runs pin the version they started on. */
+export const definitionVersions = pgTable(
+  'definition_versions',
+  {
+    definitionId: bigint('definition_id', { mode: 'number' })
+      .notNull()
+      .references(() => definitions.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    spec: jsonb('spec').$type<WorkflowSpec>().notNull(),
+    createdAt: tz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.definitionId, t.version] })],
+);
+
+/**
+ * One execution of a definition. `seq` is the monotonic number the history
+ * dialects page by (Explorer job id, Tencent NextToken); `id` is the uuid shown
+ * as 22-char base64url. Status is the EnOS code.
+ */
+export const workflowRuns = pgTable(
+  'workflow_runs',
+  {
+    id: uuid('id').primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    definitionId: bigint('definition_id', { mode: 'number' })
+      .notNull()
+      .references(() => definitions.id),
+    definitionVersion: integer('definition_version').notNull(),
+    workflowName: text('workflow_name').notNull(),
+    orgId: text('org_id').notNull(),
+    owner: text('owner').notNull().default(''),
+    bizId: text('biz_id').notNull(),
+    bizType: text('biz_type').notNull().default(''),
+    /** EnOS type: 0 manual, 1 periodic (cron), 2 temporary */
+    triggerType: smallint('trigger_type').notNull().default(0),
+    status: smallint('status').notNull(),
+    cancelRequested: boolean('cancel_requested').notNull().default(false),
+    input: jsonb('input').notNull().default({}),
+    idempotencyKey: text('idempotency_key'),
+    triggerTime: tz('trigger_time').notNull(),
+    startTime: tz('start_time'),
+    endTime: tz('end_time'),
+    createdAt: tz('created_at').notNull(),
+    updatedAt: tz('updated_at').notNull(),
+    deletedAt: tz('deleted_at'),
+  },
+  (t) => [
+    uniqueIndex('workflow_runs_seq').on(t.seq),
+    // History lists are "newest first within an org", optionally filtered: keyset on seq.
+    index('workflow_runs_org_seq').on(t.orgId, t.seq.desc()),
+    index('workflow_runs_org_workflow_seq').on(t.orgId, t.workflowName, t.seq.desc()),
+    index('workflow_runs_org_status_seq').on(t.orgId, t.status, t.seq.desc()),
+    index('workflow_runs_org_biz').on(t.orgId, t.bizId),
+    index('workflow_runs_org_trigger_time').on(t.orgId, t.triggerTime.desc()),
+    uniqueIndex('workflow_runs_org_idempotency').on(t.orgId, t.idempotencyKey).where(sql`${t.idempotencyKey} IS NOT NULL`),
+    // The reconciler only ever looks at live runs; keep that set in a small index.
+    index('workflow_runs_live').on(t.updatedAt).where(sql`${t.status} NOT IN (-1, 1, 4, 7, 8, 10)`),
+  ],
+);
+
+/** One node of a run. `attempt` counts executions; a lease marks the worker holding it. */
+export const nodeRuns = pgTable(
+  'node_runs',
+  {
+    id: uuid('id').primaryKey(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => workflowRuns.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    type: text('type').notNull(),
+    position: integer('position').notNull(),
+    attempt: integer('attempt').notNull().default(1),
+    status: smallint('status').notNull(),
+    parameters: jsonb('parameters').notNull().default({}),
+    output: jsonb('output'),
+    result: text('result').notNull().default(''),
+    error: text('error'),
+    startedAt: tz('started_at'),
+    endedAt: tz('ended_at'),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: tz('lease_expires_at'),
+    updatedAt: tz('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('node_runs_run_name').on(t.runId, t.name),
+    index('node_runs_live_lease').on(t.leaseExpiresAt).where(sql`${t.status} IN (2, 6)`),
+  ],
+);

@@ -1,0 +1,28 @@
+/**
+ * Postgres errors classified by SQLSTATE, never by message text.
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+export const SqlState = {
+  UNIQUE_VIOLATION: '23505',
+  FOREIGN_KEY_VIOLATION: '23503',
+  SERIALIZATION_FAILURE: '40001',
+  DEADLOCK_DETECTED: '40P01',
+  ADMIN_SHUTDOWN: '57P01',
+  CANNOT_CONNECT_NOW: '57P03',
+} as const;
+
+function sqlState(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return sqlState(error) === SqlState.UNIQUE_VIOLATION;
+}
+
+/** Errors after which the same transaction, retried, may succeed. */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === SqlState.SERIALIZATION_FAILURE || state === SqlState.DEADLOCK_DETECTED;
+}

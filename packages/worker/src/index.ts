@@ -1,0 +1,1 @@
+export { NodeWorker, type NodeWorkerOptions } from './nodeWorker.ts';
