@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/engine/src/config.ts', 'packages/engine/src/testing/**', 'vitest.config.ts', 'drizzle.config.ts'],
+    files: ['packages/engine/src/config.ts', 'packages/engine/src/testing/**', 'vitest.config.ts', 'vitest.globalSetup.ts', 'drizzle.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

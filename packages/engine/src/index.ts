@@ -17,6 +17,8 @@ export { defineWorkflow, type WorkflowDefinition, type CodeNodeInput } from './d
 export { HandlerRegistry, CODE_NODE_TYPE } from './handlers/handlerRegistry.ts';
 export type { NodeContext, NodeHandler } from './handlers/nodeHandler.ts';
 export { DEMO_WORKFLOWS } from './demo/index.ts';
+export { BackupCluster } from './demo/backupCluster.ts';
+export { CheckPlatform } from './demo/checkPlatform.ts';
 
 // running
 export { Engine, DEFAULT_ORG, TriggerType, toRunUuid, type EngineOptions, type StartRunRequest, type StartedRun } from './runtime/engine.ts';

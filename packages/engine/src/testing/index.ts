@@ -1,0 +1,2 @@
+/** Test fixtures against the real Postgres and Redis. Not part of the runtime API. */
+export * from './testDatabase.ts';

@@ -1,0 +1,75 @@
+import { Engine, connectRedis, type RunWithNodes, type StatusName, type WorkflowSpecInput } from '@flowline/engine';
+import { TEST_REDIS_URL, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
+import type { Redis } from 'ioredis';
+import { NodeWorker } from '../src/nodeWorker.ts';
+
+/**
+ * An engine and N workers on a test database, with a queue prefix of their own.
+ * `close()` stops everything and deletes every Redis key under the prefix.
+ */
+export interface TestStack {
+  readonly engine: Engine;
+  readonly workers: NodeWorker[];
+  readonly prefix: string;
+  addWorker(concurrency?: number): Promise<NodeWorker>;
+  define(spec: WorkflowSpecInput): Promise<void>;
+  waitFor(runId: string, until: (run: RunWithNodes) => boolean, timeoutMs?: number): Promise<RunWithNodes>;
+  waitForEnd(runId: string, timeoutMs?: number): Promise<RunWithNodes>;
+  close(): Promise<void>;
+}
+
+const TERMINAL: StatusName[] = ['SUCCESS', 'FAIL', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCEL', 'SKIP'];
+
+export async function startTestStack(database: TestDatabase, options: { workers?: number; concurrency?: number } = {}): Promise<TestStack> {
+  const prefix = freshQueuePrefix();
+  const connections: Redis[] = [];
+  const redis = () => {
+    const c = connectRedis(TEST_REDIS_URL);
+    connections.push(c);
+    return c;
+  };
+  const engine = new Engine({ db: database.db, redis: redis(), queuePrefix: prefix });
+  const workers: NodeWorker[] = [];
+  const addWorker = async (concurrency = options.concurrency ?? 10) => {
+    const worker = new NodeWorker(engine, { concurrency, connection: redis(), subscriber: redis(), drainMs: 2000 });
+    await worker.start();
+    workers.push(worker);
+    return worker;
+  };
+  for (let i = 0; i < (options.workers ?? 1); i++) await addWorker();
+
+  const waitFor = async (runId: string, until: (run: RunWithNodes) => boolean, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const run = await engine.getRun(runId);
+      if (until(run)) return run;
+      if (Date.now() > deadline) throw new Error(`run ${runId} did not reach the state in time: ${JSON.stringify(summary(run))}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  return {
+    engine,
+    workers,
+    prefix,
+    addWorker,
+    define: async (spec) => {
+      await engine.applyDefinition(spec);
+    },
+    waitFor,
+    waitForEnd: (runId, timeoutMs) => waitFor(runId, (run) => TERMINAL.includes(run.statusName), timeoutMs),
+    close: async () => {
+      for (const worker of workers) await worker.close();
+      await engine.close();
+      const cleaner = connections[0]!;
+      const keys = await cleaner.keys(`{${prefix}}*`);
+      if (keys.length) await cleaner.del(...keys);
+      for (const c of connections) c.disconnect();
+    },
+  };
+}
+
+/** Node statuses by name, for readable assertions. */
+export function summary(run: RunWithNodes): Record<string, string> {
+  return { run: run.statusName, ...Object.fromEntries(run.nodes.map((n) => [n.name, n.statusName])) };
+}
