@@ -17,6 +17,8 @@ const ConfigSchema = z.object({
     .refine(isTimeZone, 'not an IANA time zone name')
     .default(Intl.DateTimeFormat().resolvedOptions().timeZone),
   FLOWLINE_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  /** key sealing stored COS/Qiniu secret keys; unset → generated under FLOWLINE_DATA_DIR */
+  FLOWLINE_SEAL_KEY: z.string().min(32, 'use at least 32 characters').optional(),
   FLOWLINE_DATA_DIR: z.string().default('./.flowline'),
   FLOWLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -30,6 +32,7 @@ export type Config = {
   readonly queuePrefix: string;
   readonly timeZone: string;
   readonly adminToken: string | undefined;
+  readonly sealKey: string | undefined;
   readonly dataDir: string;
   readonly workerConcurrency: number;
   readonly logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
@@ -62,6 +65,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: c.FLOWLINE_QUEUE_PREFIX,
     timeZone: c.FLOWLINE_TZ,
     adminToken: c.FLOWLINE_ADMIN_TOKEN,
+    sealKey: c.FLOWLINE_SEAL_KEY,
     dataDir: c.FLOWLINE_DATA_DIR,
     workerConcurrency: c.FLOWLINE_WORKER_CONCURRENCY,
     logLevel: c.LOG_LEVEL,

@@ -14,6 +14,7 @@ export const ErrorCode = {
   CREDENTIAL_EXPIRED: 'CREDENTIAL_EXPIRED',
   FORBIDDEN: 'FORBIDDEN',
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  CREDENTIAL_NOT_FOUND: 'CREDENTIAL_NOT_FOUND',
   CONFLICT: 'CONFLICT',
   INTERNAL: 'INTERNAL',
 } as const;
@@ -74,5 +75,37 @@ export class InvalidTransition extends FlowlineError {
       message ?? `cannot ${operation} a run whose status is ${currentStatus}`,
       { operation, status: currentStatus },
     );
+  }
+}
+
+/** No credential, or one that matches nothing (or was revoked). */
+export class Unauthenticated extends FlowlineError {
+  constructor(message = 'missing or unknown credential') {
+    super(ErrorCode.UNAUTHENTICATED, message);
+  }
+}
+
+export class CredentialExpired extends FlowlineError {
+  constructor() {
+    super(ErrorCode.CREDENTIAL_EXPIRED, 'the credential has expired');
+  }
+}
+
+/** The caller is known but its role does not allow the operation. */
+export class Forbidden extends FlowlineError {
+  constructor(role: string, permission: string) {
+    super(ErrorCode.FORBIDDEN, `role ${role} may not ${permission}`, { role, permission });
+  }
+}
+
+export class DefinitionExists extends FlowlineError {
+  constructor(name: string) {
+    super(ErrorCode.DEFINITION_EXISTS, `workflow definition ${JSON.stringify(name)} already exists; update it instead`, { name });
+  }
+}
+
+export class CredentialNotFound extends FlowlineError {
+  constructor(id: string) {
+    super(ErrorCode.CREDENTIAL_NOT_FOUND, `credential ${JSON.stringify(id)} does not exist`, { id });
   }
 }

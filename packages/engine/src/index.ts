@@ -34,3 +34,21 @@ export { QueueName, bullPrefix } from './queue/keys.ts';
 export { subscribeAborts } from './queue/abortChannel.ts';
 export type { NodeJobData } from './queue/nodeQueue.ts';
 export { connectRedis, assertRedisReachable } from './queue/redisConnection.ts';
+
+// auth
+export { Role, ROLES, Permission, roleAllows, type Principal } from './auth/roles.ts';
+export { CredentialKind, CREDENTIAL_KINDS } from './auth/credentialKind.ts';
+export { SecretSeal } from './auth/secretSeal.ts';
+export { readOrCreateSealKey } from './auth/sealKeyFile.ts';
+export {
+  CredentialAuthority,
+  type IssueCredentialRequest,
+  type IssuedCredential,
+  type CredentialSummary,
+} from './auth/credentialAuthority.ts';
+
+// history
+export { listRunsBySeq, runFilterSql, type RunFilter } from './storage/listRuns.ts';
+export { RUN_COLUMNS, toRunRecord } from './storage/readRun.ts';
+export { SHARED_CATALOG_ORG, DefinitionCatalog } from './runtime/definitionCatalog.ts';
+export type { DefinitionSummary, DefinitionVersionRecord } from './storage/definitionStore.ts';

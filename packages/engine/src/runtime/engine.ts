@@ -1,28 +1,28 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { compileDag } from '../core/dag.ts';
 import { decide } from '../core/decide.ts';
 import { newUuid, shortIdToUuid, uuidToShortId } from '../core/ids.ts';
 import type { Command, RunEvent } from '../core/runState.ts';
-import { WorkflowSpecSchema, type WorkflowSpec, type WorkflowSpecInput } from '../core/spec.ts';
+import type { WorkflowSpec, WorkflowSpecInput } from '../core/spec.ts';
 import { Status } from '../core/status.ts';
 import type { WorkflowDefinition } from '../definitions/defineWorkflow.ts';
-import { DagInvalid, DefinitionNotFound, RunNotFound, ValidationFailed } from '../errors.ts';
-import { CODE_NODE_TYPE, HandlerRegistry } from '../handlers/handlerRegistry.ts';
+import { RunNotFound } from '../errors.ts';
+import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import { publishAbort } from '../queue/abortChannel.ts';
 import { NodeQueue } from '../queue/nodeQueue.ts';
 import { applyCommands, StaleDecision } from '../storage/applyCommands.ts';
 import { inTransaction, type Database } from '../storage/database.ts';
-import { findLatestDefinition, upsertDefinition, type DefinitionVersionRecord } from '../storage/definitionStore.ts';
+import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
 import { insertRun } from '../storage/insertRun.ts';
 import { lockRun } from '../storage/lockRun.ts';
 import { readRun, type RunWithNodes } from '../storage/readRun.ts';
 import { isRetryableTransactionError } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
+import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { runStateFromRows } from './runStateFromRows.ts';
 
 /** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
-export const DEFAULT_ORG = 'default';
+export const DEFAULT_ORG = SHARED_CATALOG_ORG;
 
 /** EnOS instance types, kept on every run. */
 export const TriggerType = { MANUAL: 0, PERIODIC: 1, TEMPORARY: 2 } as const;
@@ -69,6 +69,7 @@ export class Engine {
   readonly registry: HandlerRegistry;
   readonly nodeQueue: NodeQueue;
   readonly definitions: DefinitionCache;
+  readonly catalog: DefinitionCatalog;
   readonly logger: Logger | undefined;
   readonly now: () => Date;
 
@@ -81,6 +82,7 @@ export class Engine {
     this.now = options.now ?? (() => new Date());
     this.nodeQueue = new NodeQueue(options.redis, options.queuePrefix);
     this.definitions = new DefinitionCache(options.db);
+    this.catalog = new DefinitionCatalog(options.db, this.registry, this.now);
   }
 
   /** Registers a code-defined workflow's handlers here and stores its spec (a new version if it changed). */
@@ -89,18 +91,9 @@ export class Engine {
     return this.applyDefinition(definition.spec, orgId);
   }
 
-  /** Validates a spec (schema, DAG, node types, code handlers) and stores it. */
-  async applyDefinition(input: WorkflowSpecInput | WorkflowSpec, orgId = DEFAULT_ORG): Promise<DefinitionVersionRecord> {
-    const parsed = WorkflowSpecSchema.safeParse(input);
-    if (!parsed.success) throw new ValidationFailed(parsed.error.issues.map(formatIssue).join('; '));
-    const spec = parsed.data;
-    compileDag(spec, this.registry.nodeTypes);
-    for (const node of spec.nodes) {
-      if (node.type === CODE_NODE_TYPE && (node.handler === undefined || !this.registry.hasCode(node.handler))) {
-        throw new DagInvalid(`node ${node.name} names handler ${JSON.stringify(node.handler ?? '')}, which no worker registered`, node.name);
-      }
-    }
-    return upsertDefinition(this.db, orgId, spec);
+  /** Validates a spec (schema, DAG, node types, code handlers) and stores it: a new version if it changed. */
+  applyDefinition(input: WorkflowSpecInput | WorkflowSpec, orgId = DEFAULT_ORG): Promise<DefinitionVersionRecord> {
+    return this.catalog.apply(input, orgId);
   }
 
   /**
@@ -109,8 +102,7 @@ export class Engine {
    */
   async startRun(request: StartRunRequest): Promise<StartedRun> {
     const orgId = request.orgId ?? DEFAULT_ORG;
-    const definition = await findLatestDefinition(this.db, orgId, request.workflow);
-    if (!definition) throw new DefinitionNotFound(request.workflow);
+    const definition = await this.catalog.resolveForStart(request.workflow, orgId);
     const dag = await this.definitions.dag(definition.id, definition.version);
     const id = newUuid();
     const now = this.now();
@@ -247,6 +239,3 @@ export function toRunUuid(id: string): string | undefined {
   return shortIdToUuid(id);
 }
 
-function formatIssue(issue: { path: PropertyKey[]; message: string }): string {
-  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
-}

@@ -87,3 +87,35 @@ export async function loadDefinitionVersion(db: Database, id: number, version: n
   );
   return result.rows[0]?.spec;
 }
+
+export interface DefinitionSummary {
+  readonly id: number;
+  readonly name: string;
+  readonly version: number;
+  readonly description: string;
+  readonly spec: WorkflowSpec;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Every live definition of an org with its latest spec, by name. */
+export async function listDefinitions(db: Database, orgId: string): Promise<DefinitionSummary[]> {
+  const result = await db.pool.query<DefinitionSummary>(
+    `SELECT d.id, d.name, d.latest_version AS version, d.description, v.spec,
+            d.created_at AS "createdAt", d.updated_at AS "updatedAt"
+       FROM definitions d JOIN definition_versions v ON v.definition_id = d.id AND v.version = d.latest_version
+      WHERE d.org_id = $1 AND d.deleted_at IS NULL
+      ORDER BY d.name`,
+    [orgId],
+  );
+  return result.rows;
+}
+
+/** Soft-deletes a live definition (its runs keep pointing at it); false when there is none. */
+export async function deleteDefinition(db: Database, orgId: string, name: string, now: Date): Promise<boolean> {
+  const result = await db.pool.query(
+    `UPDATE definitions SET deleted_at = $3, updated_at = $3 WHERE org_id = $1 AND name = $2 AND deleted_at IS NULL`,
+    [orgId, name, now],
+  );
+  return result.rowCount === 1;
+}

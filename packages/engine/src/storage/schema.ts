@@ -121,3 +121,41 @@ export const nodeRuns = pgTable(
     index('node_runs_live_lease').on(t.leaseExpiresAt).where(sql`${t.status} IN (2, 6)`),
   ],
 );
+
+/** Who may call: a named principal of an org with one role. */
+export const principals = pgTable('principals', {
+  id: uuid('id').primaryKey(),
+  orgId: text('org_id').notNull(),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});
+
+/**
+ * A credential of one auth scheme, belonging to a principal. Token-like secrets
+ * are kept only as `secret_hash`; HMAC keys as `secret_sealed` (see auth/).
+ * `access_key` is the public half where the scheme has one (COS SecretId,
+ * Qiniu AK, Explorer user name).
+ */
+export const credentials = pgTable(
+  'credentials',
+  {
+    id: uuid('id').primaryKey(),
+    principalId: uuid('principal_id')
+      .notNull()
+      .references(() => principals.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    name: text('name').notNull().default(''),
+    accessKey: text('access_key'),
+    secretHash: text('secret_hash'),
+    secretSealed: text('secret_sealed'),
+    expiresAt: tz('expires_at'),
+    revokedAt: tz('revoked_at'),
+    createdAt: tz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('credentials_secret_hash').on(t.secretHash).where(sql`${t.secretHash} IS NOT NULL`),
+    uniqueIndex('credentials_kind_access_key').on(t.kind, t.accessKey).where(sql`${t.accessKey} IS NOT NULL`),
+    index('credentials_principal').on(t.principalId),
+  ],
+);

@@ -1,0 +1,86 @@
+import { compileDag } from '../core/dag.ts';
+import { WorkflowSpecSchema, type WorkflowSpec, type WorkflowSpecInput } from '../core/spec.ts';
+import { DagInvalid, DefinitionExists, DefinitionNotFound, ValidationFailed } from '../errors.ts';
+import { CODE_NODE_TYPE, type HandlerRegistry } from '../handlers/handlerRegistry.ts';
+import type { Database } from '../storage/database.ts';
+import {
+  deleteDefinition,
+  findLatestDefinition,
+  listDefinitions,
+  upsertDefinition,
+  type DefinitionSummary,
+  type DefinitionVersionRecord,
+} from '../storage/definitionStore.ts';
+
+/** The org whose definitions every org may start: the shared catalog (demo and code-defined flows). */
+export const SHARED_CATALOG_ORG = 'default';
+
+/**
+ * Workflow definitions: validated, versioned, per org. An update stores a new
+ * version; runs already started keep the version they pinned.
+ */
+export class DefinitionCatalog {
+  constructor(
+    private readonly db: Database,
+    private readonly registry: HandlerRegistry,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Schema, DAG (cycles, unknown/duplicate names, unknown types) and code handlers; errors name the node. */
+  validate(input: WorkflowSpecInput | WorkflowSpec): WorkflowSpec {
+    const parsed = WorkflowSpecSchema.safeParse(input);
+    if (!parsed.success) throw new ValidationFailed(parsed.error.issues.map(formatIssue).join('; '));
+    const spec = parsed.data;
+    compileDag(spec, this.registry.nodeTypes);
+    for (const node of spec.nodes) {
+      if (node.type === CODE_NODE_TYPE && (node.handler === undefined || !this.registry.hasCode(node.handler))) {
+        throw new DagInvalid(`node ${node.name} names handler ${JSON.stringify(node.handler ?? '')}, which no worker registered`, node.name);
+      }
+    }
+    return spec;
+  }
+
+  /** Creates or updates (new version only if the spec changed). */
+  async apply(input: WorkflowSpecInput | WorkflowSpec, orgId: string): Promise<DefinitionVersionRecord> {
+    return upsertDefinition(this.db, orgId, this.validate(input));
+  }
+
+  async create(input: WorkflowSpecInput, orgId: string): Promise<DefinitionVersionRecord> {
+    const spec = this.validate(input);
+    if (await findLatestDefinition(this.db, orgId, spec.name)) throw new DefinitionExists(spec.name);
+    return upsertDefinition(this.db, orgId, spec);
+  }
+
+  async update(name: string, input: WorkflowSpecInput, orgId: string): Promise<DefinitionVersionRecord> {
+    const spec = this.validate(input);
+    if (spec.name !== name) throw new ValidationFailed(`name: the body names ${JSON.stringify(spec.name)} but the path names ${JSON.stringify(name)}`);
+    if (!(await findLatestDefinition(this.db, orgId, name))) throw new DefinitionNotFound(name);
+    return upsertDefinition(this.db, orgId, spec);
+  }
+
+  async get(name: string, orgId: string): Promise<DefinitionVersionRecord> {
+    const found = await findLatestDefinition(this.db, orgId, name);
+    if (!found) throw new DefinitionNotFound(name);
+    return found;
+  }
+
+  /** What a run of `name` started by `orgId` uses: the org's own definition, else the shared catalog's. */
+  async resolveForStart(name: string, orgId: string): Promise<DefinitionVersionRecord> {
+    const own = await findLatestDefinition(this.db, orgId, name);
+    const shared = own ?? (orgId === SHARED_CATALOG_ORG ? undefined : await findLatestDefinition(this.db, SHARED_CATALOG_ORG, name));
+    if (!shared) throw new DefinitionNotFound(name);
+    return shared;
+  }
+
+  list(orgId: string): Promise<DefinitionSummary[]> {
+    return listDefinitions(this.db, orgId);
+  }
+
+  async delete(name: string, orgId: string): Promise<void> {
+    if (!(await deleteDefinition(this.db, orgId, name, this.now()))) throw new DefinitionNotFound(name);
+  }
+}
+
+function formatIssue(issue: { path: PropertyKey[]; message: string }): string {
+  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message;
+}

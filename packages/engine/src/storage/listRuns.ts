@@ -1,0 +1,64 @@
+import type { Status } from '../core/status.ts';
+import type { Queryable } from './database.ts';
+import { RUN_COLUMNS, toRunRecord, type RunRecord } from './readRun.ts';
+
+/** Filters every history reader shares; each is optional and they combine with AND. */
+export interface RunFilter {
+  readonly orgId: string;
+  readonly workflow?: string;
+  /** substring match on the workflow name (TiEM flowName, EnOS expression) */
+  readonly workflowContains?: string;
+  readonly statuses?: readonly Status[];
+  readonly bizId?: string;
+  readonly bizType?: string;
+  readonly triggerType?: number;
+  readonly createdFrom?: Date;
+  readonly createdTo?: Date;
+}
+
+/** Builds the WHERE clause of a filter; parameters are numbered from `$1`. */
+export function runFilterSql(filter: RunFilter): { where: string; params: unknown[] } {
+  const params: unknown[] = [filter.orgId];
+  const clauses = ['org_id = $1', 'deleted_at IS NULL'];
+  const add = (sql: (n: number) => string, value: unknown) => {
+    params.push(value);
+    clauses.push(sql(params.length));
+  };
+  if (filter.workflow !== undefined) add((n) => `workflow_name = $${n}`, filter.workflow);
+  if (filter.workflowContains !== undefined) {
+    add((n) => `strpos(lower(workflow_name), lower($${n})) > 0`, filter.workflowContains);
+  }
+  if (filter.statuses !== undefined) add((n) => `status = ANY($${n}::smallint[])`, filter.statuses);
+  if (filter.bizId !== undefined) add((n) => `biz_id = $${n}`, filter.bizId);
+  if (filter.bizType !== undefined) add((n) => `biz_type = $${n}`, filter.bizType);
+  if (filter.triggerType !== undefined) add((n) => `trigger_type = $${n}`, filter.triggerType);
+  if (filter.createdFrom !== undefined) add((n) => `created_at >= $${n}`, filter.createdFrom);
+  if (filter.createdTo !== undefined) add((n) => `created_at < $${n}`, filter.createdTo);
+  return { where: clauses.join(' AND '), params };
+}
+
+/**
+ * One page of runs, newest first, by keyset on `seq`: the page after `beforeSeq`
+ * costs the same however deep it is (no OFFSET scan). Fetches one extra row to
+ * know whether another page follows.
+ */
+export async function listRunsBySeq(
+  db: Queryable,
+  filter: RunFilter,
+  page: { readonly limit: number; readonly beforeSeq?: number },
+): Promise<{ runs: RunRecord[]; nextBeforeSeq: number | undefined }> {
+  const { where, params } = runFilterSql(filter);
+  let keyset = '';
+  if (page.beforeSeq !== undefined) {
+    params.push(page.beforeSeq);
+    keyset = ` AND seq < $${params.length}`;
+  }
+  params.push(page.limit + 1);
+  const result = await db.query(
+    `SELECT ${RUN_COLUMNS} FROM workflow_runs WHERE ${where}${keyset} ORDER BY seq DESC LIMIT $${params.length}`,
+    params,
+  );
+  const rows = result.rows.slice(0, page.limit).map(toRunRecord);
+  const more = result.rows.length > page.limit;
+  return { runs: rows, nextBeforeSeq: more ? rows[rows.length - 1]!.seq : undefined };
+}
