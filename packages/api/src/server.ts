@@ -1,19 +1,23 @@
-import type { Engine } from '@flowline/engine';
+import type { CredentialAuthority, Engine } from '@flowline/engine';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { registerHealthRoutes } from './healthRoutes.ts';
+import { registerCredentialRoutes } from './native/credentialRoutes.ts';
+import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
 import { nativeErrorReply } from './native/nativeErrors.ts';
 import { registerRunRoutes } from './native/runRoutes.ts';
+import { registerOpenApi } from './openApi.ts';
 
 export interface ServerOptions {
   readonly engine: Engine;
+  readonly authority: CredentialAuthority;
   readonly logger?: Logger;
   /** largest accepted request body */
   readonly bodyLimit?: number;
 }
 
-/** Builds the HTTP server: native API, health. Dialects register their own routes on it. */
+/** Builds the HTTP server: native API, OpenAPI, health. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Per-request lines only at warn and above: a busy API must not log every poll.
@@ -26,8 +30,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
+  await registerOpenApi(app);
+  const native = { engine: options.engine, authority: options.authority };
   registerHealthRoutes(app, options.engine);
-  registerRunRoutes(app, options.engine);
+  registerDefinitionRoutes(app, native);
+  registerRunRoutes(app, native);
+  registerCredentialRoutes(app, native);
   await app.ready();
   return app;
 }

@@ -1,5 +1,9 @@
 import {
+  CredentialAuthority,
+  DEFAULT_ORG,
   DEMO_WORKFLOWS,
+  SecretSeal,
+  readOrCreateSealKey,
   Engine,
   assertRedisReachable,
   connectRedis,
@@ -62,6 +66,8 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     return connection;
   };
   const engine = new Engine({ db: postgres.db, redis: redis(), queuePrefix: config.queuePrefix, logger });
+  const authority = new CredentialAuthority(postgres.db, new SecretSeal(config.sealKey ?? readOrCreateSealKey(config.dataDir)));
+  if (config.adminToken) await authority.ensureAdminToken(config.adminToken, DEFAULT_ORG);
   for (const workflow of DEMO_WORKFLOWS) await engine.registerWorkflow(workflow);
 
   const stops: (() => Promise<void>)[] = [];
@@ -72,7 +78,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     stops.push(() => worker.close());
   }
   if (roles.includes(Role.API)) {
-    const server = await buildServer({ engine, logger });
+    const server = await buildServer({ engine, authority, logger });
     url = await server.listen({ port: config.port, host: config.host });
     stops.push(() => server.close());
   }

@@ -1,8 +1,11 @@
-import type { Engine } from '@flowline/engine';
+import { Permission, Status, ValidationFailed, type StatusName } from '@flowline/engine';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { RunViewSchema, toRunView } from './runView.ts';
+import { callerOf, requirePermission } from '../auth/nativeAuth.ts';
+import { AUTH_ERRORS, ErrorBodySchema } from './errorSchema.ts';
+import { BEARER_SECURITY, type NativeContext } from './nativeContext.ts';
+import { RunSummarySchema, RunViewSchema, toRunSummary, toRunView } from './runView.ts';
 
 const StartRunBody = z
   .object({
@@ -14,31 +17,161 @@ const StartRunBody = z
   })
   .strict();
 
-const RunParams = z.object({ id: z.string().min(1).max(64) });
+const RunParams = z.object({ id: z.string().min(1).max(64).describe('22-char run id') });
+const NodeParams = RunParams.extend({ node: z.string().min(1).max(128) });
 
-/** `/v1/runs`: start a run, read it back. */
-export function registerRunRoutes(app: FastifyInstance, engine: Engine): void {
+const STATUS_NAMES = Object.keys(Status) as StatusName[];
+
+const ListRunsQuery = z
+  .object({
+    workflow: z.string().max(128).optional(),
+    status: z
+      .string()
+      .max(200)
+      .optional()
+      .describe(`comma-separated status names or codes, e.g. "FAIL,TIMEOUT" or "-1,7"; names: ${STATUS_NAMES.join(', ')}`),
+    bizId: z.string().max(256).optional(),
+    bizType: z.string().max(128).optional(),
+    from: z.iso.datetime({ offset: true }).optional().describe('created at or after (ISO 8601)'),
+    to: z.iso.datetime({ offset: true }).optional().describe('created before (ISO 8601)'),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(32).optional().describe('nextCursor of the previous page'),
+  })
+  .strict();
+
+const RunPage = z.object({
+  items: z.array(RunSummarySchema),
+  nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last page'),
+});
+
+/** Parses "FAIL,7" into status codes; a bad name is a 400 naming it. */
+function parseStatuses(text: string): Status[] {
+  return text.split(',').map((part) => {
+    const token = part.trim();
+    const byName = (Status as Record<string, Status>)[token.toUpperCase()];
+    const byCode = /^-?\d+$/.test(token) ? (Object.values(Status) as number[]).find((c) => c === Number(token)) : undefined;
+    const status = byName ?? (byCode as Status | undefined);
+    if (status === undefined) throw new ValidationFailed(`status: unknown status ${JSON.stringify(token)}`);
+    return status;
+  });
+}
+
+/** Cursors are opaque to clients: the last seq of a page, base64url. */
+const encodeCursor = (seq: number) => Buffer.from(`s${seq}`).toString('base64url');
+function decodeCursor(cursor: string): number {
+  const match = /^s(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new ValidationFailed('cursor: not a cursor this API returned');
+  return Number(match[1]);
+}
+
+/** `/v1/runs`: start, list, read and operate runs. */
+export function registerRunRoutes(app: FastifyInstance, { engine, authority }: NativeContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  const read = requirePermission(authority, Permission.READ);
+  const operate = requirePermission(authority, Permission.OPERATE);
 
   routes.post(
     '/v1/runs',
     {
+      preHandler: operate,
       schema: {
         summary: 'Start a run of a workflow',
+        description: 'Writes the run and its nodes, then dispatches the root nodes. With an idempotencyKey already used, returns that run (200) instead of starting another.',
         tags: ['runs'],
+        security: BEARER_SECURITY,
         body: StartRunBody,
-        response: { 201: RunViewSchema, 200: RunViewSchema },
+        response: { 201: RunViewSchema, 200: RunViewSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
     async (request, reply) => {
-      const { run, created } = await engine.startRun(request.body);
+      const caller = callerOf(request);
+      const { run, created } = await engine.startRun({ ...request.body, orgId: caller.orgId, owner: caller.name });
       return reply.status(created ? 201 : 200).send(toRunView(run));
     },
   );
 
   routes.get(
+    '/v1/runs',
+    {
+      preHandler: read,
+      schema: {
+        summary: 'List runs, newest first',
+        description: 'Keyset paged: each page costs the same however deep. Filters combine with AND.',
+        tags: ['runs'],
+        security: BEARER_SECURITY,
+        querystring: ListRunsQuery,
+        response: { 200: RunPage, 400: ErrorBodySchema, ...AUTH_ERRORS },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const { runs, nextBeforeSeq } = await engine.listRuns(
+        {
+          orgId: callerOf(request).orgId,
+          ...(q.workflow === undefined ? {} : { workflow: q.workflow }),
+          ...(q.status === undefined ? {} : { statuses: parseStatuses(q.status) }),
+          ...(q.bizId === undefined ? {} : { bizId: q.bizId }),
+          ...(q.bizType === undefined ? {} : { bizType: q.bizType }),
+          ...(q.from === undefined ? {} : { createdFrom: new Date(q.from) }),
+          ...(q.to === undefined ? {} : { createdTo: new Date(q.to) }),
+        },
+        { limit: q.limit, ...(q.cursor === undefined ? {} : { beforeSeq: decodeCursor(q.cursor) }) },
+      );
+      return { items: runs.map(toRunSummary), nextCursor: nextBeforeSeq === undefined ? null : encodeCursor(nextBeforeSeq) };
+    },
+  );
+
+  routes.get(
     '/v1/runs/:id',
-    { schema: { summary: 'Get a run with its nodes', tags: ['runs'], params: RunParams, response: { 200: RunViewSchema } } },
-    async (request) => toRunView(await engine.getRun(request.params.id)),
+    {
+      preHandler: read,
+      schema: {
+        summary: 'Get a run with its nodes',
+        tags: ['runs'],
+        security: BEARER_SECURITY,
+        params: RunParams,
+        response: { 200: RunViewSchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
+      },
+    },
+    async (request) => toRunView(await engine.getRun(request.params.id, callerOf(request).orgId)),
+  );
+
+  const operations = [
+    ['cancel', 'Cancel a run: pending nodes are cancelled, running handlers aborted', (id: string, org: string) => engine.cancelRun(id, org)],
+    ['suspend', 'Suspend a run: nothing new starts until resume', (id: string, org: string) => engine.suspendRun(id, org)],
+    ['resume', 'Resume a suspended run', (id: string, org: string) => engine.resumeRun(id, org)],
+    ['rerun', 'Rerun a failed or cancelled run from its failed nodes', (id: string, org: string) => engine.rerunRun(id, org)],
+  ] as const;
+  for (const [operation, summary, apply] of operations) {
+    routes.post(
+      `/v1/runs/:id/${operation}`,
+      {
+        preHandler: operate,
+        schema: {
+          summary,
+          tags: ['runs'],
+          security: BEARER_SECURITY,
+          params: RunParams,
+          response: { 200: RunViewSchema, 404: ErrorBodySchema, 409: ErrorBodySchema, ...AUTH_ERRORS },
+        },
+      },
+      async (request) => toRunView(await apply(request.params.id, callerOf(request).orgId)),
+    );
+  }
+
+  routes.post(
+    '/v1/runs/:id/nodes/:node/skip',
+    {
+      preHandler: operate,
+      schema: {
+        summary: 'Skip a node that has not been reached yet',
+        tags: ['runs'],
+        security: BEARER_SECURITY,
+        params: NodeParams,
+        response: { 200: RunViewSchema, 404: ErrorBodySchema, 409: ErrorBodySchema, ...AUTH_ERRORS },
+      },
+    },
+    async (request) => toRunView(await engine.skipNode(request.params.id, request.params.node, callerOf(request).orgId)),
   );
 }
+

@@ -1,4 +1,4 @@
-import type { NodeRecord, RunWithNodes } from '@flowline/engine';
+import type { NodeRecord, RunRecord, RunWithNodes } from '@flowline/engine';
 import { z } from 'zod';
 
 /** The native API's JSON shape of a run; times are ISO 8601 UTC, statuses by name and code. */
@@ -17,7 +17,7 @@ export const NodeViewSchema = z.object({
   endedAt: z.string().nullable(),
 });
 
-export const RunViewSchema = z.object({
+export const RunSummarySchema = z.object({
   id: z.string().describe('22-char base64url run id'),
   seq: z.number().int().describe('monotonic run sequence'),
   workflow: z.string(),
@@ -34,8 +34,9 @@ export const RunViewSchema = z.object({
   endTime: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  nodes: z.array(NodeViewSchema),
 });
+
+export const RunViewSchema = RunSummarySchema.extend({ nodes: z.array(NodeViewSchema) });
 
 export type RunView = z.infer<typeof RunViewSchema>;
 
@@ -59,6 +60,10 @@ function toNodeView(n: NodeRecord): z.infer<typeof NodeViewSchema> {
 }
 
 export function toRunView(run: RunWithNodes): RunView {
+  return { ...toRunSummary(run), nodes: run.nodes.map(toNodeView) };
+}
+
+export function toRunSummary(run: RunRecord): z.infer<typeof RunSummarySchema> {
   return {
     id: run.id,
     seq: run.seq,
@@ -76,6 +81,5 @@ export function toRunView(run: RunWithNodes): RunView {
     endTime: iso(run.endTime),
     createdAt: run.createdAt.toISOString(),
     updatedAt: run.updatedAt.toISOString(),
-    nodes: run.nodes.map(toNodeView),
   };
 }

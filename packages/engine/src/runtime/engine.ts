@@ -15,6 +15,7 @@ import { inTransaction, type Database } from '../storage/database.ts';
 import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
 import { insertRun } from '../storage/insertRun.ts';
 import { lockRun } from '../storage/lockRun.ts';
+import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
 import { readRun, type RunWithNodes } from '../storage/readRun.ts';
 import { isRetryableTransactionError } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
@@ -144,6 +145,11 @@ export class Engine {
     const run = uuid && (await readRun(this.db.pool, orgId, uuid));
     if (!run) throw new RunNotFound(id);
     return run;
+  }
+
+  /** A page of an org's runs, newest first, keyset-paged by sequence. */
+  listRuns(filter: RunFilter, page: { limit: number; beforeSeq?: number }): ReturnType<typeof listRunsBySeq> {
+    return listRunsBySeq(this.db.pool, filter, page);
   }
 
   /** Requests cancellation: pending nodes are cancelled now, running handlers are aborted. */

@@ -1,0 +1,125 @@
+import { NodeSpecSchema, Permission, type DefinitionVersionRecord } from '@flowline/engine';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { callerOf, requirePermission } from '../auth/nativeAuth.ts';
+import { AUTH_ERRORS, ErrorBodySchema } from './errorSchema.ts';
+import { BEARER_SECURITY, type NativeContext } from './nativeContext.ts';
+
+/**
+ * The request body of a definition. Validated loosely here (shape only) so that
+ * the catalog's checks — which name the offending node — give the error message.
+ */
+const DefinitionBody = z
+  .object({
+    name: z.string().describe('letters, digits and _, starting with a letter or _'),
+    description: z.string().optional(),
+    nodes: z.array(z.record(z.string(), z.unknown())).describe('nodes: name, type, dependsOn, retries, backoffMs, timeoutMs, params'),
+  })
+  .passthrough();
+
+const DefinitionViewSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  version: z.number().int(),
+  description: z.string(),
+  nodes: z.array(NodeSpecSchema),
+});
+
+const NameParams = z.object({ name: z.string().min(1).max(128) });
+
+function toDefinitionView(d: DefinitionVersionRecord): z.infer<typeof DefinitionViewSchema> {
+  return { id: d.id, name: d.name, version: d.version, description: d.spec.description ?? '', nodes: d.spec.nodes };
+}
+
+/** `/v1/definitions`: workflow definitions (DAGs of built-in or registered node types). */
+export function registerDefinitionRoutes(app: FastifyInstance, { engine, authority }: NativeContext): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const read = requirePermission(authority, Permission.READ);
+  const admin = requirePermission(authority, Permission.ADMIN);
+  const tags = ['definitions'];
+
+  routes.post(
+    '/v1/definitions',
+    {
+      preHandler: admin,
+      schema: {
+        summary: 'Create a workflow definition',
+        description: 'Validates the DAG: cycles, unknown or duplicate node names and unknown node types are a 400 naming the node.',
+        tags,
+        security: BEARER_SECURITY,
+        body: DefinitionBody,
+        response: { 201: DefinitionViewSchema, 400: ErrorBodySchema, 409: ErrorBodySchema, ...AUTH_ERRORS },
+      },
+    },
+    async (request, reply) => reply.status(201).send(toDefinitionView(await engine.catalog.create(request.body as never, callerOf(request).orgId))),
+  );
+
+  routes.put(
+    '/v1/definitions/:name',
+    {
+      preHandler: admin,
+      schema: {
+        summary: 'Update a definition: a new version if the DAG changed',
+        description: 'Runs already started keep the version they started on.',
+        tags,
+        security: BEARER_SECURITY,
+        params: NameParams,
+        body: DefinitionBody,
+        response: { 200: DefinitionViewSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
+      },
+    },
+    async (request) => toDefinitionView(await engine.catalog.update(request.params.name, request.body as never, callerOf(request).orgId)),
+  );
+
+  routes.get(
+    '/v1/definitions',
+    {
+      preHandler: read,
+      schema: {
+        summary: 'List the definitions of the caller\'s org',
+        tags,
+        security: BEARER_SECURITY,
+        response: { 200: z.object({ items: z.array(DefinitionViewSchema) }), ...AUTH_ERRORS },
+      },
+    },
+    async (request) => {
+      const orgId = callerOf(request).orgId;
+      const items = await engine.catalog.list(orgId);
+      return { items: items.map((d) => toDefinitionView({ ...d, orgId })) };
+    },
+  );
+
+  routes.get(
+    '/v1/definitions/:name',
+    {
+      preHandler: read,
+      schema: {
+        summary: 'Get a definition (its latest version)',
+        tags,
+        security: BEARER_SECURITY,
+        params: NameParams,
+        response: { 200: DefinitionViewSchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
+      },
+    },
+    async (request) => toDefinitionView(await engine.catalog.get(request.params.name, callerOf(request).orgId)),
+  );
+
+  routes.delete(
+    '/v1/definitions/:name',
+    {
+      preHandler: admin,
+      schema: {
+        summary: 'Delete a definition; its runs stay readable',
+        tags,
+        security: BEARER_SECURITY,
+        params: NameParams,
+        response: { 204: z.null(), 404: ErrorBodySchema, ...AUTH_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      await engine.catalog.delete(request.params.name, callerOf(request).orgId);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import {
+  BackupCluster,
+  CredentialAuthority,
+  DEFAULT_ORG,
+  Engine,
+  SecretSeal,
+  connectRedis,
+  type CredentialKind,
+  type Role,
+} from '@flowline/engine';
+import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
+import { NodeWorker } from '@flowline/worker';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Redis } from 'ioredis';
+import { buildServer } from '../src/server.ts';
+
+/**
+ * A real API server (fastify inject) over a fresh database, with an optional
+ * worker, and helpers to issue credentials and call as a given token.
+ */
+export interface ApiFixture {
+  readonly app: FastifyInstance;
+  readonly engine: Engine;
+  readonly authority: CredentialAuthority;
+  readonly adminToken: string;
+  token(role: Role, options?: { orgId?: string; kind?: CredentialKind; expiresAt?: Date }): Promise<string>;
+  call(token: string | undefined, options: InjectOptions): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export async function startApiFixture(options: { worker?: boolean } = {}): Promise<ApiFixture> {
+  const database: TestDatabase = await freshDatabase();
+  const connections: Redis[] = [];
+  const redis = () => {
+    const c = connectRedis(TEST_REDIS_URL);
+    connections.push(c);
+    return c;
+  };
+  const engine = new Engine({ db: database.db, redis: redis(), queuePrefix: freshQueuePrefix() });
+  await engine.registerWorkflow(BackupCluster);
+  const authority = new CredentialAuthority(database.db, new SecretSeal('test-seal-key-test-seal-key-test-seal-key'));
+  await authority.ensureAdminToken(ADMIN_TOKEN, DEFAULT_ORG);
+  const app = await buildServer({ engine, authority });
+  const worker = options.worker ? new NodeWorker(engine, { concurrency: 10, connection: redis(), subscriber: redis(), drainMs: 1000 }) : undefined;
+  await worker?.start();
+
+  return {
+    app,
+    engine,
+    authority,
+    adminToken: ADMIN_TOKEN,
+    token: async (role, o = {}) =>
+      (
+        await authority.issue({
+          kind: o.kind ?? 'bearer',
+          role,
+          orgId: o.orgId ?? DEFAULT_ORG,
+          ...(o.expiresAt === undefined ? {} : { expiresAt: o.expiresAt }),
+        })
+      ).secret,
+    call: (token, inject) =>
+      app.inject({ ...inject, headers: { ...(inject.headers ?? {}), ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } }),
+    close: async () => {
+      await worker?.close();
+      await app.close();
+      const keys = await connections[0]!.keys(`{${engine.queuePrefix}}*`);
+      if (keys.length) await connections[0]!.del(...keys);
+      await engine.close();
+      for (const c of connections) c.disconnect();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * A small typed client for the native `/v1` API, with no dependencies beyond
+ * `fetch`. What a service that starts and watches workflows calls:
+ *
+ * ```ts
+ * const client = new FlowlineClient({ baseUrl: 'http://localhost:8080', token });
+ * const run = await client.start('BackupCluster', { bizId: clusterId, idempotencyKey: `backup-${clusterId}-${day}` });
+ * const done = await client.waitFor(run.id);
+ * ```
+ */
+
+export type RunStatus =
+  | 'FAIL'
+  | 'INIT'
+  | 'SUCCESS'
+  | 'RUNNING'
+  | 'SUSPEND'
+  | 'INTERNAL_ERROR'
+  | 'WAIT'
+  | 'READY'
+  | 'TIMEOUT'
+  | 'CANCEL'
+  | 'RERUN'
+  | 'SKIP';
+
+/** Statuses after which a run changes only if an operator reruns it. */
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['FAIL', 'SUCCESS', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCEL', 'SKIP'];
+
+export interface NodeView {
+  id: string;
+  name: string;
+  type: string;
+  attempt: number;
+  status: RunStatus;
+  statusCode: number;
+  parameters: unknown;
+  output: unknown;
+  result: string;
+  error: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export interface RunSummary {
+  id: string;
+  seq: number;
+  workflow: string;
+  definitionVersion: number;
+  bizId: string;
+  bizType: string;
+  triggerType: number;
+  status: RunStatus;
+  statusCode: number;
+  cancelRequested: boolean;
+  input: unknown;
+  triggerTime: string;
+  startTime: string | null;
+  endTime: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RunView extends RunSummary {
+  nodes: NodeView[];
+}
+
+export interface StartOptions {
+  bizId?: string;
+  bizType?: string;
+  input?: Record<string, unknown>;
+  /** the same key returns the same run, never a second */
+  idempotencyKey?: string;
+}
+
+export interface ListRunsOptions {
+  workflow?: string;
+  status?: RunStatus[];
+  bizId?: string;
+  bizType?: string;
+  from?: Date;
+  to?: Date;
+  limit?: number;
+  cursor?: string;
+}
+
+/** An error answer of the API, with its stable code (e.g. RUN_NOT_FOUND) and HTTP status. */
+export class FlowlineApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FlowlineApiError';
+  }
+}
+
+export interface FlowlineClientOptions {
+  baseUrl: string;
+  /** a bearer token from `POST /v1/credentials` (or FLOWLINE_ADMIN_TOKEN) */
+  token: string;
+  fetch?: typeof fetch;
+}
+
+export class FlowlineClient {
+  private readonly baseUrl: string;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: FlowlineClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /** Starts a run of `workflow`. */
+  start(workflow: string, options: StartOptions = {}): Promise<RunView> {
+    return this.request('POST', '/v1/runs', { workflow, ...options });
+  }
+
+  /** A run with its nodes. */
+  run(id: string): Promise<RunView> {
+    return this.request('GET', `/v1/runs/${encodeURIComponent(id)}`);
+  }
+
+  /** A page of runs, newest first; pass `nextCursor` back as `cursor` for the next. */
+  runs(options: ListRunsOptions = {}): Promise<{ items: RunSummary[]; nextCursor: string | null }> {
+    const query = new URLSearchParams();
+    if (options.workflow) query.set('workflow', options.workflow);
+    if (options.status?.length) query.set('status', options.status.join(','));
+    if (options.bizId) query.set('bizId', options.bizId);
+    if (options.bizType) query.set('bizType', options.bizType);
+    if (options.from) query.set('from', options.from.toISOString());
+    if (options.to) query.set('to', options.to.toISOString());
+    if (options.limit) query.set('limit', String(options.limit));
+    if (options.cursor) query.set('cursor', options.cursor);
+    const suffix = query.size ? `?${query}` : '';
+    return this.request('GET', `/v1/runs${suffix}`);
+  }
+
+  cancel(id: string): Promise<RunView> {
+    return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/cancel`);
+  }
+
+  suspend(id: string): Promise<RunView> {
+    return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/suspend`);
+  }
+
+  resume(id: string): Promise<RunView> {
+    return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/resume`);
+  }
+
+  rerun(id: string): Promise<RunView> {
+    return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/rerun`);
+  }
+
+  skipNode(id: string, node: string): Promise<RunView> {
+    return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/skip`);
+  }
+
+  /**
+   * Polls until the run reaches a terminal status (or `until` says so) and
+   * returns it; rejects after `timeoutMs`.
+   */
+  async waitFor(
+    id: string,
+    options: { timeoutMs?: number; intervalMs?: number; until?: (run: RunView) => boolean } = {},
+  ): Promise<RunView> {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    const done = options.until ?? ((run: RunView) => TERMINAL_RUN_STATUSES.includes(run.status));
+    for (;;) {
+      const run = await this.run(id);
+      if (done(run)) return run;
+      if (Date.now() >= deadline) throw new Error(`run ${id} still ${run.status} after ${options.timeoutMs ?? 60_000} ms`);
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+    }
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.options.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new FlowlineApiError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `${method} ${path} answered ${response.status}`);
+    }
+    return parsed as T;
+  }
+}
