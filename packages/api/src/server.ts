@@ -2,6 +2,7 @@ import type { CredentialAuthority, Engine } from '@flowline/engine';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { DIALECTS } from './dialects/index.ts';
 import { registerHealthRoutes } from './healthRoutes.ts';
 import { registerCredentialRoutes } from './native/credentialRoutes.ts';
 import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
@@ -12,12 +13,14 @@ import { registerOpenApi } from './openApi.ts';
 export interface ServerOptions {
   readonly engine: Engine;
   readonly authority: CredentialAuthority;
+  /** IANA zone the vendor dialects render times in */
+  readonly timeZone?: string;
   readonly logger?: Logger;
   /** largest accepted request body */
   readonly bodyLimit?: number;
 }
 
-/** Builds the HTTP server: native API, OpenAPI, health. */
+/** Builds the HTTP server: native API, OpenAPI, health, and every vendor dialect. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Per-request lines only at warn and above: a busy API must not log every poll.
@@ -36,6 +39,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerDefinitionRoutes(app, native);
   registerRunRoutes(app, native);
   registerCredentialRoutes(app, native);
+  const dialectContext = { ...native, timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone };
+  for (const dialect of DIALECTS) {
+    await app.register(async (scope) => dialect.register(scope, dialectContext), { prefix: dialect.prefix });
+  }
   await app.ready();
   return app;
 }

@@ -78,7 +78,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     stops.push(() => worker.close());
   }
   if (roles.includes(Role.API)) {
-    const server = await buildServer({ engine, authority, logger });
+    const server = await buildServer({ engine, authority, logger, timeZone: config.timeZone });
     url = await server.listen({ port: config.port, host: config.host });
     stops.push(() => server.close());
   }

@@ -1,0 +1,4 @@
+import type { Dialect } from './dialect.ts';
+
+/** Every vendor dialect the server speaks, registered in this order. */
+export const DIALECTS: readonly Dialect[] = [];
