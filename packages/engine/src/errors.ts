@@ -16,6 +16,8 @@ export const ErrorCode = {
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   CREDENTIAL_NOT_FOUND: 'CREDENTIAL_NOT_FOUND',
   CONFLICT: 'CONFLICT',
+  SCHEDULE_EXPRESSION_INVALID: 'SCHEDULE_EXPRESSION_INVALID',
+  SCHEDULE_NOT_FOUND: 'SCHEDULE_NOT_FOUND',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -107,5 +109,18 @@ export class DefinitionExists extends FlowlineError {
 export class CredentialNotFound extends FlowlineError {
   constructor(id: string) {
     super(ErrorCode.CREDENTIAL_NOT_FOUND, `credential ${JSON.stringify(id)} does not exist`, { id });
+  }
+}
+
+/** A cron expression (Quartz or Unix) that flowline cannot evaluate; the message says which field and why. */
+export class ScheduleExpressionInvalid extends FlowlineError {
+  constructor(expression: string, reason: string) {
+    super(ErrorCode.SCHEDULE_EXPRESSION_INVALID, `schedule expression ${JSON.stringify(expression)} is invalid: ${reason}`, { expression, reason });
+  }
+}
+
+export class ScheduleNotFound extends FlowlineError {
+  constructor(id: string) {
+    super(ErrorCode.SCHEDULE_NOT_FOUND, `schedule ${JSON.stringify(id)} does not exist`, { id });
   }
 }
