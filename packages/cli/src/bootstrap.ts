@@ -5,6 +5,8 @@ import {
   SecretSeal,
   readOrCreateSealKey,
   Engine,
+  FlowlineMetrics,
+  Reconciler,
   assertRedisReachable,
   connectRedis,
   migrateDatabase,
@@ -13,7 +15,7 @@ import {
   type Config,
   type Database,
 } from '@flowline/engine';
-import { buildServer } from '@flowline/api';
+import { buildServer, startMetricsServer } from '@flowline/api';
 import { NodeWorker } from '@flowline/worker';
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
@@ -65,7 +67,8 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     redisConnections.push(connection);
     return connection;
   };
-  const engine = new Engine({ db: postgres.db, redis: redis(), queuePrefix: config.queuePrefix, logger });
+  const metrics = new FlowlineMetrics({ processMetrics: true });
+  const engine = new Engine({ db: postgres.db, redis: redis(), queuePrefix: config.queuePrefix, logger, metrics });
   const authority = new CredentialAuthority(postgres.db, new SecretSeal(config.sealKey ?? readOrCreateSealKey(config.dataDir)));
   if (config.adminToken) await authority.ensureAdminToken(config.adminToken, DEFAULT_ORG);
   for (const workflow of DEMO_WORKFLOWS) await engine.registerWorkflow(workflow);
@@ -73,14 +76,28 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
   if (roles.includes(Role.WORKER)) {
-    const worker = new NodeWorker(engine, { concurrency: config.workerConcurrency, connection: redis(), subscriber: redis() });
+    const worker = new NodeWorker(engine, {
+      concurrency: config.workerConcurrency,
+      connection: redis(),
+      subscriber: redis(),
+      leaseMs: config.leaseMs,
+    });
     await worker.start();
     stops.push(() => worker.close());
+    // Every worker reconciles too: passes are safe on any number of replicas, and a fleet without one would never recover.
+    const reconciler = new Reconciler(engine, { intervalMs: config.reconcileMs, leaseMs: config.leaseMs });
+    reconciler.start();
+    stops.push(() => reconciler.stop());
   }
   if (roles.includes(Role.API)) {
     const server = await buildServer({ engine, authority, logger, timeZone: config.timeZone });
     url = await server.listen({ port: config.port, host: config.host });
     stops.push(() => server.close());
+  }
+  if (!roles.includes(Role.API)) {
+    // One registry per process: without the API, a small server still exposes it to Prometheus.
+    const metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host);
+    stops.push(() => metricsServer.close());
   }
   logger.info({ roles, url }, 'flowline started');
 

@@ -21,6 +21,10 @@ const ConfigSchema = z.object({
   FLOWLINE_SEAL_KEY: z.string().min(32, 'use at least 32 characters').optional(),
   FLOWLINE_DATA_DIR: z.string().default('./.flowline'),
   FLOWLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** how long a claimed node stays a worker's without a heartbeat; heartbeats come every third of it */
+  FLOWLINE_LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
+  /** how often the reconciler looks for abandoned nodes, lost jobs and unsettled runs */
+  FLOWLINE_RECONCILE_MS: z.coerce.number().int().min(50).max(3_600_000).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -35,6 +39,8 @@ export type Config = {
   readonly sealKey: string | undefined;
   readonly dataDir: string;
   readonly workerConcurrency: number;
+  readonly leaseMs: number;
+  readonly reconcileMs: number;
   readonly logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
 };
 
@@ -68,6 +74,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sealKey: c.FLOWLINE_SEAL_KEY,
     dataDir: c.FLOWLINE_DATA_DIR,
     workerConcurrency: c.FLOWLINE_WORKER_CONCURRENCY,
+    leaseMs: c.FLOWLINE_LEASE_MS,
+    reconcileMs: c.FLOWLINE_RECONCILE_MS,
     logLevel: c.LOG_LEVEL,
   };
 }

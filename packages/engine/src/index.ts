@@ -29,6 +29,13 @@ export { openDatabase, inTransaction, type Database } from './storage/database.t
 export { migrateDatabase, MIGRATIONS_FOLDER } from './storage/migrate.ts';
 export { startEmbeddedPostgres, type EmbeddedDatabase } from './storage/embeddedPostgres.ts';
 export { claimNode, loadNodeOutputs, type ClaimedNode } from './storage/claimNode.ts';
+export { renewLeases, type RenewedLease } from './storage/renewLeases.ts';
+export { releaseLeases } from './storage/releaseLeases.ts';
+export type { NodeAttempt } from './storage/nodeAttempt.ts';
+export { newLeaseOwner } from './runtime/leaseOwner.ts';
+
+// reliability
+export { Reconciler, type ReconcilerOptions, type ReconcilePass } from './reconciler/reconciler.ts';
 export type { RunRecord, NodeRecord, RunWithNodes } from './storage/readRun.ts';
 export { QueueName, bullPrefix } from './queue/keys.ts';
 export { subscribeAborts } from './queue/abortChannel.ts';

@@ -16,7 +16,7 @@ const S = Status;
 /** A run from a compact description: `name: status` plus edges and options. */
 function run(
   status: Status,
-  nodes: Record<string, { status: Status; parents?: string[]; attempt?: number; retries?: number; backoffMs?: number }>,
+  nodes: Record<string, { status: Status; parents?: string[]; attempt?: number; retries?: number; backoffMs?: number; leaseOwner?: string }>,
   cancelRequested = false,
 ): RunState {
   const children = (name: string) => Object.entries(nodes).filter(([, n]) => n.parents?.includes(name)).map(([c]) => c);
@@ -32,6 +32,7 @@ function run(
         children: children(name),
         retries: n.retries ?? 0,
         backoffMs: n.backoffMs ?? 1000,
+        leaseOwner: n.leaseOwner ?? null,
       }),
     ),
   };
@@ -284,6 +285,58 @@ describe('decide: skip a node', () => {
   });
 });
 
+describe('decide: leases', () => {
+  const lost = (leaseOwner = 'reconciler') => ({ type: 'LEASE_EXPIRED', node: 'a', attempt: 1, leaseOwner }) as const;
+
+  it('retries a node whose lease expired, counting the lost attempt', () => {
+    const commands = decide(run(S.RUNNING, { a: { status: S.RUNNING, retries: 1, backoffMs: 0, leaseOwner: 'reconciler' } }), lost(), NOW);
+    expect(commands).toContainEqual(
+      expect.objectContaining({ type: 'SET_NODE', node: 'a', from: S.RUNNING, to: S.READY, nextAttempt: 2, leaseOwner: 'reconciler' }),
+    );
+    expect(enqueued(commands)).toEqual(['a#2']);
+  });
+
+  it('fails a node whose lease expired on its last attempt as INTERNAL_ERROR, and the run with it', () => {
+    const commands = decide(
+      run(S.RUNNING, { a: { status: S.RUNNING, leaseOwner: 'reconciler' }, b: { status: S.WAIT, parents: ['a'] } }),
+      lost(),
+      NOW,
+    );
+    expect(nodeWrites(commands)).toEqual(['a:RUNNING>INTERNAL_ERROR', 'b:WAIT>CANCEL']);
+    expect(runWrite(commands)).toMatchObject({ to: S.INTERNAL_ERROR });
+  });
+
+  it('cancels a node whose lease expired after cancel was requested, ending the run CANCEL', () => {
+    const commands = decide(run(S.RUNNING, { a: { status: S.RUNNING, retries: 3, leaseOwner: 'reconciler' } }, true), lost(), NOW);
+    expect(nodeWrites(commands)).toEqual(['a:RUNNING>CANCEL']);
+    expect(runWrite(commands)).toMatchObject({ to: S.CANCEL });
+  });
+
+  it('ignores a completion reported by a worker whose lease was taken over', () => {
+    const state = run(S.RUNNING, { a: { status: S.RUNNING, leaseOwner: 'reconciler' } });
+    expect(decide(state, { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, leaseOwner: 'worker-1', outcome: {} }, NOW)).toEqual([]);
+    expect(decide(state, lost('another-reconciler'), NOW)).toEqual([]);
+  });
+
+  it('guards the completion write with the reporter\'s lease', () => {
+    const state = run(S.RUNNING, { a: { status: S.RUNNING, leaseOwner: 'worker-1' } });
+    const commands = decide(state, { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, leaseOwner: 'worker-1', outcome: {} }, NOW);
+    expect(commands).toContainEqual(expect.objectContaining({ type: 'SET_NODE', node: 'a', to: S.SUCCESS, leaseOwner: 'worker-1' }));
+  });
+});
+
+describe('decide: settle', () => {
+  it('closes a run whose nodes are all terminal', () => {
+    const commands = decide(run(S.RUNNING, { a: { status: S.SUCCESS }, b: { status: S.FAIL, parents: ['a'] } }), { type: 'SETTLE' }, NOW);
+    expect(commands).toEqual([{ type: 'SET_RUN', from: S.RUNNING, to: S.FAIL }]);
+  });
+
+  it('leaves a run with live nodes, and a finished run, alone', () => {
+    expect(decide(run(S.RUNNING, { a: { status: S.RUNNING } }), { type: 'SETTLE' }, NOW)).toEqual([]);
+    expect(decide(run(S.SUCCESS, { a: { status: S.SUCCESS } }), { type: 'SETTLE' }, NOW)).toEqual([]);
+  });
+});
+
 describe('decide: every command is a legal transition', () => {
   it('never emits a node write the state machine forbids', () => {
     // Exhaust single-node runs over every status and every event.
@@ -296,13 +349,15 @@ describe('decide: every command is a legal transition', () => {
       { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, outcome: {} },
       { type: 'NODE_FAILED', node: 'a', attempt: 1, failure: 'FAIL', outcome: {} },
       { type: 'NODE_CANCELED', node: 'a', attempt: 1, outcome: {} },
+      { type: 'LEASE_EXPIRED', node: 'a', attempt: 1, leaseOwner: 'reconciler' },
+      { type: 'SETTLE' },
     ] as const;
     let decided = 0;
     for (const runStatus of Object.values(S)) {
       for (const nodeStatus of Object.values(S)) {
         for (const event of events) {
           try {
-            const commands = decide(run(runStatus, { a: { status: nodeStatus } }), event, NOW);
+            const commands = decide(run(runStatus, { a: { status: nodeStatus, leaseOwner: 'reconciler' } }), event, NOW);
             decided++;
             for (const c of commands) {
               if (c.type === 'SET_NODE') expect(isLegalNodeWrite(c), `${statusKey(c.from)}>${statusKey(c.to)}`).toBe(true);

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
@@ -7,6 +6,9 @@ import {
   bullPrefix,
   claimNode,
   loadNodeOutputs,
+  newLeaseOwner,
+  releaseLeases,
+  renewLeases,
   resultText,
   subscribeAborts,
   uuidToShortId,
@@ -24,14 +26,22 @@ export interface NodeWorkerOptions {
   readonly subscriber: Redis;
   /** how long a SIGTERM waits for running handlers before leaving them to the reconciler */
   readonly drainMs?: number;
+  /** how long a claimed node is this worker's without a heartbeat (Config.leaseMs); renewed every third of it */
+  readonly leaseMs?: number;
 }
 
 /** Why a handler's signal was aborted. */
-const AbortReason = { CANCEL: 'cancel', TIMEOUT: 'timeout' } as const;
+const AbortReason = {
+  CANCEL: 'cancel',
+  TIMEOUT: 'timeout',
+  /** the reconciler took the node over: another attempt owns its fate, nothing is reported */
+  LEASE_LOST: 'lease-lost',
+  /** the worker is stopping: the lease is released and the node retried elsewhere */
+  SHUTDOWN: 'shutdown',
+} as const;
 type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
 
-/** How long a claimed node is this worker's before another process may treat it as abandoned. */
-const DEFAULT_LEASE_MS = 5 * 60_000;
+const DEFAULT_LEASE_MS = 30_000;
 
 /**
  * Runs node jobs: claim the attempt in Postgres (READY → RUNNING), run its
@@ -40,8 +50,9 @@ const DEFAULT_LEASE_MS = 5 * 60_000;
  */
 export class NodeWorker {
   private worker: Worker<NodeJobData> | undefined;
-  private readonly running = new Map<string, AbortController>();
-  private readonly leaseOwner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  private readonly running = new Map<string, { readonly attempt: NodeJobData; readonly controller: AbortController }>();
+  readonly leaseOwner = newLeaseOwner('worker');
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -50,7 +61,7 @@ export class NodeWorker {
 
   async start(): Promise<void> {
     await subscribeAborts(this.options.subscriber, this.engine.queuePrefix, (target) => {
-      this.running.get(attemptKey(target))?.abort(AbortReason.CANCEL);
+      this.running.get(attemptKey(target))?.controller.abort(AbortReason.CANCEL);
     });
     this.worker = new Worker<NodeJobData>(QueueName.NODES, (job) => this.process(job), {
       connection: this.options.connection,
@@ -62,8 +73,44 @@ export class NodeWorker {
     });
     this.worker.on('error', (error) => this.engine.logger?.error({ err: error }, 'node worker error'));
     // A job fails only on infrastructure errors (Postgres down mid-claim); the node row is untouched or leased, and the reconciler owns it.
-    this.worker.on('failed', (job, error) => this.engine.logger?.error({ err: error, job: job?.id }, 'node job failed'));
+    this.worker.on('failed', (job, error) => this.engine.logger?.error(
+        { err: error, job: job?.id, ...(job ? { runId: uuidToShortId(job.data.runId), node: job.data.node, attempt: job.data.attempt } : {}) },
+        'node job failed',
+      ));
     await this.worker.waitUntilReady();
+    this.heartbeat = setInterval(() => void this.renewLeases(), this.leaseMs / 3);
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /**
+   * The heartbeat: one UPDATE renews every lease this worker holds. It also
+   * carries news back: a node whose lease was not renewed was taken over and is
+   * stopped here; one whose run asks to cancel is aborted (the pub/sub abort
+   * may have been lost with Redis).
+   */
+  private async renewLeases(): Promise<void> {
+    const held = [...this.running.values()];
+    if (held.length === 0) return;
+    const renewed = await renewLeases(this.engine.db.pool, {
+      leaseOwner: this.leaseOwner,
+      leaseMs: this.leaseMs,
+      now: this.engine.now(),
+      attempts: held.map((h) => h.attempt),
+    }).catch((error: unknown) => {
+      this.engine.logger?.warn({ err: error }, 'lease renewal failed; retrying at the next heartbeat');
+      return undefined;
+    });
+    if (!renewed) return;
+    const leases = new Map(renewed.map((lease) => [attemptKey(lease), lease]));
+    // Only the attempts sent are judged: one claimed while the UPDATE ran is not in its answer yet.
+    for (const { attempt, controller } of held) {
+      const lease = leases.get(attemptKey(attempt));
+      if (!lease) controller.abort(AbortReason.LEASE_LOST);
+      else if (lease.cancelRequested) controller.abort(AbortReason.CANCEL);
+    }
   }
 
   private async process(job: Job<NodeJobData>): Promise<void> {
@@ -74,24 +121,26 @@ export class NodeWorker {
       node,
       attempt,
       leaseOwner: this.leaseOwner,
-      leaseMs: DEFAULT_LEASE_MS,
+      leaseMs: this.leaseMs,
       now: this.engine.now(),
     });
     if (!claimed) {
       log?.debug('stale node job dropped');
       return;
     }
+    this.engine.metrics.nodeQueueWait.observe({ workflow: claimed.workflowName }, Math.max(0, Date.now() - job.timestamp - job.delay) / 1000);
     const dag = await this.engine.definitions.dag(claimed.definitionId, claimed.definitionVersion);
     const spec = dag.nodes.get(node)!;
     const parents = await loadNodeOutputs(this.engine.db.pool, runId, dag.parents.get(node) ?? []);
 
     const controller = new AbortController();
     const key = attemptKey(job.data);
-    this.running.set(key, controller);
+    this.running.set(key, { attempt: job.data, controller });
     if (claimed.cancelRequested) controller.abort(AbortReason.CANCEL);
     const timer =
       spec.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(AbortReason.TIMEOUT), spec.timeoutMs);
     const lines: string[] = [];
+    const handlerStart = performance.now();
     const nodeId = uuidToShortId(claimed.nodeId);
     const context: NodeContext = {
       runId: uuidToShortId(runId),
@@ -108,29 +157,41 @@ export class NodeWorker {
       log: (line) => lines.push(line),
     };
 
-    let event: RunEvent;
+    let event: RunEvent | undefined;
     try {
       const handler = this.engine.registry.resolve(spec);
       if (!handler) {
         const error = `no handler for node type ${spec.type}${spec.handler ? ` (${spec.handler})` : ''} on this worker`;
-        event = { type: 'NODE_FAILED', node, attempt, failure: 'INTERNAL_ERROR', outcome: { error, result: resultText([error], '') } };
+        event = { type: 'NODE_FAILED', node, attempt, leaseOwner: this.leaseOwner, failure: 'INTERNAL_ERROR', outcome: { error, result: resultText([error], '') } };
       } else {
         const output = await untilAborted(handler(context), controller.signal);
-        event = { type: 'NODE_SUCCEEDED', node, attempt, outcome: { output: output ?? null, result: resultText(lines, COMPLETED) } };
+        event = {
+          type: 'NODE_SUCCEEDED',
+          node,
+          attempt,
+          leaseOwner: this.leaseOwner,
+          outcome: { output: output ?? null, result: resultText(lines, COMPLETED) },
+        };
       }
     } catch (error) {
-      event = failureEvent(node, attempt, controller.signal, error, lines, spec.timeoutMs);
+      event = failureEvent({ node, attempt, leaseOwner: this.leaseOwner }, controller.signal, error, lines, spec.timeoutMs);
     } finally {
       clearTimeout(timer);
       this.running.delete(key);
     }
+    if (!event) {
+      log?.info({ reason: controller.signal.reason }, 'node left to the reconciler');
+      return;
+    }
+    this.engine.metrics.observeNode(claimed.workflowName, event, (performance.now() - handlerStart) / 1000);
     log?.info({ event: event.type }, 'node finished');
     await this.engine.transition(runId, event);
   }
 
   /**
-   * Stops taking jobs and waits up to `drainMs` for running handlers; after
-   * that they are aborted and their nodes left to lease expiry.
+   * Stops taking jobs and waits up to `drainMs` for running handlers, still
+   * heartbeating; after that they are aborted and their leases released, so
+   * the reconciler retries them at once instead of after a lease.
    */
   async close(): Promise<void> {
     if (!this.worker) return;
@@ -138,9 +199,17 @@ export class NodeWorker {
     const drainMs = this.options.drainMs ?? 10_000;
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), drainMs).unref());
     if ((await Promise.race([drained, timeout])) === 'timeout') {
-      for (const controller of this.running.values()) controller.abort(AbortReason.CANCEL);
+      for (const { controller } of this.running.values()) controller.abort(AbortReason.SHUTDOWN);
       await this.worker.close(true);
     }
+    clearInterval(this.heartbeat);
+    const released = await releaseLeases(this.engine.db.pool, { leaseOwner: this.leaseOwner, now: this.engine.now() }).catch(
+      (error: unknown) => {
+        this.engine.logger?.warn({ err: error }, 'leases not released; they will expire');
+        return 0;
+      },
+    );
+    if (released > 0) this.engine.logger?.info({ released }, 'leases of unfinished nodes released');
     await this.options.subscriber.quit().catch(() => {});
   }
 }
@@ -165,21 +234,22 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/** The report of a handler that threw or was aborted; none when the node is no longer this worker's to report. */
 function failureEvent(
-  node: string,
-  attempt: number,
+  report: { node: string; attempt: number; leaseOwner: string },
   signal: AbortSignal,
   error: unknown,
   lines: string[],
   timeoutMs: number | undefined,
-): RunEvent {
+): RunEvent | undefined {
+  if (signal.aborted && (signal.reason === AbortReason.LEASE_LOST || signal.reason === AbortReason.SHUTDOWN)) return undefined;
   if (signal.aborted && signal.reason === AbortReason.TIMEOUT) {
     const message = `timed out after ${timeoutMs} ms`;
-    return { type: 'NODE_FAILED', node, attempt, failure: 'TIMEOUT', outcome: { error: message, result: resultText([...lines, message], '') } };
+    return { type: 'NODE_FAILED', ...report, failure: 'TIMEOUT', outcome: { error: message, result: resultText([...lines, message], '') } };
   }
   if (signal.aborted) {
-    return { type: 'NODE_CANCELED', node, attempt, outcome: { error: 'cancelled', result: resultText([...lines, 'cancelled'], '') } };
+    return { type: 'NODE_CANCELED', ...report, outcome: { error: 'cancelled', result: resultText([...lines, 'cancelled'], '') } };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { type: 'NODE_FAILED', node, attempt, failure: 'FAIL', outcome: { error: message, result: resultText([...lines, message], '') } };
+  return { type: 'NODE_FAILED', ...report, failure: 'FAIL', outcome: { error: message, result: resultText([...lines, message], '') } };
 }

@@ -1,26 +1,13 @@
-import { BackupCluster, type RunWithNodes } from '@flowline/engine';
-import { freshDatabase, type TestDatabase } from '@flowline/engine/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, summary, type TestStack } from './testStack.ts';
+import { BackupCluster } from '@flowline/engine';
+import { describe, expect, it } from 'vitest';
+import { nodeNamed as node, stackFixture, summary, type TestStack } from './testStack.ts';
 
-let database: TestDatabase;
+const fixture = stackFixture();
 let stack: TestStack;
-
-beforeAll(async () => {
-  database = await freshDatabase();
-});
-afterAll(async () => {
-  await database.drop();
-});
-afterEach(async () => {
-  await stack?.close();
-});
-
-const node = (run: RunWithNodes, name: string) => run.nodes.find((n) => n.name === name)!;
 
 describe('execution', () => {
   it('runs BackupCluster end to end with the TiEM-style result texts stored', async () => {
-    stack = await startTestStack(database);
+    stack = await fixture.start();
     await stack.engine.registerWorkflow(BackupCluster);
     const { run } = await stack.engine.startRun({ workflow: 'BackupCluster', bizId: 'cluster-1', bizType: 'cluster' });
     const done = await stack.waitForEnd(run.id);
@@ -35,7 +22,7 @@ describe('execution', () => {
   });
 
   it('runs a fan-out and a join, the join only after every branch, with parents\' outputs passed on', async () => {
-    stack = await startTestStack(database);
+    stack = await fixture.start();
     await stack.define({
       name: 'FanOut',
       nodes: [
@@ -55,7 +42,7 @@ describe('execution', () => {
   });
 
   it('retries a failing node with backoff, then succeeds', async () => {
-    stack = await startTestStack(database);
+    stack = await fixture.start();
     await stack.define({
       name: 'Flaky',
       nodes: [{ name: 'flaky', type: 'fail', retries: 3, backoffMs: 50, params: { failAttempts: 2 } }],
@@ -68,7 +55,7 @@ describe('execution', () => {
   });
 
   it('times a slow node out as TIMEOUT and the run with it', async () => {
-    stack = await startTestStack(database);
+    stack = await fixture.start();
     await stack.define({ name: 'Slow', nodes: [{ name: 'slow', type: 'sleep', timeoutMs: 100, params: { ms: 10_000 } }] });
     const { run } = await stack.engine.startRun({ workflow: 'Slow' });
     const done = await stack.waitForEnd(run.id);
@@ -77,7 +64,7 @@ describe('execution', () => {
   });
 
   it('fails the run at a failing node; downstream nodes never run', async () => {
-    stack = await startTestStack(database);
+    stack = await fixture.start();
     await stack.define({
       name: 'Broken',
       nodes: [
@@ -94,7 +81,7 @@ describe('execution', () => {
   });
 
   it('cancels a sleeping node through its AbortSignal', async () => {
-    stack = await startTestStack(database);
+    stack = await fixture.start();
     await stack.define({
       name: 'Sleepy',
       nodes: [
@@ -112,7 +99,7 @@ describe('execution', () => {
   });
 
   it('suspends a run between nodes and resumes it to completion', async () => {
-    stack = await startTestStack(database);
+    stack = await fixture.start();
     await stack.define({
       name: 'Pausable',
       nodes: [
@@ -134,7 +121,7 @@ describe('execution', () => {
   });
 
   it('reruns from the failed node, keeping the successful nodes\' results', async () => {
-    stack = await startTestStack(database);
+    stack = await fixture.start();
     // The fail node passes from attempt 2 on: a rerun bumps its attempt.
     await stack.define({
       name: 'Rerunnable',
@@ -156,7 +143,7 @@ describe('execution', () => {
   });
 
   it('skips a node that has not been reached; its child runs', async () => {
-    stack = await startTestStack(database);
+    stack = await fixture.start();
     await stack.define({
       name: 'Skippable',
       nodes: [
@@ -172,7 +159,7 @@ describe('execution', () => {
   });
 
   it('two workers given the same node attempt never both run it to SUCCESS', async () => {
-    stack = await startTestStack(database, { workers: 2 });
+    stack = await fixture.start({ workers: 2 });
     let executions = 0;
     stack.engine.registry.register('Contended.once', async () => {
       executions++;

@@ -1,6 +1,7 @@
 import { Engine, connectRedis, type RunWithNodes, type StatusName, type WorkflowSpecInput } from '@flowline/engine';
-import { TEST_REDIS_URL, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
+import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
 import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { NodeWorker } from '../src/nodeWorker.ts';
 
 /**
@@ -20,7 +21,13 @@ export interface TestStack {
 
 const TERMINAL: StatusName[] = ['SUCCESS', 'FAIL', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCEL', 'SKIP'];
 
-export async function startTestStack(database: TestDatabase, options: { workers?: number; concurrency?: number } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  readonly workers?: number;
+  readonly concurrency?: number;
+  readonly leaseMs?: number;
+}
+
+export async function startTestStack(database: TestDatabase, options: TestStackOptions = {}): Promise<TestStack> {
   const prefix = freshQueuePrefix();
   const connections: Redis[] = [];
   const redis = () => {
@@ -31,7 +38,7 @@ export async function startTestStack(database: TestDatabase, options: { workers?
   const engine = new Engine({ db: database.db, redis: redis(), queuePrefix: prefix });
   const workers: NodeWorker[] = [];
   const addWorker = async (concurrency = options.concurrency ?? 10) => {
-    const worker = new NodeWorker(engine, { concurrency, connection: redis(), subscriber: redis(), drainMs: 2000 });
+    const worker = new NodeWorker(engine, { concurrency, connection: redis(), subscriber: redis(), drainMs: 2000, leaseMs: options.leaseMs });
     await worker.start();
     workers.push(worker);
     return worker;
@@ -72,4 +79,36 @@ export async function startTestStack(database: TestDatabase, options: { workers?
 /** Node statuses by name, for readable assertions. */
 export function summary(run: RunWithNodes): Record<string, string> {
   return { run: run.statusName, ...Object.fromEntries(run.nodes.map((n) => [n.name, n.statusName])) };
+}
+
+/** A node of a run by name. */
+export function nodeNamed(run: RunWithNodes, name: string): RunWithNodes['nodes'][number] {
+  return run.nodes.find((n) => n.name === name)!;
+}
+
+export interface StackFixture {
+  /** the test file's database */
+  database(): TestDatabase;
+  /** a stack for the running test, closed after it */
+  start(options?: TestStackOptions): Promise<TestStack>;
+}
+
+/** Registers a test file's hooks: one fresh database for the file, each test's stack closed after the test. */
+export function stackFixture(): StackFixture {
+  let database: TestDatabase | undefined;
+  let stack: TestStack | undefined;
+  beforeAll(async () => {
+    database = await freshDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  afterEach(async () => {
+    await stack?.close();
+    stack = undefined;
+  });
+  return {
+    database: () => database!,
+    start: async (options) => (stack = await startTestStack(database!, options)),
+  };
 }

@@ -1,5 +1,5 @@
 import { InvalidTransition, NodeNotFound } from '../errors.ts';
-import type { Command, NodeOutcome, NodeState, RunEvent, RunState } from './runState.ts';
+import type { Command, NodeFailure, NodeOutcome, NodeState, RunEvent, RunState } from './runState.ts';
 import {
   FAILED_STATUSES,
   SATISFIED_STATUSES,
@@ -27,28 +27,41 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
   const plan = new Plan(run, now);
   switch (event.type) {
     case 'NODE_SUCCEEDED': {
-      const node = plan.current(event.node, event.attempt);
+      const node = plan.current(event.node, event.attempt, event.leaseOwner);
       if (!node) return [];
       plan.setNode(node, Status.SUCCESS, { outcome: event.outcome });
       plan.releaseChildren(node);
       break;
     }
     case 'NODE_FAILED': {
-      const node = plan.current(event.node, event.attempt);
+      const node = plan.current(event.node, event.attempt, event.leaseOwner);
       if (!node) return [];
-      if (node.attempt <= node.retries && !run.cancelRequested) {
-        plan.retry(node, event.outcome);
-        break;
-      }
-      plan.setNode(node, Status[event.failure], { outcome: event.outcome });
-      plan.cancelPending();
+      plan.fail(node, event.failure, event.outcome);
       break;
     }
     case 'NODE_CANCELED': {
-      const node = plan.current(event.node, event.attempt);
+      const node = plan.current(event.node, event.attempt, event.leaseOwner);
       if (!node) return [];
       plan.setNode(node, Status.CANCEL, { outcome: event.outcome });
       plan.cancelPending();
+      break;
+    }
+    case 'LEASE_EXPIRED': {
+      const node = plan.current(event.node, event.attempt, event.leaseOwner);
+      if (!node) return [];
+      // The attempt counts: a node that kills its worker every time must not be retried forever.
+      // The handler never reported, so an attempt out of retries is the engine's failure, not the handler's.
+      const outcome = { error: `attempt ${node.attempt} lost: its worker stopped renewing the lease` };
+      if (run.cancelRequested) {
+        plan.setNode(node, Status.CANCEL, { outcome });
+        plan.cancelPending();
+      } else {
+        plan.fail(node, 'INTERNAL_ERROR', outcome);
+      }
+      break;
+    }
+    case 'SETTLE': {
+      if (isTerminal(run.status)) return [];
       break;
     }
     case 'CANCEL': {
@@ -117,6 +130,7 @@ class Plan {
   readonly commands: Command[] = [];
   private readonly status = new Map<string, Status>();
   private readonly nodes = new Map<string, NodeState>();
+  private readonly leases = new Map<string, string>();
   private runStatus: Status;
 
   constructor(
@@ -136,10 +150,19 @@ class Plan {
     return node;
   }
 
-  /** The node if the event is about its current, running attempt; otherwise the event is stale. */
-  current(name: string, attempt: number): NodeState | undefined {
+  /**
+   * The node if the event is about its current, running attempt, reported by
+   * the lease holder; otherwise the event is stale. The reporter's lease then
+   * guards every write to the node, so a takeover between this read and the
+   * write still makes the write miss.
+   */
+  current(name: string, attempt: number, leaseOwner: string | undefined): NodeState | undefined {
     const node = this.nodes.get(name);
-    return node && node.status === Status.RUNNING && node.attempt === attempt ? node : undefined;
+    if (!node || node.status !== Status.RUNNING || node.attempt !== attempt) return undefined;
+    if (leaseOwner === undefined) return node;
+    if (node.leaseOwner !== undefined && node.leaseOwner !== leaseOwner) return undefined;
+    this.leases.set(name, leaseOwner);
+    return node;
   }
 
   requireNotTerminal(operation: string): void {
@@ -163,7 +186,23 @@ class Plan {
       to,
       ...(options.nextAttempt === undefined ? {} : { nextAttempt: options.nextAttempt }),
       ...(options.outcome === undefined ? {} : { outcome: options.outcome }),
+      ...this.leaseGuard(node),
     });
+  }
+
+  private leaseGuard(node: NodeState): { leaseOwner?: string } {
+    const leaseOwner = this.leases.get(node.name);
+    return leaseOwner === undefined ? {} : { leaseOwner };
+  }
+
+  /** A failed attempt: retried while retries remain (and no cancel was asked), else it fails the run. */
+  fail(node: NodeState, failure: NodeFailure, outcome: NodeOutcome): void {
+    if (node.attempt <= node.retries && !this.run.cancelRequested) {
+      this.retry(node, outcome);
+      return;
+    }
+    this.setNode(node, Status[failure], { outcome });
+    this.cancelPending();
   }
 
   setRun(to: Status, options: { cancelRequested?: boolean } = {}): void {
@@ -212,7 +251,7 @@ class Plan {
     const to = suspended ? Status.SUSPEND : Status.READY;
     assertLegal([Status.RUNNING, Status.FAIL, Status.RERUN, Status.READY, ...(suspended ? [Status.SUSPEND] : [])], `node ${node.name}`);
     this.status.set(node.name, to);
-    this.commands.push({ type: 'SET_NODE', node: node.name, attempt: node.attempt, from: Status.RUNNING, to, nextAttempt, outcome });
+    this.commands.push({ type: 'SET_NODE', node: node.name, attempt: node.attempt, from: Status.RUNNING, to, nextAttempt, outcome, ...this.leaseGuard(node) });
     if (!suspended) this.enqueue(node, nextAttempt, node.backoffMs * 2 ** (node.attempt - 1));
   }
 

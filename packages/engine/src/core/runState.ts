@@ -9,6 +9,8 @@ export interface NodeState {
   readonly children: readonly string[];
   readonly retries: number;
   readonly backoffMs: number;
+  /** who holds the lease of a RUNNING node (a worker, or the reconciler that took it over) */
+  readonly leaseOwner?: string | null;
 }
 
 /** What the core needs to know of a run: its status and its nodes in topological order. */
@@ -28,16 +30,25 @@ export interface NodeOutcome {
   readonly error?: string;
 }
 
+/**
+ * A report about a node attempt. `leaseOwner` is the reporter's lease: the
+ * report counts only while the reporter still holds the node, so a worker
+ * whose lease was taken over cannot complete it (exactly-once completion).
+ */
+interface NodeReport {
+  readonly node: string;
+  readonly attempt: number;
+  readonly leaseOwner?: string;
+}
+
 export type RunEvent =
-  | { readonly type: 'NODE_SUCCEEDED'; readonly node: string; readonly attempt: number; readonly outcome: NodeOutcome }
-  | {
-      readonly type: 'NODE_FAILED';
-      readonly node: string;
-      readonly attempt: number;
-      readonly failure: NodeFailure;
-      readonly outcome: NodeOutcome;
-    }
-  | { readonly type: 'NODE_CANCELED'; readonly node: string; readonly attempt: number; readonly outcome: NodeOutcome }
+  | (NodeReport & { readonly type: 'NODE_SUCCEEDED'; readonly outcome: NodeOutcome })
+  | (NodeReport & { readonly type: 'NODE_FAILED'; readonly failure: NodeFailure; readonly outcome: NodeOutcome })
+  | (NodeReport & { readonly type: 'NODE_CANCELED'; readonly outcome: NodeOutcome })
+  /** the node's worker stopped renewing its lease; the reconciler took the lease over and reports the attempt lost */
+  | (NodeReport & { readonly type: 'LEASE_EXPIRED'; readonly leaseOwner: string })
+  /** closes a run whose nodes are all terminal but whose own status is not */
+  | { readonly type: 'SETTLE' }
   | { readonly type: 'CANCEL' }
   | { readonly type: 'SUSPEND' }
   | { readonly type: 'RESUME' }
@@ -60,6 +71,8 @@ export type Command =
       /** set when the write starts a new attempt (retry, rerun): clears timings and outcome */
       readonly nextAttempt?: number;
       readonly outcome?: NodeOutcome;
+      /** the lease the row must still be held by (set for writes reporting a node attempt) */
+      readonly leaseOwner?: string;
     }
   | { readonly type: 'SET_RUN'; readonly from: Status; readonly to: Status; readonly cancelRequested?: boolean }
   | { readonly type: 'REQUEST_CANCEL' }

@@ -1,18 +1,18 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { uuidToShortId } from '../core/ids.ts';
+import type { NodeAttempt } from '../storage/nodeAttempt.ts';
 import { QueueName, bullPrefix, nodeJobId } from './keys.ts';
 
 /** What a node job carries: just the address of a node attempt; the row in Postgres holds the rest. */
-export interface NodeJobData {
-  readonly runId: string;
-  readonly node: string;
-  readonly attempt: number;
-}
+export type NodeJobData = NodeAttempt;
 
 export interface NodeDispatch extends NodeJobData {
   readonly runAt: Date;
 }
+
+/** Job states meaning no job will run the attempt: none at all, or one already finished. */
+const LOST_JOB_STATES: readonly string[] = ['unknown', 'completed', 'failed'];
 
 /**
  * Dispatches node attempts to BullMQ. Job ids are deterministic, so enqueueing
@@ -37,14 +37,35 @@ export class NodeQueue {
         name: job.node,
         data: { runId: job.runId, node: job.node, attempt: job.attempt },
         opts: {
-          jobId: nodeJobId(uuidToShortId(job.runId), job.node, job.attempt),
+          jobId: jobIdOf(job),
           delay: Math.max(0, job.runAt.getTime() - now.getTime()),
         },
       })),
     );
   }
 
+  /**
+   * Re-dispatches the attempts whose job Redis no longer holds (lost with
+   * Redis, or never added because the dispatch after commit failed), or holds
+   * only as finished (a job that failed on an infrastructure error while its
+   * row stayed READY). A waiting, delayed or active job is left alone: BullMQ's
+   * stalled-job check owns active jobs of dead workers. A re-dispatched retry
+   * runs at once; its backoff was lost with the job. Returns those re-added.
+   */
+  async redispatch(attempts: readonly NodeAttempt[], now: Date): Promise<NodeAttempt[]> {
+    const checked = await Promise.all(attempts.map(async (a) => ({ attempt: a, state: await this.queue.getJobState(jobIdOf(a)) })));
+    const lost = checked.filter((c) => LOST_JOB_STATES.includes(c.state));
+    // A finished job still holds its id; it must go before the same id can be added again.
+    await Promise.all(lost.filter((c) => c.state !== 'unknown').map((c) => this.queue.remove(jobIdOf(c.attempt))));
+    await this.dispatch(lost.map((c) => ({ ...c.attempt, runAt: now })), now);
+    return lost.map((c) => c.attempt);
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
   }
+}
+
+function jobIdOf(attempt: NodeAttempt): string {
+  return nodeJobId(uuidToShortId(attempt.runId), attempt.node, attempt.attempt);
 }

@@ -13,6 +13,7 @@ export function runStateFromRows(locked: LockedRun, dag: Dag): RunState {
         name: row.name,
         status: row.status,
         attempt: row.attempt,
+        leaseOwner: row.leaseOwner,
         parents: dag.parents.get(row.name) ?? [],
         children: dag.children.get(row.name) ?? [],
         retries: spec?.retries ?? 0,

@@ -69,7 +69,8 @@ async function setNodeWithOutcome(client: pg.PoolClient, runId: string, command:
             ended_at = CASE WHEN $5::smallint = ANY(${TERMINAL_SQL}) THEN $6::timestamptz ELSE NULL END,
             result = COALESCE($8::text, result), output = $9::jsonb, error = $10::text,
             lease_owner = NULL, lease_expires_at = NULL
-      WHERE run_id = $1 AND name = $2 AND attempt = $3 AND status = $4::smallint`,
+      WHERE run_id = $1 AND name = $2 AND attempt = $3 AND status = $4::smallint
+        AND ($11::text IS NULL OR lease_owner = $11)`,
     [
       runId,
       command.node,
@@ -81,9 +82,10 @@ async function setNodeWithOutcome(client: pg.PoolClient, runId: string, command:
       outcome?.result ?? null,
       outcome?.output === undefined ? null : JSON.stringify(outcome.output),
       outcome?.error ?? null,
+      command.leaseOwner ?? null,
     ],
   );
-  if (result.rowCount !== 1) throw new StaleDecision(`node ${command.node} moved off ${command.from}`);
+  if (result.rowCount !== 1) throw new StaleDecision(`node ${command.node} moved off ${command.from} or its lease was taken over`);
 }
 
 async function setRun(client: pg.PoolClient, runId: string, command: SetRun, now: Date): Promise<void> {

@@ -8,7 +8,7 @@ export interface LockedRun {
   readonly definitionId: number;
   readonly definitionVersion: number;
   readonly orgId: string;
-  readonly nodes: readonly { readonly name: string; readonly status: Status; readonly attempt: number }[];
+  readonly nodes: readonly { readonly name: string; readonly status: Status; readonly attempt: number; readonly leaseOwner: string | null }[];
 }
 
 /**
@@ -27,7 +27,7 @@ export async function lockRun(client: pg.PoolClient, runId: string): Promise<Loc
   const row = run.rows[0];
   if (!row) return undefined;
   const nodes = await client.query<LockedRun['nodes'][number]>(
-    `SELECT name, status, attempt FROM node_runs WHERE run_id = $1 ORDER BY position`,
+    `SELECT name, status, attempt, lease_owner AS "leaseOwner" FROM node_runs WHERE run_id = $1 ORDER BY position`,
     [runId],
   );
   return { ...row, nodes: nodes.rows };

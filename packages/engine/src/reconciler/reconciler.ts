@@ -1,0 +1,116 @@
+import { uuidToShortId } from '../core/ids.ts';
+import type { RunEvent } from '../core/runState.ts';
+import type { Engine } from '../runtime/engine.ts';
+import { newLeaseOwner } from '../runtime/leaseOwner.ts';
+import { listSettleableRuns } from '../storage/listSettleableRuns.ts';
+import { listStaleReadyNodes } from '../storage/listStaleReadyNodes.ts';
+import { takeOverAbandonedNodes } from '../storage/takeOverAbandonedNodes.ts';
+import { abandonedNodeEvent } from './abandonedNodeEvent.ts';
+
+export interface ReconcilerOptions {
+  /** time between the end of one pass and the start of the next */
+  readonly intervalMs: number;
+  /**
+   * The workers' lease. Also the grace the reconciler allows past a node's
+   * timeout and after a cancel request before acting itself: a live worker
+   * acts within a heartbeat, so waiting a lease never races a healthy one.
+   */
+  readonly leaseMs: number;
+  /** rows of each kind handled per pass; the rest wait for the next */
+  readonly batchSize?: number;
+}
+
+/** What one pass did. */
+export interface ReconcilePass {
+  /** RUNNING nodes taken from dead, hung or unresponsive workers and decided on */
+  readonly abandoned: number;
+  /** READY nodes whose queue job was missing and was added again */
+  readonly redispatched: number;
+  /** runs whose nodes had all ended and that were closed */
+  readonly settled: number;
+}
+
+/**
+ * The loop that owns every non-terminal state nobody else is moving: nodes
+ * whose worker died (lease expired), ran past their timeout or ignored a
+ * cancel; READY nodes Redis lost; runs left open. Postgres is the truth, so
+ * each pass reads it and repairs Redis and the rows from it.
+ *
+ * Safe on every replica at once: a takeover is one conditional UPDATE with
+ * SKIP LOCKED (each abandoned node goes to exactly one reconciler), decisions
+ * go through Engine.transition (run row lock, conditional writes), and
+ * re-dispatch uses deterministic job ids, so doing it twice adds one job.
+ *
+ * BullMQ's stalled-job check is left to do its own job: it re-delivers the job
+ * of a dead worker, whose claim then finds the row RUNNING and drops it; the
+ * node's fate is decided here, once, when the lease expires.
+ */
+export class Reconciler {
+  readonly leaseOwner = newLeaseOwner('reconciler');
+  private timer: NodeJS.Timeout | undefined;
+  private pass: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly options: ReconcilerOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.pass = this.reconcile()
+        .catch((error: unknown) => this.engine.logger?.warn({ err: error }, 'reconcile pass failed; retrying next interval'))
+        .finally(() => this.schedule());
+    }, this.options.intervalMs);
+  }
+
+  /** One pass over everything the reconciler owns. */
+  async reconcile(): Promise<ReconcilePass> {
+    const db = this.engine.db.pool;
+    const limit = this.options.batchSize ?? 500;
+    const now = this.engine.now();
+
+    const abandoned = await takeOverAbandonedNodes(db, {
+      leaseOwner: this.leaseOwner,
+      leaseMs: this.options.leaseMs,
+      graceMs: this.options.leaseMs,
+      now,
+      limit,
+    });
+    for (const node of abandoned) {
+      this.engine.logger?.warn({ runId: uuidToShortId(node.runId), node: node.node, attempt: node.attempt, reason: node.reason }, 'node taken over');
+      await this.decide(node.runId, abandonedNodeEvent(node, this.leaseOwner));
+    }
+
+    const ready = await listStaleReadyNodes(db, { readySince: new Date(now.getTime() - this.options.intervalMs), limit });
+    const redispatched = ready.length === 0 ? [] : await this.engine.nodeQueue.redispatch(ready, now);
+    if (redispatched.length > 0) this.engine.logger?.warn({ count: redispatched.length }, 'READY nodes without a queue job re-dispatched');
+
+    const settleable = await listSettleableRuns(db, { limit });
+    for (const runId of settleable) await this.decide(runId, { type: 'SETTLE' });
+
+    return { abandoned: abandoned.length, redispatched: redispatched.length, settled: settleable.length };
+  }
+
+  /** One run's failure to decide (deleted meanwhile, contention) must not stop the pass over the others. */
+  private async decide(runId: string, event: RunEvent): Promise<void> {
+    try {
+      await this.engine.transition(runId, event);
+    } catch (error) {
+      this.engine.logger?.warn({ err: error, runId: uuidToShortId(runId), event: event.type }, 'reconciler decision failed; retried next pass');
+    }
+  }
+
+  /** Stops scheduling passes and waits for the one in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.pass;
+  }
+}
