@@ -7,6 +7,7 @@ import {
   Engine,
   FlowlineMetrics,
   Reconciler,
+  assertDatabaseNotAhead,
   assertRedisReachable,
   connectRedis,
   migrateDatabase,
@@ -58,7 +59,8 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
   const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
   await assertRedisReachable(config.redisUrl);
   const postgres = await openPostgres(config, logger);
-  if (options.migrate) await migrateDatabase(postgres.db);
+  // Roles that do not migrate still refuse a database a newer flowline migrated.
+  await (options.migrate ? migrateDatabase(postgres.db) : assertDatabaseNotAhead(postgres.db));
 
   const redisConnections: Redis[] = [];
   const redis = () => {

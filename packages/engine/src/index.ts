@@ -26,7 +26,7 @@ export { resultText, COMPLETED } from './runtime/nodeResult.ts';
 
 // adapters, for the process packages
 export { openDatabase, inTransaction, type Database } from './storage/database.ts';
-export { migrateDatabase, MIGRATIONS_FOLDER } from './storage/migrate.ts';
+export { migrateDatabase, assertDatabaseNotAhead, DatabaseAheadOfCode, MIGRATIONS_FOLDER } from './storage/migrate.ts';
 export { startEmbeddedPostgres, type EmbeddedDatabase } from './storage/embeddedPostgres.ts';
 export { claimNode, loadNodeOutputs, type ClaimedNode } from './storage/claimNode.ts';
 export { renewLeases, type RenewedLease } from './storage/renewLeases.ts';

@@ -9,6 +9,7 @@ export const SqlState = {
   DEADLOCK_DETECTED: '40P01',
   ADMIN_SHUTDOWN: '57P01',
   CANNOT_CONNECT_NOW: '57P03',
+  UNDEFINED_TABLE: '42P01',
 } as const;
 
 function sqlState(error: unknown): string | undefined {
@@ -19,6 +20,10 @@ function sqlState(error: unknown): string | undefined {
 
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === SqlState.UNIQUE_VIOLATION;
+}
+
+export function isUndefinedTable(error: unknown): boolean {
+  return sqlState(error) === SqlState.UNDEFINED_TABLE;
 }
 
 /** Errors after which the same transaction, retried, may succeed. */
