@@ -1,1 +1,2 @@
 export { buildServer, type ServerOptions } from './server.ts';
+export { startMetricsServer } from './metricsServer.ts';

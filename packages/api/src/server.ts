@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Logger } from 'pino';
 import { DIALECTS } from './dialects/index.ts';
 import { registerHealthRoutes } from './healthRoutes.ts';
+import { registerMetricsRoute } from './metricsRoute.ts';
 import { registerCredentialRoutes } from './native/credentialRoutes.ts';
 import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
 import { nativeErrorReply } from './native/nativeErrors.ts';
@@ -36,6 +37,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerOpenApi(app);
   const native = { engine: options.engine, authority: options.authority };
   registerHealthRoutes(app, options.engine);
+  registerMetricsRoute(app, options.engine.metrics);
   registerDefinitionRoutes(app, native);
   registerRunRoutes(app, native);
   registerCredentialRoutes(app, native);

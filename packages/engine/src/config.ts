@@ -6,6 +6,8 @@ import { z } from 'zod';
  */
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** where a process without the API (a worker alone) serves /metrics */
+  FLOWLINE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   HOST: z.string().default('0.0.0.0'),
   /** unset → an embedded Postgres under FLOWLINE_DATA_DIR */
   DATABASE_URL: z.string().url().optional(),
@@ -30,6 +32,7 @@ const ConfigSchema = z.object({
 
 export type Config = {
   readonly port: number;
+  readonly metricsPort: number;
   readonly host: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string;
@@ -55,16 +58,10 @@ function isTimeZone(name: string): boolean {
 
 /** Parses the environment (or an override, for tests) into a Config; throws a readable error on bad values. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // An empty variable (`FOO=` in compose files) means unset, not "the empty string".
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = ConfigSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  const c = parsed.data;
+  const c = parseEnvironment(ConfigSchema, env);
   return {
     port: c.PORT,
+    metricsPort: c.FLOWLINE_METRICS_PORT,
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
@@ -78,4 +75,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileMs: c.FLOWLINE_RECONCILE_MS,
     logLevel: c.LOG_LEVEL,
   };
+}
+
+/** What the `flowline` CLI's client commands need: where the API is and who calls it. */
+const ClientConfigSchema = z.object({
+  FLOWLINE_URL: z.string().url().default('http://localhost:8080'),
+  FLOWLINE_TOKEN: z.string().optional(),
+});
+
+export interface ClientConfig {
+  readonly url: string;
+  readonly token: string | undefined;
+}
+
+/**
+ * Parsed apart from the server's Config: a client command must work on a
+ * laptop whose environment holds no server settings, or bad ones.
+ */
+export function loadClientConfig(env: Record<string, string | undefined> = process.env): ClientConfig {
+  const c = parseEnvironment(ClientConfigSchema, env);
+  return { url: c.FLOWLINE_URL, token: c.FLOWLINE_TOKEN };
+}
+
+/** Parses an environment with a schema; throws one readable error listing every bad variable. */
+function parseEnvironment<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+  // An empty variable (`FOO=` in compose files) means unset, not "the empty string".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
 }

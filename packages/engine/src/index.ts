@@ -1,7 +1,7 @@
 /**
  * @flowline/engine — the public surface. Everything not exported here is internal.
  */
-export { loadConfig, type Config } from './config.ts';
+export { loadConfig, loadClientConfig, type Config, type ClientConfig } from './config.ts';
 export * from './errors.ts';
 
 // the pure core
@@ -23,6 +23,7 @@ export { CheckPlatform } from './demo/checkPlatform.ts';
 // running
 export { Engine, DEFAULT_ORG, TriggerType, toRunUuid, type EngineOptions, type StartRunRequest, type StartedRun } from './runtime/engine.ts';
 export { resultText, COMPLETED } from './runtime/nodeResult.ts';
+export { FlowlineMetrics, type FlowlineMetricsOptions } from './metrics/flowlineMetrics.ts';
 
 // adapters, for the process packages
 export { openDatabase, inTransaction, type Database } from './storage/database.ts';

@@ -4,9 +4,10 @@ import { decide } from '../core/decide.ts';
 import { newUuid, shortIdToUuid, uuidToShortId } from '../core/ids.ts';
 import type { Command, RunEvent } from '../core/runState.ts';
 import type { WorkflowSpec, WorkflowSpecInput } from '../core/spec.ts';
-import { Status } from '../core/status.ts';
+import { Status, isTerminal, statusName } from '../core/status.ts';
 import type { WorkflowDefinition } from '../definitions/defineWorkflow.ts';
 import { RunNotFound } from '../errors.ts';
+import { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
 import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import { publishAbort } from '../queue/abortChannel.ts';
 import { NodeQueue } from '../queue/nodeQueue.ts';
@@ -17,6 +18,7 @@ import { insertRun } from '../storage/insertRun.ts';
 import { lockRun } from '../storage/lockRun.ts';
 import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
 import { readRun, type RunWithNodes } from '../storage/readRun.ts';
+import { readRunWorkflow } from '../storage/readRunWorkflow.ts';
 import { isRetryableTransactionError } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
@@ -54,7 +56,11 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /** the clock; tests pass their own */
   readonly now?: () => Date;
+  /** the process's metrics; default: a registry of this engine's own */
+  readonly metrics?: FlowlineMetrics;
 }
+
+const TRIGGER_LABEL = { 0: 'manual', 1: 'periodic', 2: 'temporary' } as const;
 
 const MAX_DECISION_ATTEMPTS = 20;
 
@@ -73,6 +79,7 @@ export class Engine {
   readonly catalog: DefinitionCatalog;
   readonly logger: Logger | undefined;
   readonly now: () => Date;
+  readonly metrics: FlowlineMetrics;
 
   constructor(options: EngineOptions) {
     this.db = options.db;
@@ -82,6 +89,8 @@ export class Engine {
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
     this.nodeQueue = new NodeQueue(options.redis, options.queuePrefix);
+    this.metrics = options.metrics ?? new FlowlineMetrics();
+    this.metrics.watchQueue(this.nodeQueue.queue);
     this.definitions = new DefinitionCache(options.db);
     this.catalog = new DefinitionCatalog(options.db, this.registry, this.now);
   }
@@ -134,6 +143,7 @@ export class Engine {
     if (inserted.created) {
       await this.dispatch(roots.map((node) => ({ runId: id, node, attempt: 1, runAt: now })));
       this.logger?.info({ runId: uuidToShortId(id), workflow: definition.name }, 'run started');
+      this.metrics.runsStarted.inc({ workflow: definition.name, trigger: TRIGGER_LABEL[request.triggerType ?? TriggerType.MANUAL] });
     }
     const run = await readRun(this.db.pool, orgId, inserted.id);
     return { run: run!, created: inserted.created };
@@ -201,6 +211,7 @@ export class Engine {
           return decided;
         });
         await this.carryOut(runUuid, commands);
+        await this.countRunEnd(runUuid, commands);
         return commands;
       } catch (error) {
         const retryable = error instanceof StaleDecision || isRetryableTransactionError(error);
@@ -220,6 +231,14 @@ export class Engine {
         );
       }
     }
+  }
+
+  /** Counts a run reaching a terminal status: the committed decision that ended it happens exactly once. */
+  private async countRunEnd(runUuid: string, commands: readonly Command[]): Promise<void> {
+    const end = commands.find((c) => c.type === 'SET_RUN' && isTerminal(c.to));
+    if (end?.type !== 'SET_RUN') return;
+    const workflow = await readRunWorkflow(this.db.pool, runUuid).catch(() => undefined);
+    this.metrics.runsFinished.inc({ workflow: workflow ?? 'unknown', status: statusName(end.to) });
   }
 
   /**

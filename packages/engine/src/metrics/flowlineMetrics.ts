@@ -1,0 +1,121 @@
+import type { Queue } from 'bullmq';
+import type { RunEvent } from '../core/runState.ts';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The BullMQ job states exported as queue depth. */
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
+
+/**
+ * Node handlers range from a noop (sub-millisecond) to a backup (many minutes):
+ * exponential buckets from 5 ms to ~45 min cover both ends with 12 buckets.
+ */
+const NODE_SECONDS_BUCKETS = [0.005, 0.02, 0.1, 0.5, 1, 5, 15, 60, 180, 600, 1800, 2700];
+/** Queue waits should be milliseconds; the long tail shows starved workers. */
+const WAIT_SECONDS_BUCKETS = [0.001, 0.005, 0.02, 0.1, 0.5, 1, 5, 30, 120];
+
+export interface FlowlineMetricsOptions {
+  /** also export the process's CPU, memory, event-loop lag and GC (prom-client's default metrics) */
+  readonly processMetrics?: boolean;
+}
+
+/**
+ * Every Prometheus metric of a flowline process, in one registry: the API, the
+ * worker, the scheduler and the reconciler of one process share the engine's
+ * instance, so one `/metrics` covers them all. Each role counts what it does;
+ * Prometheus sums the processes. Roles with metrics of their own register them
+ * on `registry`; the scheduler and reconciler counters are declared here so a
+ * dashboard can rely on their names before the first firing.
+ */
+export class FlowlineMetrics {
+  readonly registry = new Registry();
+
+  readonly runsStarted = new Counter({
+    name: 'flowline_runs_started_total',
+    help: 'Runs started, by workflow and trigger (manual, periodic, temporary)',
+    labelNames: ['workflow', 'trigger'] as const,
+    registers: [this.registry],
+  });
+
+  readonly runsFinished = new Counter({
+    name: 'flowline_runs_finished_total',
+    help: 'Runs that reached a terminal status, by workflow and status',
+    labelNames: ['workflow', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly nodeDuration = new Histogram({
+    name: 'flowline_node_duration_seconds',
+    help: "Node handler run time, by workflow, node and the attempt's outcome",
+    labelNames: ['workflow', 'node', 'outcome'] as const,
+    buckets: NODE_SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly nodeQueueWait = new Histogram({
+    name: 'flowline_node_queue_wait_seconds',
+    help: 'Time from a node job becoming runnable to a worker taking it',
+    labelNames: ['workflow'] as const,
+    buckets: WAIT_SECONDS_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly scheduleFirings = new Counter({
+    name: 'flowline_schedule_firings_total',
+    help: 'Schedule firings, by outcome (FIRED, SKIPPED_OVERLAP, MISSED, CATCHUP)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconcilerActions = new Counter({
+    name: 'flowline_reconciler_actions_total',
+    help: 'Repairs the reconciler made, by action (e.g. lease taken over, job re-dispatched, run settled)',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: FlowlineMetricsOptions = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Exports a queue's depth and lag, read from Redis at scrape time: the job
+   * counts by state, and the age of the oldest waiting job (0 when none waits),
+   * which is what an alert on starved workers wants.
+   */
+  watchQueue(queue: Queue): void {
+    new Gauge({
+      name: 'flowline_queue_jobs',
+      help: 'Jobs in a BullMQ queue, by state',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const counts = await queue.getJobCounts(...QUEUE_STATES);
+        for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'flowline_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest job waiting for a worker (0 when none waits)',
+      labelNames: ['queue'] as const,
+      registers: [this.registry],
+      async collect() {
+        // BullMQ's wait list is consumed from its tail: asc order puts the oldest first.
+        const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+        const since = oldest ? oldest.timestamp + (oldest.delay ?? 0) : Date.now();
+        this.set({ queue: queue.name }, Math.max(0, (Date.now() - since) / 1000));
+      },
+    });
+  }
+
+  /** Records a node attempt's handler time under the status its outcome gives the node. */
+  observeNode(workflow: string, event: RunEvent, seconds: number): void {
+    if (!('node' in event)) return;
+    const outcome = event.type === 'NODE_SUCCEEDED' ? 'SUCCESS' : event.type === 'NODE_FAILED' ? event.failure : 'CANCEL';
+    this.nodeDuration.observe({ workflow, node: event.node, outcome }, seconds);
+  }
+
+  /** The exposition text and its content type, for a `/metrics` endpoint. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
