@@ -6,7 +6,10 @@ import {
   SecretSeal,
   connectRedis,
   type CredentialKind,
+  isTerminal,
+  toRunUuid,
   type Role,
+  type RunWithNodes,
 } from '@flowline/engine';
 import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
 import { NodeWorker } from '@flowline/worker';
@@ -25,12 +28,14 @@ export interface ApiFixture {
   readonly adminToken: string;
   token(role: Role, options?: { orgId?: string; kind?: CredentialKind; expiresAt?: Date }): Promise<string>;
   call(token: string | undefined, options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** polls a run until it has ended (the worker must be running) */
+  waitForEnd(id: string, timeoutMs?: number): Promise<RunWithNodes>;
   close(): Promise<void>;
 }
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-export async function startApiFixture(options: { worker?: boolean } = {}): Promise<ApiFixture> {
+export async function startApiFixture(options: { worker?: boolean; timeZone?: string } = {}): Promise<ApiFixture> {
   const database: TestDatabase = await freshDatabase();
   const connections: Redis[] = [];
   const redis = () => {
@@ -42,7 +47,7 @@ export async function startApiFixture(options: { worker?: boolean } = {}): Promi
   await engine.registerWorkflow(BackupCluster);
   const authority = new CredentialAuthority(database.db, new SecretSeal('test-seal-key-test-seal-key-test-seal-key'));
   await authority.ensureAdminToken(ADMIN_TOKEN, DEFAULT_ORG);
-  const app = await buildServer({ engine, authority });
+  const app = await buildServer({ engine, authority, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
   const worker = options.worker ? new NodeWorker(engine, { concurrency: 10, connection: redis(), subscriber: redis(), drainMs: 1000 }) : undefined;
   await worker?.start();
 
@@ -62,6 +67,15 @@ export async function startApiFixture(options: { worker?: boolean } = {}): Promi
       ).secret,
     call: (token, inject) =>
       app.inject({ ...inject, headers: { ...(inject.headers ?? {}), ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } }),
+    waitForEnd: async (id, timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const run = await engine.getRun(id, (await engine.db.pool.query('SELECT org_id FROM workflow_runs WHERE id = $1', [toRunUuid(id)])).rows[0].org_id);
+        if (isTerminal(run.status)) return run;
+        if (Date.now() > deadline) throw new Error(`run ${id} still ${run.statusName} after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
     close: async () => {
       await worker?.close();
       await app.close();

@@ -1,4 +1,5 @@
 import type { Dialect } from './dialect.ts';
+import { tiemDialect } from './tiem/index.ts';
 
 /** Every vendor dialect the server speaks, registered in this order. */
-export const DIALECTS: readonly Dialect[] = [];
+export const DIALECTS: readonly Dialect[] = [tiemDialect];

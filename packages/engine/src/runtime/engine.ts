@@ -16,8 +16,10 @@ import { inTransaction, type Database } from '../storage/database.ts';
 import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
 import { insertRun } from '../storage/insertRun.ts';
 import { lockRun } from '../storage/lockRun.ts';
+import { findRunByInstanceStamp } from '../storage/findRunByInstanceStamp.ts';
 import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
-import { readRun, type RunWithNodes } from '../storage/readRun.ts';
+import { countRuns, listRunsByPage, type RunPageRequest } from '../storage/listRunsByPage.ts';
+import { readRun, type RunRecord, type RunWithNodes } from '../storage/readRun.ts';
 import { readRunWorkflow } from '../storage/readRunWorkflow.ts';
 import { isRetryableTransactionError } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
@@ -160,6 +162,21 @@ export class Engine {
   /** A page of an org's runs, newest first, keyset-paged by sequence. */
   listRuns(filter: RunFilter, page: { limit: number; beforeSeq?: number }): ReturnType<typeof listRunsBySeq> {
     return listRunsBySeq(this.db.pool, filter, page);
+  }
+
+  /** A numbered page of an org's runs (OFFSET within MAX_PAGE_DEPTH), for dialects that page by number. */
+  listRunsByPage(filter: RunFilter, page: RunPageRequest): Promise<RunRecord[]> {
+    return listRunsByPage(this.db.pool, filter, page);
+  }
+
+  /** How many runs match a filter. */
+  countRuns(filter: RunFilter): Promise<number> {
+    return countRuns(this.db.pool, filter);
+  }
+
+  /** The run of a definition whose instance stamp reads `yyyyMMddHHmmss` in `timeZone` (EnOS instance ids). */
+  findRunByInstanceStamp(orgId: string, definitionId: number, compactStamp: string, timeZone: string): Promise<RunRecord | undefined> {
+    return findRunByInstanceStamp(this.db.pool, orgId, definitionId, compactStamp, timeZone);
   }
 
   /** Requests cancellation: pending nodes are cancelled now, running handlers are aborted. */

@@ -9,11 +9,18 @@ export interface RunFilter {
   /** substring match on the workflow name (TiEM flowName, EnOS expression) */
   readonly workflowContains?: string;
   readonly statuses?: readonly Status[];
+  /** the cancel-asked flag (TiEM tells `Canceling` apart from the live statuses by it) */
+  readonly cancelRequested?: boolean;
+  readonly owner?: string;
   readonly bizId?: string;
   readonly bizType?: string;
   readonly triggerType?: number;
   readonly createdFrom?: Date;
   readonly createdTo?: Date;
+  /** trigger time at or after (EnOS fromTriggerTime) */
+  readonly triggeredFrom?: Date;
+  /** trigger time at or before (EnOS toTriggerTime: both ends inclusive) */
+  readonly triggeredTo?: Date;
 }
 
 /** Builds the WHERE clause of a filter; parameters are numbered from `$1`. */
@@ -29,11 +36,15 @@ export function runFilterSql(filter: RunFilter): { where: string; params: unknow
     add((n) => `strpos(lower(workflow_name), lower($${n})) > 0`, filter.workflowContains);
   }
   if (filter.statuses !== undefined) add((n) => `status = ANY($${n}::smallint[])`, filter.statuses);
+  if (filter.cancelRequested !== undefined) add((n) => `cancel_requested = $${n}`, filter.cancelRequested);
+  if (filter.owner !== undefined) add((n) => `owner = $${n}`, filter.owner);
   if (filter.bizId !== undefined) add((n) => `biz_id = $${n}`, filter.bizId);
   if (filter.bizType !== undefined) add((n) => `biz_type = $${n}`, filter.bizType);
   if (filter.triggerType !== undefined) add((n) => `trigger_type = $${n}`, filter.triggerType);
   if (filter.createdFrom !== undefined) add((n) => `created_at >= $${n}`, filter.createdFrom);
   if (filter.createdTo !== undefined) add((n) => `created_at < $${n}`, filter.createdTo);
+  if (filter.triggeredFrom !== undefined) add((n) => `trigger_time >= $${n}`, filter.triggeredFrom);
+  if (filter.triggeredTo !== undefined) add((n) => `trigger_time <= $${n}`, filter.triggeredTo);
   return { where: clauses.join(' AND '), params };
 }
 

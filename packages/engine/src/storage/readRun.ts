@@ -22,6 +22,8 @@ export interface RunRecord {
   readonly input: unknown;
   readonly idempotencyKey: string | null;
   readonly triggerTime: Date;
+  /** the trigger time to the second, unique within the definition (EnOS instance id); null on rows older than it */
+  readonly instanceStamp: Date | null;
   readonly startTime: Date | null;
   readonly endTime: Date | null;
   readonly createdAt: Date;
@@ -53,7 +55,7 @@ export const RUN_COLUMNS = `
   id AS uuid, seq, workflow_name AS workflow, definition_id AS "definitionId",
   definition_version AS "definitionVersion", org_id AS "orgId", owner, biz_id AS "bizId", biz_type AS "bizType",
   trigger_type AS "triggerType", status, cancel_requested AS "cancelRequested", input,
-  idempotency_key AS "idempotencyKey", trigger_time AS "triggerTime", start_time AS "startTime",
+  idempotency_key AS "idempotencyKey", trigger_time AS "triggerTime", instance_stamp AS "instanceStamp", start_time AS "startTime",
   end_time AS "endTime", created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt"`;
 
 type RunRow = Omit<RunRecord, 'id' | 'statusName'>;

@@ -73,6 +73,13 @@ export const workflowRuns = pgTable(
     input: jsonb('input').notNull().default({}),
     idempotencyKey: text('idempotency_key'),
     triggerTime: tz('trigger_time').notNull(),
+    /**
+     * The trigger time to the second, unique within the definition: EnOS shows a
+     * run as `<flowId>-<yyyyMMddHHmmss>`, so two starts of one flow in the same
+     * second take the next free second (see insertRun). Null only for rows older
+     * than the column.
+     */
+    instanceStamp: tz('instance_stamp'),
     startTime: tz('start_time'),
     endTime: tz('end_time'),
     createdAt: tz('created_at').notNull(),
@@ -87,6 +94,7 @@ export const workflowRuns = pgTable(
     index('workflow_runs_org_status_seq').on(t.orgId, t.status, t.seq.desc()),
     index('workflow_runs_org_biz').on(t.orgId, t.bizId),
     index('workflow_runs_org_trigger_time').on(t.orgId, t.triggerTime.desc()),
+    uniqueIndex('workflow_runs_definition_instance_stamp').on(t.definitionId, t.instanceStamp),
     uniqueIndex('workflow_runs_org_idempotency').on(t.orgId, t.idempotencyKey).where(sql`${t.idempotencyKey} IS NOT NULL`),
     // The reconciler only ever looks at live runs; keep that set in a small index.
     index('workflow_runs_live').on(t.updatedAt).where(sql`${t.status} NOT IN (-1, 1, 4, 7, 8, 10)`),

@@ -1,0 +1,2 @@
+ALTER TABLE "workflow_runs" ADD COLUMN "instance_stamp" timestamp with time zone;--> statement-breakpoint
+CREATE UNIQUE INDEX "workflow_runs_definition_instance_stamp" ON "workflow_runs" USING btree ("definition_id","instance_stamp");
