@@ -79,6 +79,13 @@ describe('POST /v1/runs and GET /v1/runs/{id}', () => {
     expect(response.json().error.code).toBe('INVALID_TRANSITION');
   });
 
+  it('answers a skip of a node the run does not have with 404 NODE_NOT_FOUND', async () => {
+    const started = await api.call(operator, { method: 'POST', url: '/v1/runs', payload: { workflow: 'BackupCluster' } });
+    const response = await api.call(operator, { method: 'POST', url: `/v1/runs/${started.json().id}/nodes/ghost/skip` });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().error).toMatchObject({ code: 'NODE_NOT_FOUND', details: { node: 'ghost' } });
+  });
+
   it('reports readiness of Postgres and Redis', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/readyz' });
     expect(response.json()).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok' });

@@ -60,8 +60,8 @@ export class RunNotFound extends FlowlineError {
 }
 
 export class NodeNotFound extends FlowlineError {
-  constructor(runId: string, node: string) {
-    super(ErrorCode.NODE_NOT_FOUND, `run ${runId} has no node ${JSON.stringify(node)}`, { runId, node });
+  constructor(node: string) {
+    super(ErrorCode.NODE_NOT_FOUND, `the run has no node ${JSON.stringify(node)}`, { node });
   }
 }
 

@@ -146,7 +146,7 @@ class Plan {
 
   byName(name: string): NodeState {
     const node = this.nodes.get(name);
-    if (!node) throw new NodeNotFound('', name);
+    if (!node) throw new NodeNotFound(name);
     return node;
   }
 
