@@ -47,7 +47,8 @@ export type Config = {
   readonly logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
 };
 
-function isTimeZone(name: string): boolean {
+/** Whether the runtime knows `name` as an IANA time zone. */
+export function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;

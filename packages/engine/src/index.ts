@@ -21,7 +21,7 @@ export { BackupCluster } from './demo/backupCluster.ts';
 export { CheckPlatform } from './demo/checkPlatform.ts';
 
 // running
-export { Engine, DEFAULT_ORG, TriggerType, toRunUuid, type EngineOptions, type StartRunRequest, type StartedRun } from './runtime/engine.ts';
+export { Engine, DEFAULT_ORG, TriggerType, toRunUuid, type EngineOptions, type StartRunRequest, type StartedRun, type PendingStart } from './runtime/engine.ts';
 export { resultText, COMPLETED } from './runtime/nodeResult.ts';
 export { FlowlineMetrics, type FlowlineMetricsOptions } from './metrics/flowlineMetrics.ts';
 
@@ -61,3 +61,20 @@ export { MAX_PAGE_DEPTH, RunOrderColumn, type RunOrder, type RunPageRequest } fr
 export { RUN_COLUMNS, toRunRecord } from './storage/readRun.ts';
 export { SHARED_CATALOG_ORG, DefinitionCatalog } from './runtime/definitionCatalog.ts';
 export type { DefinitionSummary, DefinitionVersionRecord } from './storage/definitionStore.ts';
+
+// scheduling
+export { SchedulerLoop, type SchedulerLoopOptions } from './scheduler/schedulerLoop.ts';
+export { ScheduleCatalog, MAX_PREVIEW, type ScheduleDetail } from './scheduler/scheduleCatalog.ts';
+export { FireTimes } from './scheduler/fireTimes.ts';
+export { toCronerPattern, ExpressionForm } from './scheduler/cronExpression.ts';
+export {
+  ScheduleSpecSchema,
+  OverlapPolicy,
+  MisfirePolicy,
+  FiringOutcome,
+  type ScheduleSpec,
+  type ScheduleSpecInput,
+} from './scheduler/scheduleSpec.ts';
+export { MISFIRE_THRESHOLD_MS } from './scheduler/decideFirings.ts';
+export type { ScheduleRecord } from './storage/readSchedules.ts';
+export type { FiringRecord } from './storage/listFirings.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScheduleSpecSchema } from '../scheduler/scheduleSpec.ts';
 
 /**
  * Node names become parts of BullMQ job ids and of Pandora node ids
@@ -25,6 +26,7 @@ export const WorkflowSpecSchema = z
     name: z.string().regex(WORKFLOW_NAME_PATTERN, 'workflow names are letters, digits and _, starting with a letter or _'),
     description: z.string().max(2000).optional(),
     nodes: z.array(NodeSpecSchema).min(1).max(20_000),
+    schedules: z.array(ScheduleSpecSchema).max(50).optional().describe('cron schedules that start runs of this workflow'),
   })
   .strict();
 

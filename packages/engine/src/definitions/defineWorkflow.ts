@@ -2,6 +2,7 @@ import { CODE_NODE_TYPE } from '../handlers/handlerRegistry.ts';
 import type { NodeHandler } from '../handlers/nodeHandler.ts';
 import { WorkflowSpecSchema, type NodeSpecInput, type WorkflowSpec } from '../core/spec.ts';
 import { compileDag } from '../core/dag.ts';
+import { checkSchedules, type ScheduleSpecInput } from '../scheduler/scheduleSpec.ts';
 
 /** A node of a code-defined workflow: either a built-in `type`, or a `run` function. */
 export type CodeNodeInput = Omit<NodeSpecInput, 'type' | 'handler'> &
@@ -27,11 +28,18 @@ export interface WorkflowDefinition {
  * });
  * ```
  */
-export function defineWorkflow(input: { name: string; description?: string; nodes: CodeNodeInput[] }): WorkflowDefinition {
+export function defineWorkflow(input: {
+  name: string;
+  description?: string;
+  nodes: CodeNodeInput[];
+  /** cron schedules (Quartz or Unix) that start runs; a schedule without `timeZone` fires in the display zone */
+  schedules?: ScheduleSpecInput[];
+}): WorkflowDefinition {
   const handlers = new Map<string, NodeHandler>();
   const spec = WorkflowSpecSchema.parse({
     name: input.name,
     ...(input.description === undefined ? {} : { description: input.description }),
+    ...(input.schedules === undefined ? {} : { schedules: input.schedules }),
     nodes: input.nodes.map(({ run, type, ...rest }) => {
       if (!run) return { ...rest, type };
       const handler = `${input.name}.${rest.name}`;
@@ -40,5 +48,6 @@ export function defineWorkflow(input: { name: string; description?: string; node
     }),
   });
   compileDag(spec);
+  checkSchedules(spec.schedules);
   return { spec, handlers };
 }

@@ -8,11 +8,13 @@ interface BackupInput {
 
 /**
  * The demo BackupCluster of the TiEM seed: backup → updateBackupRecord → end,
- * with result texts in the seed's style. It does no real backup.
+ * with result texts in the seed's style. It does no real backup. Its hourly
+ * schedule ships paused: a demo must not start backups nobody asked for.
  */
 export const BackupCluster = defineWorkflow({
   name: 'BackupCluster',
   description: 'Back up a cluster and record the backup (demo)',
+  schedules: [{ name: 'hourly', expression: '0 0 * * * ?', overlap: 'skip', misfire: 'fire_once', paused: true, input: { storageType: 's3' } }],
   nodes: [
     {
       name: 'backup',

@@ -1,12 +1,14 @@
 import { defineWorkflow } from '../definitions/defineWorkflow.ts';
 
 /**
- * The demo nightly CheckPlatform of the TiEM seed (scheduled `0 0 23 * * ?`):
- * checks the platform's parts in parallel and joins them into one report.
+ * The demo nightly CheckPlatform of the TiEM seed (scheduled `0 0 23 * * ?`,
+ * 23:00 in the display zone): checks the platform's parts in parallel and
+ * joins them into one report.
  */
 export const CheckPlatform = defineWorkflow({
   name: 'CheckPlatform',
   description: 'Nightly platform health check (demo)',
+  schedules: [{ name: 'nightly', expression: '0 0 23 * * ?' }],
   nodes: [
     {
       name: 'checkClusters',

@@ -2,6 +2,8 @@ import { compileDag } from '../core/dag.ts';
 import { WorkflowSpecSchema, type WorkflowSpec, type WorkflowSpecInput } from '../core/spec.ts';
 import { DagInvalid, DefinitionExists, DefinitionNotFound, ValidationFailed } from '../errors.ts';
 import { CODE_NODE_TYPE, type HandlerRegistry } from '../handlers/handlerRegistry.ts';
+import type { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
+import { checkSchedules } from '../scheduler/scheduleSpec.ts';
 import type { Database } from '../storage/database.ts';
 import {
   deleteDefinition,
@@ -24,6 +26,7 @@ export class DefinitionCatalog {
     private readonly db: Database,
     private readonly registry: HandlerRegistry,
     private readonly now: () => Date,
+    private readonly schedules: ScheduleCatalog,
   ) {}
 
   /** Schema, DAG (cycles, unknown/duplicate names, unknown types) and code handlers; errors name the node. */
@@ -32,6 +35,7 @@ export class DefinitionCatalog {
     if (!parsed.success) throw new ValidationFailed(parsed.error.issues.map(formatIssue).join('; '));
     const spec = parsed.data;
     compileDag(spec, this.registry.nodeTypes);
+    checkSchedules(spec.schedules);
     for (const node of spec.nodes) {
       if (node.type === CODE_NODE_TYPE && (node.handler === undefined || !this.registry.hasCode(node.handler))) {
         throw new DagInvalid(`node ${node.name} names handler ${JSON.stringify(node.handler ?? '')}, which no worker registered`, node.name);
@@ -42,20 +46,20 @@ export class DefinitionCatalog {
 
   /** Creates or updates (new version only if the spec changed). */
   async apply(input: WorkflowSpecInput | WorkflowSpec, orgId: string): Promise<DefinitionVersionRecord> {
-    return upsertDefinition(this.db, orgId, this.validate(input));
+    return this.store(orgId, this.validate(input));
   }
 
   async create(input: WorkflowSpecInput, orgId: string): Promise<DefinitionVersionRecord> {
     const spec = this.validate(input);
     if (await findLatestDefinition(this.db, orgId, spec.name)) throw new DefinitionExists(spec.name);
-    return upsertDefinition(this.db, orgId, spec);
+    return this.store(orgId, spec);
   }
 
   async update(name: string, input: WorkflowSpecInput, orgId: string): Promise<DefinitionVersionRecord> {
     const spec = this.validate(input);
     if (spec.name !== name) throw new ValidationFailed(`name: the body names ${JSON.stringify(spec.name)} but the path names ${JSON.stringify(name)}`);
     if (!(await findLatestDefinition(this.db, orgId, name))) throw new DefinitionNotFound(name);
-    return upsertDefinition(this.db, orgId, spec);
+    return this.store(orgId, spec);
   }
 
   async get(name: string, orgId: string): Promise<DefinitionVersionRecord> {
@@ -78,6 +82,13 @@ export class DefinitionCatalog {
 
   async delete(name: string, orgId: string): Promise<void> {
     if (!(await deleteDefinition(this.db, orgId, name, this.now()))) throw new DefinitionNotFound(name);
+  }
+
+  /** Stores the spec, then makes its schedules' rows match it. */
+  private async store(orgId: string, spec: WorkflowSpec): Promise<DefinitionVersionRecord> {
+    const record = await upsertDefinition(this.db, orgId, spec);
+    await this.schedules.sync(record);
+    return record;
   }
 }
 

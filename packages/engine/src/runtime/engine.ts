@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { decide } from '../core/decide.ts';
 import { newUuid, shortIdToUuid, uuidToShortId } from '../core/ids.ts';
@@ -10,11 +11,12 @@ import { RunNotFound } from '../errors.ts';
 import { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
 import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import { publishAbort } from '../queue/abortChannel.ts';
+import { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
 import { NodeQueue } from '../queue/nodeQueue.ts';
 import { applyCommands, StaleDecision } from '../storage/applyCommands.ts';
 import { inTransaction, type Database } from '../storage/database.ts';
 import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
-import { insertRun } from '../storage/insertRun.ts';
+import { insertRun, type NewRunRow } from '../storage/insertRun.ts';
 import { lockRun } from '../storage/lockRun.ts';
 import { findRunByInstanceStamp } from '../storage/findRunByInstanceStamp.ts';
 import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
@@ -50,6 +52,23 @@ export interface StartedRun {
   readonly created: boolean;
 }
 
+/** A start written in a transaction not yet committed; see `Engine.startRunInTransaction`. */
+export interface PendingStart {
+  readonly id: string;
+  readonly orgId: string;
+  readonly workflow: string;
+  readonly triggerType: TriggerType;
+  /** false when the idempotency key named an existing run */
+  readonly created: boolean;
+  readonly roots: readonly string[];
+  readonly now: Date;
+}
+
+interface StartPlan {
+  readonly row: NewRunRow;
+  readonly roots: readonly string[];
+}
+
 export interface EngineOptions {
   readonly db: Database;
   readonly redis: Redis;
@@ -58,6 +77,8 @@ export interface EngineOptions {
   readonly logger?: Logger;
   /** the clock; tests pass their own */
   readonly now?: () => Date;
+  /** the display zone: schedules that name no zone of their own fire in it; default the host's */
+  readonly timeZone?: string;
   /** the process's metrics; default: a registry of this engine's own */
   readonly metrics?: FlowlineMetrics;
 }
@@ -79,6 +100,7 @@ export class Engine {
   readonly nodeQueue: NodeQueue;
   readonly definitions: DefinitionCache;
   readonly catalog: DefinitionCatalog;
+  readonly schedules: ScheduleCatalog;
   readonly logger: Logger | undefined;
   readonly now: () => Date;
   readonly metrics: FlowlineMetrics;
@@ -94,7 +116,8 @@ export class Engine {
     this.metrics = options.metrics ?? new FlowlineMetrics();
     this.metrics.watchQueue(this.nodeQueue.queue);
     this.definitions = new DefinitionCache(options.db);
-    this.catalog = new DefinitionCatalog(options.db, this.registry, this.now);
+    this.schedules = new ScheduleCatalog(options.db, this.now, options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+    this.catalog = new DefinitionCatalog(options.db, this.registry, this.now, this.schedules);
   }
 
   /** Registers a code-defined workflow's handlers here and stores its spec (a new version if it changed). */
@@ -113,11 +136,41 @@ export class Engine {
    * (roots READY, the rest WAIT), then the roots are dispatched.
    */
   async startRun(request: StartRunRequest): Promise<StartedRun> {
+    const plan = await this.planStart(request);
+    const start = await inTransaction(this.db, (client) => this.insertStart(client, plan));
+    await this.afterStartCommitted([start]);
+    const run = await readRun(this.db.pool, start.orgId, start.id);
+    return { run: run!, created: start.created };
+  }
+
+  /**
+   * Starts a run inside the caller's transaction, so that the run exists if
+   * and only if the caller's other writes commit (a schedule firing and its
+   * ledger row). Nothing is dispatched: after commit, pass the result to
+   * `afterStartCommitted`.
+   */
+  async startRunInTransaction(client: pg.PoolClient, request: StartRunRequest): Promise<PendingStart> {
+    return this.insertStart(client, await this.planStart(request));
+  }
+
+  /** Dispatches the root nodes of starts whose transaction has committed. */
+  async afterStartCommitted(starts: readonly PendingStart[]): Promise<void> {
+    for (const start of starts.filter((s) => s.created)) {
+      await this.dispatch(start.roots.map((node) => ({ runId: start.id, node, attempt: 1, runAt: start.now })));
+      this.logger?.info({ runId: uuidToShortId(start.id), workflow: start.workflow }, 'run started');
+      this.metrics.runsStarted.inc({ workflow: start.workflow, trigger: TRIGGER_LABEL[start.triggerType] });
+    }
+  }
+
+  /**
+   * Everything a start writes, worked out before its transaction: the
+   * definition is read through the pool, which must not wait for a client
+   * while the transaction holds one.
+   */
+  private async planStart(request: StartRunRequest): Promise<StartPlan> {
     const orgId = request.orgId ?? DEFAULT_ORG;
     const definition = await this.catalog.resolveForStart(request.workflow, orgId);
     const dag = await this.definitions.dag(definition.id, definition.version);
-    const id = newUuid();
-    const now = this.now();
     const roots: string[] = [];
     const nodes = dag.order.map((name, position) => {
       const spec = dag.nodes.get(name)!;
@@ -125,30 +178,35 @@ export class Engine {
       if (isRoot) roots.push(name);
       return { id: newUuid(), name, type: spec.type, position, status: isRoot ? Status.READY : Status.WAIT, parameters: spec.params };
     });
-    const inserted = await inTransaction(this.db, (client) =>
-      insertRun(client, {
-        id,
-        definitionId: definition.id,
-        definitionVersion: definition.version,
-        workflowName: definition.name,
-        orgId,
-        owner: request.owner ?? '',
-        bizId: request.bizId ?? uuidToShortId(newUuid()),
-        bizType: request.bizType ?? '',
-        triggerType: request.triggerType ?? TriggerType.MANUAL,
-        input: request.input ?? {},
-        idempotencyKey: request.idempotencyKey,
-        now,
-        nodes,
-      }),
-    );
-    if (inserted.created) {
-      await this.dispatch(roots.map((node) => ({ runId: id, node, attempt: 1, runAt: now })));
-      this.logger?.info({ runId: uuidToShortId(id), workflow: definition.name }, 'run started');
-      this.metrics.runsStarted.inc({ workflow: definition.name, trigger: TRIGGER_LABEL[request.triggerType ?? TriggerType.MANUAL] });
-    }
-    const run = await readRun(this.db.pool, orgId, inserted.id);
-    return { run: run!, created: inserted.created };
+    const row: NewRunRow = {
+      id: newUuid(),
+      definitionId: definition.id,
+      definitionVersion: definition.version,
+      workflowName: definition.name,
+      orgId,
+      owner: request.owner ?? '',
+      bizId: request.bizId ?? uuidToShortId(newUuid()),
+      bizType: request.bizType ?? '',
+      triggerType: request.triggerType ?? TriggerType.MANUAL,
+      input: request.input ?? {},
+      idempotencyKey: request.idempotencyKey,
+      now: this.now(),
+      nodes,
+    };
+    return { row, roots };
+  }
+
+  private async insertStart(client: pg.PoolClient, { row, roots }: StartPlan): Promise<PendingStart> {
+    const inserted = await insertRun(client, row);
+    return {
+      id: inserted.id,
+      orgId: row.orgId,
+      workflow: row.workflowName,
+      triggerType: row.triggerType as TriggerType,
+      created: inserted.created,
+      roots,
+      now: row.now,
+    };
   }
 
   /** A run with its nodes, by 22-char id or uuid, within an org. */

@@ -167,3 +167,63 @@ export const credentials = pgTable(
     index('credentials_principal').on(t.principalId),
   ],
 );
+
+/**
+ * A cron schedule of a definition (declared in its spec, see scheduler/).
+ * `next_fire_time` is the ledger's cursor: the first fire time not yet
+ * decided. `paused` is runtime state: re-applying the spec keeps it.
+ */
+export const schedules = pgTable(
+  'schedules',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    definitionId: bigint('definition_id', { mode: 'number' })
+      .notNull()
+      .references(() => definitions.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').notNull(),
+    name: text('name').notNull(),
+    expression: text('expression').notNull(),
+    timeZone: text('time_zone').notNull(),
+    overlapPolicy: text('overlap_policy').notNull(),
+    misfirePolicy: text('misfire_policy').notNull(),
+    catchUpMax: integer('catch_up_max').notNull(),
+    input: jsonb('input').notNull().default({}),
+    paused: boolean('paused').notNull().default(false),
+    nextFireTime: tz('next_fire_time'),
+    /** the run this schedule started last: what the overlap policy looks at */
+    lastRunId: uuid('last_run_id'),
+    createdAt: tz('created_at').notNull(),
+    updatedAt: tz('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('schedules_definition_name').on(t.definitionId, t.name),
+    index('schedules_due').on(t.nextFireTime).where(sql`NOT ${t.paused}`),
+  ],
+);
+
+/**
+ * The firing ledger: one row per (schedule, fire time), whatever the outcome.
+ * The UNIQUE pair is what makes a firing exactly-once across scheduler
+ * replicas: the replica whose INSERT succeeds starts the run in the same
+ * transaction; any other replica's INSERT fails and its transaction rolls back.
+ */
+export const scheduleFirings = pgTable(
+  'schedule_firings',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    scheduleId: bigint('schedule_id', { mode: 'number' })
+      .notNull()
+      .references(() => schedules.id, { onDelete: 'cascade' }),
+    fireTime: tz('fire_time').notNull(),
+    /** FIRED, CATCHUP, SKIPPED_OVERLAP, MISSED, or QUEUED until the previous run ends */
+    outcome: text('outcome').notNull(),
+    runId: uuid('run_id'),
+    /** when a replica decided it; minus fire_time, the firing delay */
+    decidedAt: tz('decided_at').notNull(),
+    replica: text('replica').notNull(),
+  },
+  (t) => [
+    uniqueIndex('schedule_firings_schedule_fire_time').on(t.scheduleId, t.fireTime),
+    index('schedule_firings_queued').on(t.scheduleId, t.fireTime).where(sql`${t.outcome} = 'QUEUED'`),
+  ],
+);
