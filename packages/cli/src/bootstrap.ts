@@ -7,6 +7,7 @@ import {
   Engine,
   FlowlineMetrics,
   Reconciler,
+  RunRetention,
   assertDatabaseNotAhead,
   assertRedisReachable,
   connectRedis,
@@ -87,7 +88,11 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     await worker.start();
     stops.push(() => worker.close());
     // Every worker reconciles too: passes are safe on any number of replicas, and a fleet without one would never recover.
-    const reconciler = new Reconciler(engine, { intervalMs: config.reconcileMs, leaseMs: config.leaseMs });
+    const reconciler = new Reconciler(engine, {
+      intervalMs: config.reconcileMs,
+      leaseMs: config.leaseMs,
+      retention: new RunRetention(postgres.db, config.retention),
+    });
     reconciler.start();
     stops.push(() => reconciler.stop());
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RetentionPolicy } from './retention/retentionPolicy.ts';
 
 /**
  * All configuration, parsed once at start-up from the environment. Nothing else
@@ -27,6 +28,13 @@ const ConfigSchema = z.object({
   FLOWLINE_LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   /** how often the reconciler looks for abandoned nodes, lost jobs and unsettled runs */
   FLOWLINE_RECONCILE_MS: z.coerce.number().int().min(50).max(3_600_000).default(5_000),
+  /** finished runs are deleted this many days after they ended; unset keeps them forever */
+  FLOWLINE_RETENTION_DAYS: z.coerce.number().positive().max(36_500).optional(),
+  /** per-workflow retention overriding FLOWLINE_RETENTION_DAYS, e.g. `CheckPlatform=7,BackupCluster=90` */
+  FLOWLINE_RETENTION_BY_WORKFLOW: z
+    .string()
+    .regex(/^\w+=\d+(\.\d+)?(,\w+=\d+(\.\d+)?)*$/, 'write Workflow=days pairs separated by commas')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -44,6 +52,7 @@ export type Config = {
   readonly workerConcurrency: number;
   readonly leaseMs: number;
   readonly reconcileMs: number;
+  readonly retention: RetentionPolicy;
   readonly logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
 };
 
@@ -74,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: c.FLOWLINE_WORKER_CONCURRENCY,
     leaseMs: c.FLOWLINE_LEASE_MS,
     reconcileMs: c.FLOWLINE_RECONCILE_MS,
+    retention: retentionPolicy(c.FLOWLINE_RETENTION_DAYS, c.FLOWLINE_RETENTION_BY_WORKFLOW),
     logLevel: c.LOG_LEVEL,
   };
 }
@@ -108,4 +118,14 @@ function parseEnvironment<T extends z.ZodType>(schema: T, env: Record<string, st
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+const DAY_MS = 86_400_000;
+
+function retentionPolicy(days: number | undefined, byWorkflow: string | undefined): RetentionPolicy {
+  const pairs = (byWorkflow ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]);
+  return {
+    ...(days === undefined ? {} : { maxAgeMs: days * DAY_MS }),
+    byWorkflow: Object.fromEntries(pairs.map(([workflow, d]) => [workflow, Number(d) * DAY_MS])),
+  };
 }

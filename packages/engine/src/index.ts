@@ -37,6 +37,8 @@ export { newLeaseOwner } from './runtime/leaseOwner.ts';
 
 // reliability
 export { Reconciler, type ReconcilerOptions, type ReconcilePass } from './reconciler/reconciler.ts';
+export { RunRetention, type RunRetentionOptions } from './retention/runRetention.ts';
+export type { RetentionPolicy } from './retention/retentionPolicy.ts';
 export type { RunRecord, NodeRecord, RunWithNodes } from './storage/readRun.ts';
 export { QueueName, bullPrefix } from './queue/keys.ts';
 export { subscribeAborts } from './queue/abortChannel.ts';

@@ -1,6 +1,7 @@
 import { uuidToShortId } from '../core/ids.ts';
 import type { RunEvent } from '../core/runState.ts';
 import type { Engine } from '../runtime/engine.ts';
+import type { RunRetention } from '../retention/runRetention.ts';
 import { newLeaseOwner } from '../runtime/leaseOwner.ts';
 import { listSettleableRuns } from '../storage/listSettleableRuns.ts';
 import { listStaleReadyNodes } from '../storage/listStaleReadyNodes.ts';
@@ -18,6 +19,8 @@ export interface ReconcilerOptions {
   readonly leaseMs: number;
   /** rows of each kind handled per pass; the rest wait for the next */
   readonly batchSize?: number;
+  /** deletes finished runs past their age, a bounded amount per pass */
+  readonly retention?: RunRetention;
 }
 
 /** What one pass did. */
@@ -28,6 +31,8 @@ export interface ReconcilePass {
   readonly redispatched: number;
   /** runs whose nodes had all ended and that were closed */
   readonly settled: number;
+  /** finished runs deleted by the retention policy */
+  readonly deleted: number;
 }
 
 /**
@@ -95,7 +100,10 @@ export class Reconciler {
     const settleable = await listSettleableRuns(db, { limit });
     for (const runId of settleable) await this.decide(runId, { type: 'SETTLE' });
 
-    return { abandoned: abandoned.length, redispatched: redispatched.length, settled: settleable.length };
+    const deleted = (await this.options.retention?.sweep(now)) ?? 0;
+    if (deleted > 0) this.engine.logger?.info({ deleted }, 'finished runs past their retention deleted');
+
+    return { abandoned: abandoned.length, redispatched: redispatched.length, settled: settleable.length, deleted };
   }
 
   /** One run's failure to decide (deleted meanwhile, contention) must not stop the pass over the others. */

@@ -1,0 +1,110 @@
+import { Engine, connectRedis, isTerminal, type RunWithNodes, type WorkflowSpecInput } from '@flowline/engine';
+import {
+  TEST_REDIS_URL,
+  freshDatabase,
+  freshQueuePrefix,
+  spawnFlowline,
+  type FlowlineProcess,
+  type TestDatabase,
+} from '@flowline/engine/testing';
+
+export interface ChaosTiming {
+  /** FLOWLINE_LEASE_MS of the worker processes */
+  readonly leaseMs: number;
+  /** FLOWLINE_RECONCILE_MS of the worker processes */
+  readonly reconcileMs: number;
+}
+
+/**
+ * A fresh database and queue prefix, real `flowline worker` processes on them,
+ * and an in-process engine (no worker of its own) to start runs and read them:
+ * what a chaos scenario breaks and then checks.
+ */
+export interface ChaosStack {
+  readonly database: TestDatabase;
+  readonly engine: Engine;
+  readonly prefix: string;
+  startWorker(): Promise<FlowlineProcess>;
+  define(spec: WorkflowSpecInput): Promise<void>;
+  startRuns(workflow: string, count: number): Promise<string[]>;
+  waitFor(runId: string, until: (run: RunWithNodes) => boolean, timeoutMs: number): Promise<RunWithNodes>;
+  /** the runs once all have ended, or as they are at the deadline */
+  waitForRuns(runIds: readonly string[], timeoutMs: number): Promise<RunWithNodes[]>;
+  /** deletes every Redis key under the stack's prefix: FLUSHALL, for this installation only */
+  flushQueue(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const START_WAVE = 10;
+
+export async function startChaosStack(timing: ChaosTiming): Promise<ChaosStack> {
+  const database = await freshDatabase();
+  const prefix = freshQueuePrefix();
+  const redis = connectRedis(TEST_REDIS_URL);
+  const engine = new Engine({ db: database.db, redis, queuePrefix: prefix });
+  const workers: FlowlineProcess[] = [];
+
+  const flushQueue = async () => {
+    const keys = await redis.keys(`{${prefix}}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    return keys.length;
+  };
+
+  return {
+    database,
+    engine,
+    prefix,
+    startWorker: async () => {
+      const worker = spawnFlowline('worker', {
+        DATABASE_URL: database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        FLOWLINE_QUEUE_PREFIX: prefix,
+        FLOWLINE_LEASE_MS: String(timing.leaseMs),
+        FLOWLINE_RECONCILE_MS: String(timing.reconcileMs),
+      });
+      workers.push(worker);
+      await worker.ready;
+      return worker;
+    },
+    define: async (spec) => {
+      await engine.applyDefinition(spec);
+    },
+    startRuns: async (workflow, count) => {
+      // In waves: all-at-once starts of one flow contend for EnOS instance stamps (one per second).
+      const ids: string[] = [];
+      while (ids.length < count) {
+        const wave = Math.min(START_WAVE, count - ids.length);
+        const started = await Promise.all(Array.from({ length: wave }, () => engine.startRun({ workflow })));
+        ids.push(...started.map((s) => s.run.id));
+      }
+      return ids;
+    },
+    waitFor: async (runId, until, timeoutMs) => (await pollRuns(engine, [runId], (runs) => until(runs[0]!), timeoutMs))[0]!,
+    waitForRuns: (runIds, timeoutMs) => pollRuns(engine, runIds, (runs) => runs.every((r) => isTerminal(r.status)), timeoutMs),
+    flushQueue,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+      await engine.close();
+      await flushQueue();
+      redis.disconnect();
+      await database.drop();
+    },
+  };
+}
+
+/** Reads the runs until `done` holds, or returns them as they are at the deadline. */
+async function pollRuns(
+  engine: Engine,
+  runIds: readonly string[],
+  done: (runs: RunWithNodes[]) => boolean,
+  timeoutMs: number,
+): Promise<RunWithNodes[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // Reads fail while Postgres restarts; a scenario is judged on the state after, not on these.
+    const runs = await Promise.all(runIds.map((id) => engine.getRun(id))).catch(() => undefined);
+    if (runs && (done(runs) || Date.now() > deadline)) return runs;
+    if (!runs && Date.now() > deadline) throw new Error('runs unreadable at the deadline');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { readdirSync } from 'node:fs';
+import { ensureTemplate } from '@flowline/engine/testing';
+import { startChaosStack, type ChaosStack } from './chaosStack.ts';
+import type { ChaosOutcome } from './chaosOutcome.ts';
+import { flushRedisMidFlight } from './flushRedis.ts';
+import { killWorkerMidNode } from './killWorker.ts';
+import { restartPostgresMidFlight, type PostgresCluster } from './restartPostgres.ts';
+
+/**
+ * `pnpm chaos`: breaks a real stack (worker processes, the local Postgres and
+ * Redis) in the ways issue 8 names and prints whether every run recovered.
+ * Exit code 1 if any scenario failed.
+ */
+const TIMING = { leaseMs: 2000, reconcileMs: 300 };
+
+/** The local Debian-style cluster, from /etc/postgresql/<version>/<name>; absent → the restart scenario is skipped. */
+function localCluster(): PostgresCluster | undefined {
+  try {
+    const version = readdirSync('/etc/postgresql').sort().at(-1);
+    const name = version && readdirSync(`/etc/postgresql/${version}`).sort()[0];
+    return version && name ? { version, name } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function scenario(run: (stack: ChaosStack) => Promise<ChaosOutcome>): Promise<ChaosOutcome> {
+  const stack = await startChaosStack(TIMING);
+  try {
+    return await run(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+function table(outcomes: readonly ChaosOutcome[]): string {
+  const rows = [
+    ['scenario', 'runs', 'succeeded', 'seconds', 'result'],
+    ...outcomes.map((o) => [o.scenario, String(o.runs), String(o.succeeded), o.seconds.toFixed(1), `${o.passed ? 'PASS' : 'FAIL'} ${o.verdict}`]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  await ensureTemplate();
+  const outcomes: ChaosOutcome[] = [];
+  const report = (o: ChaosOutcome) => {
+    outcomes.push(o);
+    console.error(`${o.passed ? 'PASS' : 'FAIL'} ${o.scenario}: ${o.verdict} (${o.seconds}s)`);
+  };
+  report(await scenario(killWorkerMidNode));
+  report(await scenario((stack) => flushRedisMidFlight(stack, 100)));
+  const cluster = localCluster();
+  if (cluster) report(await scenario((stack) => restartPostgresMidFlight(stack, cluster, 100)));
+  else console.error('no local Postgres cluster under /etc/postgresql: restart scenario skipped');
+  console.log(table(outcomes));
+  process.exitCode = outcomes.every((o) => o.passed) ? 0 : 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(`chaos: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+import { TERMINAL_STATUSES } from '../core/status.ts';
+import type { RetentionRule } from '../retention/retentionPolicy.ts';
+import type { Queryable } from './database.ts';
+
+const TERMINAL = TERMINAL_STATUSES.join(', ');
+
+/**
+ * Deletes one batch of finished runs a retention rule covers (their nodes go
+ * by ON DELETE CASCADE). Small batches, oldest first, rows others hold
+ * skipped: each statement locks few rows for a moment, so workers and readers
+ * never queue behind retention, and two replicas sweeping at once split the
+ * work. Returns how many runs were deleted.
+ */
+export async function deleteExpiredRuns(db: Queryable, rule: RetentionRule, limit: number): Promise<number> {
+  const result = await db.query(
+    `DELETE FROM workflow_runs WHERE id IN (
+       SELECT id FROM workflow_runs
+        WHERE status IN (${TERMINAL}) AND end_time < $1
+          AND ($2::text IS NULL OR workflow_name = $2)
+          AND workflow_name <> ALL($3::text[])
+        ORDER BY end_time
+        LIMIT $4
+        FOR UPDATE SKIP LOCKED
+     )`,
+    [rule.endedBefore, rule.workflow ?? null, rule.excluded, limit],
+  );
+  return result.rowCount ?? 0;
+}
