@@ -1,5 +1,6 @@
 import type { Dialect } from './dialect.ts';
+import { enosDialect } from './enos/index.ts';
 import { tiemDialect } from './tiem/index.ts';
 
 /** Every vendor dialect the server speaks, registered in this order. */
-export const DIALECTS: readonly Dialect[] = [tiemDialect];
+export const DIALECTS: readonly Dialect[] = [tiemDialect, enosDialect];
