@@ -2,8 +2,9 @@
 import { loadConfig, migrateDatabase, openDatabase, startEmbeddedPostgres } from '@flowline/engine';
 import { Command } from 'commander';
 import { Role, startProcess, stopOnSignals, type Role as RoleType } from './bootstrap.ts';
+import { clientCommandGroups, runProgram } from './client/clientProgram.ts';
 
-/** Exit codes: 0 ok, 1 failure, 2 bad usage or configuration. */
+/** Exit codes (see client/exitCode.ts): 0 ok, 1 failure or a run that did not succeed, 2 bad usage or configuration, 3 not found, 4 auth. */
 const program = new Command('flowline').description('flowline workflow engine').showHelpAfterError();
 
 function serve(roles: readonly RoleType[], migrate: boolean) {
@@ -33,7 +34,5 @@ program
     }
   });
 
-program.parseAsync().catch((error: unknown) => {
-  console.error(`flowline: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(error instanceof Error && error.message.startsWith('invalid configuration') ? 2 : 1);
-});
+for (const group of clientCommandGroups()) program.addCommand(group);
+runProgram(program);

@@ -83,6 +83,46 @@ export interface ListRunsOptions {
   cursor?: string;
 }
 
+/** A workflow definition as the API stores it (its latest version). */
+export interface DefinitionView {
+  id: number;
+  name: string;
+  version: number;
+  description: string;
+  nodes: Record<string, unknown>[];
+}
+
+/** What `applyDefinition` did. */
+export interface AppliedDefinition {
+  definition: DefinitionView;
+  /** true when no definition of that name existed */
+  created: boolean;
+}
+
+export type CredentialKind = 'bearer' | 'enos' | 'explorer' | 'cos' | 'qiniu';
+export type CredentialRole = 'reader' | 'operator' | 'admin';
+
+export interface CredentialView {
+  id: string;
+  kind: CredentialKind;
+  name: string;
+  role: CredentialRole;
+  orgId: string;
+  accessKey: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+export interface CreateCredentialRequest {
+  kind: CredentialKind;
+  role: CredentialRole;
+  orgId?: string;
+  name?: string;
+  accessKey?: string;
+  expiresAt?: string;
+}
+
 /** An error answer of the API, with its stable code (e.g. RUN_NOT_FOUND) and HTTP status. */
 export class FlowlineApiError extends Error {
   constructor(
@@ -154,6 +194,38 @@ export class FlowlineClient {
 
   skipNode(id: string, node: string): Promise<RunView> {
     return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/skip`);
+  }
+
+  /** A definition's latest version. */
+  definition(name: string): Promise<DefinitionView> {
+    return this.request('GET', `/v1/definitions/${encodeURIComponent(name)}`);
+  }
+
+  definitions(): Promise<{ items: DefinitionView[] }> {
+    return this.request('GET', '/v1/definitions');
+  }
+
+  /** Creates the definition, or updates it (a new version if the DAG changed) when one of that name exists. */
+  async applyDefinition(spec: { name: string } & Record<string, unknown>): Promise<AppliedDefinition> {
+    try {
+      return { definition: await this.request('PUT', `/v1/definitions/${encodeURIComponent(spec.name)}`, spec), created: false };
+    } catch (error) {
+      if (!(error instanceof FlowlineApiError && error.code === 'DEFINITION_NOT_FOUND')) throw error;
+      return { definition: await this.request('POST', '/v1/definitions', spec), created: true };
+    }
+  }
+
+  /** Issues a credential; its secret is in this answer only. */
+  createCredential(request: CreateCredentialRequest): Promise<CredentialView & { secret: string }> {
+    return this.request('POST', '/v1/credentials', request);
+  }
+
+  credentials(): Promise<{ items: CredentialView[] }> {
+    return this.request('GET', '/v1/credentials');
+  }
+
+  async revokeCredential(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/credentials/${encodeURIComponent(id)}`);
   }
 
   /**

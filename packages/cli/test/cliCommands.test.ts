@@ -1,0 +1,159 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiFixture, type ApiFixture } from '../../api/test/apiFixture.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../bin/flowline.js');
+
+let api: ApiFixture;
+let url: string;
+let dir: string;
+
+beforeAll(async () => {
+  api = await startApiFixture({ worker: true });
+  url = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  dir = await mkdtemp(path.join(tmpdir(), 'flowline-cli-'));
+});
+afterAll(async () => {
+  await api.close();
+});
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `flowline` bin as a child process, as a user's shell would. */
+function flowline(args: string[], env: Record<string, string> = { FLOWLINE_URL: url, FLOWLINE_TOKEN: api.adminToken }): Promise<Outcome> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env, timeout: 20_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function file(name: string, text: string): Promise<string> {
+  const target = path.join(dir, name);
+  await writeFile(target, text);
+  return target;
+}
+
+describe('flowline runs', () => {
+  it('starts a BackupCluster, watches every node to SUCCESS and exits 0', async () => {
+    const out = await flowline(['runs', 'start', 'BackupCluster', '--biz-id', 'cluster-7', '--watch', '--interval', '100']);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/run \S{22} {2}BackupCluster {2}SUCCESS/);
+    expect(out.stdout).toMatch(/ok backup\s+SUCCESS/);
+    expect(out.stdout).toMatch(/ok end\s+SUCCESS/);
+    expect(out.stdout).toContain('[####################] 3/3 nodes');
+  });
+
+  it('lists runs as a table, and as JSON with --json', async () => {
+    const table = await flowline(['runs', 'list', '--workflow', 'BackupCluster']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+WORKFLOW\s+STATUS\s+BIZ ID\s+STARTED\s+TOOK$/);
+    expect(table.stdout).toMatch(/BackupCluster\s+SUCCESS\s+cluster-7/);
+    const json = await flowline(['runs', 'list', '--json', '--biz-id', 'cluster-7']);
+    const page = JSON.parse(json.stdout) as { items: { bizId: string; status: string }[] };
+    expect(page.items).toEqual([expect.objectContaining({ bizId: 'cluster-7', status: 'SUCCESS' })]);
+  });
+
+  it("shows a run's nodes and, with --results, their result text", async () => {
+    const [run] = (await api.engine.listRuns({ orgId: 'default', bizId: 'cluster-7' }, { limit: 1 })).runs;
+    const out = await flowline(['runs', 'show', run!.id, '--results']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^NODE\s+TYPE\s+STATUS\s+ATTEMPT/m);
+    expect(out.stdout).toContain('--- backup\nget cluster cluster-7');
+    expect(out.stdout).toContain('Completed.');
+  });
+
+  it('exits 3 for a run that does not exist', async () => {
+    const out = await flowline(['runs', 'show', 'AAAAAAAAAAAAAAAAAAAAAA']);
+    expect(out.code).toBe(3);
+    expect(out.stderr).toContain('RUN_NOT_FOUND');
+  });
+
+  it('cancels a running run; watching it then exits 1', async () => {
+    await api.engine.applyDefinition({ name: 'Slow', nodes: [{ name: 'wait', type: 'sleep', params: { ms: 20_000 } }] });
+    const started = JSON.parse((await flowline(['runs', 'start', 'Slow', '--json'])).stdout) as { id: string };
+    const cancel = await flowline(['runs', 'cancel', started.id]);
+    expect(cancel.code).toBe(0);
+    expect(cancel.stdout).toContain(`cancel requested for run ${started.id}`);
+    const watched = await flowline(['runs', 'watch', started.id, '--interval', '100']);
+    expect(watched.code).toBe(1);
+    expect(watched.stderr).toContain('ended CANCEL');
+  });
+
+  it('reruns a failed run from its failed node', async () => {
+    await api.engine.applyDefinition({ name: 'Flaky', nodes: [{ name: 'once', type: 'fail', params: { failAttempts: 1, message: 'disk full' } }] });
+    const failed = await flowline(['runs', 'start', 'Flaky', '--watch', '--interval', '100']);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/!! once\s+FAIL\s+\S+\s+disk full/);
+    const id = /run (\S{22})/.exec(failed.stdout)![1]!;
+    expect((await flowline(['runs', 'rerun', id])).code).toBe(0);
+    expect((await flowline(['runs', 'watch', id, '--interval', '100'])).code).toBe(0);
+  });
+});
+
+describe('flowline defs apply', () => {
+  it('creates a definition from YAML, updates it on the second apply, and draws its fan-out as a progress bar', async () => {
+    const yaml = (shards: number) =>
+      [
+        'name: Reindex',
+        'nodes:',
+        '  - { name: plan, type: noop }',
+        ...Array.from({ length: shards }, (_, i) => `  - { name: shard_${i + 1}, type: sleep, params: { ms: 50 }, dependsOn: [plan] }`),
+        `  - { name: merge, type: noop, dependsOn: [${Array.from({ length: shards }, (_, i) => `shard_${i + 1}`).join(', ')}] }`,
+      ].join('\n');
+    const created = await flowline(['defs', 'apply', '-f', await file('reindex.yaml', yaml(4))]);
+    expect(created.stdout).toBe('created Reindex version 1 (6 nodes)\n');
+    const updated = await flowline(['defs', 'apply', '-f', await file('reindex.yaml', yaml(5))]);
+    expect(updated.stdout).toBe('applied Reindex version 2 (7 nodes)\n');
+    const watched = await flowline(['runs', 'start', 'Reindex', '--watch', '--interval', '50']);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain('shard_1 .. shard_5  fan-out x5  [################] 5/5  (0 running, 0 failed)');
+  });
+
+  it('accepts JSON and refuses an invalid definition with exit 1 before calling the API', async () => {
+    const json = await flowline(['defs', 'apply', '-f', await file('one.json', JSON.stringify({ name: 'One', nodes: [{ name: 'a', type: 'noop' }] })), '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ name: 'One', version: 1, created: true });
+    const invalid = await flowline(['defs', 'apply', '-f', await file('bad.yaml', 'name: Bad\nnodes: 7\n')]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('nodes');
+  });
+
+  it('reports a cycle the server finds, naming the node, with exit 1', async () => {
+    const cyclic = 'name: Loop\nnodes:\n  - { name: a, type: noop, dependsOn: [b] }\n  - { name: b, type: noop, dependsOn: [a] }\n';
+    const out = await flowline(['defs', 'apply', '-f', await file('loop.yaml', cyclic)]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/DAG_INVALID.*cycle/);
+  });
+});
+
+describe('flowline credentials', () => {
+  it('issues a token, lists it without its secret, and revokes it; the revoked token then exits 4', async () => {
+    const issued = JSON.parse((await flowline(['credentials', 'create', '--role', 'reader', '--name', 'grafana', '--json'])).stdout) as { id: string; secret: string };
+    expect(issued.secret.length).toBeGreaterThan(16);
+    const asReader = { FLOWLINE_URL: url, FLOWLINE_TOKEN: issued.secret };
+    expect((await flowline(['runs', 'list'], asReader)).code).toBe(0);
+    expect((await flowline(['runs', 'start', 'BackupCluster'], asReader)).code).toBe(4);
+    const listed = await flowline(['credentials', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`${issued.id}\\s+bearer\\s+reader\\s+grafana`));
+    expect(listed.stdout).not.toContain(issued.secret);
+    expect((await flowline(['credentials', 'revoke', issued.id])).code).toBe(0);
+    expect((await flowline(['runs', 'list'], asReader)).code).toBe(4);
+  });
+});
+
+describe('flowline exit codes', () => {
+  it('exits 4 without a token and 2 on bad usage', async () => {
+    expect((await flowline(['runs', 'list'], { FLOWLINE_URL: url })).code).toBe(4);
+    expect((await flowline(['runs', 'list', '--limit', 'many'])).code).toBe(2);
+    expect((await flowline(['runs', 'frobnicate'])).code).toBe(2);
+    expect((await flowline(['credentials', 'create'])).code).toBe(2);
+  });
+});
