@@ -8,6 +8,13 @@ import { ScheduleSpecSchema } from '../scheduler/scheduleSpec.ts';
 export const NODE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 export const WORKFLOW_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
+/**
+ * Free key/value labels, kept with the spec so that what a vendor API has and
+ * flowline has no field for (a Pandora workflow's region, a node's Pandora type)
+ * round-trips. The engine never reads them; keys are namespaced by the dialect.
+ */
+const LABELS = z.record(z.string().min(1).max(64), z.string().max(256)).refine((l) => Object.keys(l).length <= 32, 'at most 32 labels');
+
 export const NodeSpecSchema = z
   .object({
     name: z.string().regex(NODE_NAME_PATTERN, 'node names are letters, digits and _, starting with a letter or _'),
@@ -18,6 +25,7 @@ export const NodeSpecSchema = z
     backoffMs: z.number().int().min(0).max(86_400_000).default(1000).describe('first retry delay; doubles per attempt'),
     timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
     params: z.record(z.string(), z.unknown()).default({}),
+    labels: LABELS.optional(),
   })
   .strict();
 
@@ -25,7 +33,9 @@ export const WorkflowSpecSchema = z
   .object({
     name: z.string().regex(WORKFLOW_NAME_PATTERN, 'workflow names are letters, digits and _, starting with a letter or _'),
     description: z.string().max(2000).optional(),
-    nodes: z.array(NodeSpecSchema).min(1).max(20_000),
+    labels: LABELS.optional(),
+    // Empty is allowed: a Pandora workflow is created bare and gets its nodes by update; starting one is refused.
+    nodes: z.array(NodeSpecSchema).max(20_000),
     schedules: z.array(ScheduleSpecSchema).max(50).optional().describe('cron schedules that start runs of this workflow'),
   })
   .strict();

@@ -1,6 +1,6 @@
 import { compileDag } from '../core/dag.ts';
 import { WorkflowSpecSchema, type WorkflowSpec, type WorkflowSpecInput } from '../core/spec.ts';
-import { DagInvalid, DefinitionExists, DefinitionNotFound, ValidationFailed } from '../errors.ts';
+import { DagInvalid, DefinitionExists, DefinitionNotFound, InvalidTransition, ValidationFailed } from '../errors.ts';
 import { CODE_NODE_TYPE, type HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import type { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
 import { checkSchedules } from '../scheduler/scheduleSpec.ts';
@@ -73,6 +73,8 @@ export class DefinitionCatalog {
     const own = await findLatestDefinition(this.db, orgId, name);
     const shared = own ?? (orgId === SHARED_CATALOG_ORG ? undefined : await findLatestDefinition(this.db, SHARED_CATALOG_ORG, name));
     if (!shared) throw new DefinitionNotFound(name);
+    // A run of no nodes would never end: nothing would ever settle it.
+    if (shared.spec.nodes.length === 0) throw new InvalidTransition('start', 'EMPTY', `workflow ${JSON.stringify(name)} has no nodes to run`);
     return shared;
   }
 
