@@ -9,6 +9,7 @@ import { registerCredentialRoutes } from './native/credentialRoutes.ts';
 import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
 import { nativeErrorReply } from './native/nativeErrors.ts';
 import { registerRunRoutes } from './native/runRoutes.ts';
+import { registerScheduleRoutes } from './native/scheduleRoutes.ts';
 import { registerOpenApi } from './openApi.ts';
 
 export interface ServerOptions {
@@ -42,6 +43,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerMetricsRoute(app, options.engine.metrics);
   registerDefinitionRoutes(app, native);
   registerRunRoutes(app, native);
+  registerScheduleRoutes(app, native);
   registerCredentialRoutes(app, native);
   const dialectContext = { ...native, timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone };
   for (const dialect of DIALECTS) {

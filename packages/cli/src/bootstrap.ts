@@ -7,6 +7,7 @@ import {
   Engine,
   FlowlineMetrics,
   Reconciler,
+  SchedulerLoop,
   RunRetention,
   assertDatabaseNotAhead,
   assertRedisReachable,
@@ -23,7 +24,7 @@ import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 
 /** The roles a flowline process can play; `start` plays all of them. */
-export const Role = { API: 'api', WORKER: 'worker' } as const;
+export const Role = { API: 'api', WORKER: 'worker', SCHEDULER: 'scheduler' } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
 export interface RunningProcess {
@@ -71,7 +72,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     return connection;
   };
   const metrics = new FlowlineMetrics({ processMetrics: true });
-  const engine = new Engine({ db: postgres.db, redis: redis(), queuePrefix: config.queuePrefix, logger, metrics });
+  const engine = new Engine({ db: postgres.db, redis: redis(), queuePrefix: config.queuePrefix, logger, metrics, timeZone: config.timeZone });
   const authority = new CredentialAuthority(postgres.db, new SecretSeal(config.sealKey ?? readOrCreateSealKey(config.dataDir)));
   if (config.adminToken) await authority.ensureAdminToken(config.adminToken, DEFAULT_ORG);
   for (const workflow of DEMO_WORKFLOWS) await engine.registerWorkflow(workflow);
@@ -95,6 +96,12 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     });
     reconciler.start();
     stops.push(() => reconciler.stop());
+  }
+  if (roles.includes(Role.SCHEDULER)) {
+    // Any number of scheduler replicas may run: the firing ledger, not a leader, makes each firing happen once.
+    const scheduler = new SchedulerLoop(engine);
+    scheduler.start();
+    stops.push(() => scheduler.stop());
   }
   if (roles.includes(Role.API)) {
     const server = await buildServer({ engine, authority, logger, timeZone: config.timeZone });

@@ -14,9 +14,13 @@ function serve(roles: readonly RoleType[], migrate: boolean) {
   };
 }
 
-program.command('start').description('run API + worker in one process, applying migrations first').action(serve([Role.API, Role.WORKER], true));
+program
+  .command('start')
+  .description('run API + worker + scheduler in one process, applying migrations first')
+  .action(serve([Role.API, Role.WORKER, Role.SCHEDULER], true));
 program.command('api').description('run the HTTP API only').action(serve([Role.API], false));
 program.command('worker').description('run a node worker only').action(serve([Role.WORKER], false));
+program.command('scheduler').description('run a scheduler replica only (any number may run)').action(serve([Role.SCHEDULER], false));
 
 program
   .command('migrate')
