@@ -1,5 +1,6 @@
 import { ErrorCode, FlowlineError } from '@flowline/engine';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { validationMessage } from '../validationMessage.ts';
 
 /** The native API's one table from error code to HTTP status. */
 const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -36,10 +37,7 @@ export function nativeErrorReply(error: unknown, request: FastifyRequest, reply:
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
-    const message = fastifyError.validation
-      .map((v) => `${v.instancePath ? v.instancePath.slice(1).replaceAll('/', '.') : (fastifyError.validationContext ?? 'request')}: ${v.message}`)
-      .join('; ');
-    return reply.status(400).send(body(ErrorCode.VALIDATION_FAILED, message));
+    return reply.status(400).send(body(ErrorCode.VALIDATION_FAILED, validationMessage({ ...fastifyError, validation: fastifyError.validation })));
   }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {

@@ -11,6 +11,7 @@ import {
   upsertBootstrapCredential,
   type CredentialRow,
 } from '../storage/credentialStore.ts';
+import { deleteExpiredSessions, findSessionCredential, insertSession } from '../storage/sessionStore.ts';
 import { CredentialKind, SEALED_KINDS } from './credentialKind.ts';
 import { Role, type Principal } from './roles.ts';
 import { SecretSeal, hashSecret } from './secretSeal.ts';
@@ -128,6 +129,26 @@ export class CredentialAuthority {
     const row = await findCredentialByAccessKey(this.db.pool, kind, accessKey);
     const principal = this.principalOf(row);
     return { principal, secretKey: this.seal.open(row!.secretSealed!) };
+  }
+
+  /**
+   * Opens a session for a principal that just proved its password: a random
+   * token, stored only as its hash, valid for `ttlSeconds` (Explorer's
+   * `explorer_token`, 259200 s). Expired sessions are swept here, not by a timer.
+   */
+  async openSession(principal: Principal, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+    const now = this.now();
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+    await deleteExpiredSessions(this.db.pool, now);
+    await insertSession(this.db.pool, { tokenHash: hashSecret(token), credentialId: principal.credentialId, expiresAt, now });
+    return { token, expiresAt };
+  }
+
+  /** The principal behind a live session token; its credential must still be live too. */
+  async authenticateSession(token: string): Promise<Principal> {
+    if (!token) throw new Unauthenticated();
+    return this.principalOf(await findSessionCredential(this.db.pool, hashSecret(token), this.now()));
   }
 
   private principalOf(row: CredentialRow | undefined): Principal {

@@ -7,6 +7,7 @@ import { checkSchedules } from '../scheduler/scheduleSpec.ts';
 import type { Database } from '../storage/database.ts';
 import {
   deleteDefinition,
+  findDefinitionById,
   findLatestDefinition,
   listDefinitions,
   upsertDefinition,
@@ -76,6 +77,13 @@ export class DefinitionCatalog {
     // A run of no nodes would never end: nothing would ever settle it.
     if (shared.spec.nodes.length === 0) throw new InvalidTransition('start', 'EMPTY', `workflow ${JSON.stringify(name)} has no nodes to run`);
     return shared;
+  }
+
+  /** A definition by its numeric id (Explorer workflowId): one of the org's own or of the shared catalog. */
+  async getById(id: number, orgId: string): Promise<{ id: number; orgId: string; name: string }> {
+    const found = await findDefinitionById(this.db, id);
+    if (!found || (found.orgId !== orgId && found.orgId !== SHARED_CATALOG_ORG)) throw new DefinitionNotFound(String(id));
+    return found;
   }
 
   list(orgId: string): Promise<DefinitionSummary[]> {

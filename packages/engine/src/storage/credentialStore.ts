@@ -29,7 +29,7 @@ export interface CredentialRow {
   readonly role: Role;
 }
 
-const CREDENTIAL_COLUMNS = `
+export const CREDENTIAL_COLUMNS = `
   c.id, c.kind, c.name, c.access_key AS "accessKey", c.secret_sealed AS "secretSealed",
   c.expires_at AS "expiresAt", c.revoked_at AS "revokedAt", c.created_at AS "createdAt",
   p.id AS "principalId", p.name AS "principalName", p.org_id AS "orgId", p.role`;

@@ -79,6 +79,15 @@ export async function findLatestDefinition(
   return row && { id: row.id, orgId, name, version: row.latest_version, spec: row.spec };
 }
 
+/** A live definition by its numeric id (Explorer's workflowId), whatever its org: callers check the org. */
+export async function findDefinitionById(db: Database, id: number): Promise<{ id: number; orgId: string; name: string } | undefined> {
+  const result = await db.pool.query<{ id: number; orgId: string; name: string }>(
+    `SELECT id, org_id AS "orgId", name FROM definitions WHERE id = $1 AND deleted_at IS NULL`,
+    [id],
+  );
+  return result.rows[0];
+}
+
 /** One pinned version's spec; versions are immutable, so callers may cache the answer forever. */
 export async function loadDefinitionVersion(db: Database, id: number, version: number): Promise<WorkflowSpec | undefined> {
   const result = await db.pool.query<{ spec: WorkflowSpec }>(

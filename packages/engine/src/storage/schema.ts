@@ -227,3 +227,21 @@ export const scheduleFirings = pgTable(
     index('schedule_firings_queued').on(t.scheduleId, t.fireTime).where(sql`${t.outcome} = 'QUEUED'`),
   ],
 );
+
+/**
+ * A session opened by a password login (Explorer's `explorer_token`): only the
+ * token's SHA-256 is kept. It dies with its credential (revoked → every
+ * session of it refused; deleted → cascaded) and at `expires_at`.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    credentialId: uuid('credential_id')
+      .notNull()
+      .references(() => credentials.id, { onDelete: 'cascade' }),
+    expiresAt: tz('expires_at').notNull(),
+    createdAt: tz('created_at').notNull(),
+  },
+  (t) => [index('sessions_expires_at').on(t.expiresAt)],
+);
