@@ -11,6 +11,7 @@ import { nativeErrorReply } from './native/nativeErrors.ts';
 import { registerRunRoutes } from './native/runRoutes.ts';
 import { registerScheduleRoutes } from './native/scheduleRoutes.ts';
 import { registerOpenApi } from './openApi.ts';
+import { registerUiRoutes } from './ui/uiRoutes.ts';
 
 export interface ServerOptions {
   readonly engine: Engine;
@@ -41,6 +42,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const native = { engine: options.engine, authority: options.authority };
   registerHealthRoutes(app, options.engine);
   registerMetricsRoute(app, options.engine.metrics);
+  registerUiRoutes(app);
   registerDefinitionRoutes(app, native);
   registerRunRoutes(app, native);
   registerScheduleRoutes(app, native);

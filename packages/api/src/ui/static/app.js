@@ -1,0 +1,323 @@
+/* global document, window, localStorage, fetch, URLSearchParams, setTimeout, clearTimeout */
+// The flowline web UI: a dependency-free single page over the native /v1 API.
+// Plain ES module served as is, so there is no build step to run or to forget.
+
+const TOKEN_KEY = 'flowline.token';
+const TERMINAL = ['SUCCESS', 'FAIL', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCEL', 'SKIP'];
+const STATUSES = ['INIT', 'WAIT', 'READY', 'RUNNING', 'SUSPEND', 'SUCCESS', 'FAIL', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCEL', 'RERUN', 'SKIP'];
+const LIGHT = ['SKIP', 'READY', 'WAIT', 'INIT', 'RERUN'];
+const SKIPPABLE = ['INIT', 'WAIT', 'READY', 'SUSPEND'];
+const POLL_MS = 1000;
+
+const view = document.getElementById('view');
+const notice = document.getElementById('notice');
+let pollTimer;
+
+const esc = (value) =>
+  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+const badge = (status) => `<span class="badge ${esc(status)}" style="background:var(--${esc(status)})">${esc(status)}</span>`;
+const time = (iso) => (iso ? new Date(iso).toLocaleString() : '-');
+function duration(from, to) {
+  if (!from) return '-';
+  const ms = (to ? Date.parse(to) : Date.now()) - Date.parse(from);
+  if (ms < 1000) return `${ms} ms`;
+  return ms < 60000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60000)}m${String(Math.floor((ms % 60000) / 1000)).padStart(2, '0')}s`;
+}
+
+function showNotice(message) {
+  notice.textContent = message;
+  notice.hidden = !message;
+}
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { authorization: `Bearer ${localStorage.getItem(TOKEN_KEY) ?? ''}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  const parsed = text ? JSON.parse(text) : undefined;
+  if (response.status === 401) {
+    localStorage.removeItem(TOKEN_KEY);
+    window.location.hash = '#/login';
+    throw new ApiError(401, parsed?.error?.code ?? 'UNAUTHENTICATED', 'your token was refused; log in again');
+  }
+  if (!response.ok) throw new ApiError(response.status, parsed?.error?.code ?? 'HTTP_ERROR', parsed?.error?.message ?? `${method} ${path}: ${response.status}`);
+  return parsed;
+}
+
+/** Runs `load` now and every POLL_MS until the route changes or it returns false. */
+function poll(load) {
+  const tick = async () => {
+    let again = true;
+    try {
+      again = (await load()) !== false;
+    } catch (error) {
+      showNotice(error.message);
+    }
+    if (again) pollTimer = setTimeout(tick, POLL_MS);
+  };
+  tick();
+}
+
+// ---------- login ----------
+function renderLogin() {
+  view.innerHTML = `
+    <div class="card login">
+      <h1>Log in</h1>
+      <p class="muted">Paste a bearer token: FLOWLINE_ADMIN_TOKEN, or one issued with <code>flowline credentials create</code>.</p>
+      <form id="login-form">
+        <label>Token <input id="token" type="password" autocomplete="off" required></label>
+        <p><button type="submit">Log in</button></p>
+      </form>
+    </div>`;
+  document.getElementById('login-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    localStorage.setItem(TOKEN_KEY, document.getElementById('token').value.trim());
+    try {
+      await api('GET', '/v1/runs?limit=1');
+      showNotice('');
+      window.location.hash = '#/runs';
+    } catch (error) {
+      showNotice(error.message);
+    }
+  });
+}
+
+// ---------- run list ----------
+async function renderRuns(params) {
+  const definitions = (await api('GET', '/v1/definitions')).items;
+  const options = definitions.map((d) => `<option ${params.get('workflow') === d.name ? 'selected' : ''}>${esc(d.name)}</option>`).join('');
+  view.innerHTML = `
+    <div class="card">
+      <h1>Start a run</h1>
+      <form id="start-form" class="inline">
+        <label>Workflow <select id="start-workflow">${definitions.map((d) => `<option>${esc(d.name)}</option>`).join('')}</select></label>
+        <label>Biz id <input id="start-biz" placeholder="optional"></label>
+        <button type="submit" id="start-run">Start</button>
+      </form>
+    </div>
+    <div class="card">
+      <form id="filters" class="inline">
+        <label>Workflow <select name="workflow"><option value="">all</option>${options}</select></label>
+        <label>Status <select name="status"><option value="">all</option>${STATUSES.map((s) => `<option ${params.get('status') === s ? 'selected' : ''}>${s}</option>`).join('')}</select></label>
+        <label>Biz id <input name="bizId" value="${esc(params.get('bizId') ?? '')}"></label>
+        <button type="submit" class="secondary">Filter</button>
+      </form>
+    </div>
+    <table id="runs"><thead><tr><th>Run</th><th>Workflow</th><th>Status</th><th>Biz id</th><th>Started</th><th>Took</th></tr></thead><tbody></tbody></table>`;
+  document.getElementById('filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const query = new URLSearchParams([...new window.FormData(event.target)].filter(([, v]) => v));
+    window.location.hash = `#/runs?${query}`;
+  });
+  document.getElementById('start-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const bizId = document.getElementById('start-biz').value.trim();
+    try {
+      const run = await api('POST', '/v1/runs', { workflow: document.getElementById('start-workflow').value, ...(bizId ? { bizId } : {}) });
+      window.location.hash = `#/runs/${run.id}`;
+    } catch (error) {
+      showNotice(error.message);
+    }
+  });
+  const query = new URLSearchParams(params);
+  query.set('limit', '50');
+  poll(async () => {
+    const { items } = await api('GET', `/v1/runs?${query}`);
+    document.querySelector('#runs tbody').innerHTML =
+      items
+        .map(
+          (r) => `<tr class="clickable" data-run="${esc(r.id)}"><td><code>${esc(r.id)}</code></td><td>${esc(r.workflow)}</td>
+            <td>${badge(r.status)}${r.cancelRequested && !r.endTime ? ' <span class="muted">cancelling</span>' : ''}</td>
+            <td>${esc(r.bizId)}</td><td>${time(r.startTime ?? r.createdAt)}</td><td>${duration(r.startTime, r.endTime)}</td></tr>`,
+        )
+        .join('') || '<tr><td colspan="6" class="muted">no runs</td></tr>';
+    for (const row of document.querySelectorAll('#runs tr[data-run]')) row.onclick = () => (window.location.hash = `#/runs/${row.dataset.run}`);
+  });
+}
+
+// ---------- run detail ----------
+/** Columns by longest path from a root; rows in declaration order. */
+function layoutDag(nodes, parentsOf) {
+  const layer = new Map();
+  const depth = (name, seen = new Set()) => {
+    if (layer.has(name)) return layer.get(name);
+    if (seen.has(name)) return 0;
+    seen.add(name);
+    const d = Math.max(-1, ...(parentsOf.get(name) ?? []).map((p) => depth(p, seen))) + 1;
+    layer.set(name, d);
+    return d;
+  };
+  const rows = new Map();
+  const at = new Map();
+  for (const n of nodes) {
+    const column = depth(n.name);
+    const row = rows.get(column) ?? 0;
+    rows.set(column, row + 1);
+    at.set(n.name, { column, row });
+  }
+  return { at, columns: Math.max(1, ...[...rows.keys()].map((c) => c + 1)), rows: Math.max(1, ...rows.values()) };
+}
+
+function dagSvg(run, parentsOf) {
+  const W = 170, H = 36, GX = 60, GY = 18;
+  const { at, columns, rows } = layoutDag(run.nodes, parentsOf);
+  const x = (name) => 10 + at.get(name).column * (W + GX);
+  const y = (name) => 10 + at.get(name).row * (H + GY);
+  const edges = run.nodes.flatMap((n) =>
+    (parentsOf.get(n.name) ?? []).filter((p) => at.has(p)).map((p) => {
+      const [x1, y1, x2, y2] = [x(p) + W, y(p) + H / 2, x(n.name), y(n.name) + H / 2];
+      return `<path d="M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}" fill="none" stroke="#94a3b8" stroke-width="1.5" marker-end="url(#arrow)"/>`;
+    }),
+  );
+  const boxes = run.nodes.map(
+    (n) => `<g class="dag-node ${LIGHT.includes(n.status) ? 'light' : ''}" data-node="${esc(n.name)}" data-status="${esc(n.status)}">
+      <title>${esc(n.name)}: ${esc(n.status)}</title>
+      <rect x="${x(n.name)}" y="${y(n.name)}" width="${W}" height="${H}" rx="7" style="fill:var(--${esc(n.status)})"/>
+      <text x="${x(n.name) + 10}" y="${y(n.name) + 15}">${esc(n.name.length > 20 ? `${n.name.slice(0, 19)}…` : n.name)}</text>
+      <text x="${x(n.name) + 10}" y="${y(n.name) + 29}" style="font-weight:400;font-size:11px">${esc(n.status)}</text></g>`,
+  );
+  const width = 20 + columns * W + (columns - 1) * GX;
+  const height = 20 + rows * H + (rows - 1) * GY;
+  return `<svg id="dag" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="DAG of the run">
+    <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#94a3b8"/></marker></defs>
+    ${edges.join('')}${boxes.join('')}</svg>`;
+}
+
+function ganttSvg(run) {
+  const started = run.nodes.filter((n) => n.startedAt);
+  if (started.length === 0) return '<p class="muted">no node has started yet</p>';
+  const t0 = Math.min(...started.map((n) => Date.parse(n.startedAt)));
+  const t1 = Math.max(...started.map((n) => (n.endedAt ? Date.parse(n.endedAt) : Date.now())), t0 + 1);
+  const LABEL = 180, WIDTH = 720, ROW = 24;
+  const scale = (t) => LABEL + ((t - t0) / (t1 - t0)) * WIDTH;
+  const bars = started.map((n, i) => {
+    const from = scale(Date.parse(n.startedAt));
+    const to = scale(n.endedAt ? Date.parse(n.endedAt) : Date.now());
+    return `<g class="gantt-bar" data-node="${esc(n.name)}"><text x="0" y="${i * ROW + 16}">${esc(n.name)}</text>
+      <rect x="${from}" y="${i * ROW + 4}" width="${Math.max(2, to - from)}" height="${ROW - 8}" rx="3" style="fill:var(--${esc(n.status)})"/>
+      <text x="${to + 6}" y="${i * ROW + 16}" fill="#6b7280">${duration(n.startedAt, n.endedAt)}</text></g>`;
+  });
+  return `<svg id="gantt" width="${LABEL + WIDTH + 80}" height="${started.length * ROW + 22}">${bars.join('')}
+    <text x="${LABEL}" y="${started.length * ROW + 18}" fill="#6b7280">0s</text>
+    <text x="${LABEL + WIDTH - 30}" y="${started.length * ROW + 18}" fill="#6b7280">${((t1 - t0) / 1000).toFixed(2)}s</text></svg>`;
+}
+
+async function operate(path) {
+  try {
+    await api('POST', path);
+    showNotice('');
+  } catch (error) {
+    showNotice(error.status === 403 ? 'your role may not do this (operators and admins may)' : error.message);
+  }
+}
+
+async function renderRun(id) {
+  view.innerHTML = '<p class="muted">loading…</p>';
+  let parentsOf;
+  poll(async () => {
+    const run = await api('GET', `/v1/runs/${encodeURIComponent(id)}`);
+    if (!parentsOf) {
+      // The latest definition gives the edges; a node it does not know is drawn without parents.
+      const definition = await api('GET', `/v1/definitions/${encodeURIComponent(run.workflow)}`).catch(() => ({ nodes: [] }));
+      parentsOf = new Map(definition.nodes.map((n) => [n.name, n.dependsOn ?? []]));
+    }
+    const done = TERMINAL.includes(run.status);
+    view.innerHTML = `
+      <h1>${esc(run.workflow)} <span id="run-status">${badge(run.status)}</span>${run.cancelRequested && !done ? ' <span class="muted">cancel requested</span>' : ''}</h1>
+      <div class="meta"><span>run <b><code>${esc(run.id)}</code></b></span><span>biz <b>${esc(run.bizType ? `${run.bizType}/` : '')}${esc(run.bizId)}</b></span>
+        <span>version <b>${run.definitionVersion}</b></span><span>started <b>${time(run.startTime ?? run.createdAt)}</b></span>
+        <span>ended <b>${time(run.endTime)}</b></span><span>took <b>${duration(run.startTime, run.endTime)}</b></span></div>
+      <div class="actions">
+        <button class="danger" id="cancel" ${done || run.cancelRequested ? 'disabled' : ''}>Cancel</button>
+        <button class="secondary" id="rerun" ${['FAIL', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCEL'].includes(run.status) ? '' : 'disabled'}>Rerun</button>
+      </div>
+      <div class="card"><h2>DAG</h2>${dagSvg(run, parentsOf)}</div>
+      <div class="card"><h2>Timeline</h2>${ganttSvg(run)}</div>
+      <h2>Nodes</h2>
+      <table id="nodes"><thead><tr><th>Node</th><th>Type</th><th>Status</th><th>Attempt</th><th>Took</th><th>Result</th><th></th></tr></thead><tbody>
+      ${run.nodes
+        .map(
+          (n) => `<tr data-node="${esc(n.name)}"><td>${esc(n.name)}</td><td>${esc(n.type)}</td><td>${badge(n.status)}</td><td>${n.attempt}</td>
+          <td>${duration(n.startedAt, n.endedAt)}</td><td>${n.result ? `<pre>${esc(n.result)}</pre>` : '<span class="muted">-</span>'}${n.error ? `<pre style="color:var(--FAIL)">${esc(n.error)}</pre>` : ''}</td>
+          <td>${SKIPPABLE.includes(n.status) && !done ? `<button class="secondary skip" data-skip="${esc(n.name)}">Skip</button>` : ''}</td></tr>`,
+        )
+        .join('')}</tbody></table>`;
+    document.getElementById('cancel').onclick = () => operate(`/v1/runs/${encodeURIComponent(run.id)}/cancel`);
+    document.getElementById('rerun').onclick = async () => {
+      await operate(`/v1/runs/${encodeURIComponent(run.id)}/rerun`);
+      renderRun(run.id);
+    };
+    for (const button of document.querySelectorAll('button[data-skip]')) {
+      button.onclick = () => operate(`/v1/runs/${encodeURIComponent(run.id)}/nodes/${encodeURIComponent(button.dataset.skip)}/skip`);
+    }
+    return !done;
+  });
+}
+
+// ---------- schedules ----------
+const cell = (value) => (value !== null && typeof value === 'object' ? esc(JSON.stringify(value)) : esc(value));
+function genericTable(id, items, onRow) {
+  if (items.length === 0) return '<p class="muted">none</p>';
+  const keys = Object.keys(items[0]).filter((k) => items.some((i) => i[k] === null || typeof i[k] !== 'object'));
+  return `<table id="${id}"><thead><tr>${keys.map((k) => `<th>${esc(k)}</th>`).join('')}</tr></thead><tbody>
+    ${items.map((item, i) => `<tr ${onRow ? `class="clickable" data-index="${i}"` : ''}>${keys.map((k) => `<td>${cell(item[k])}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+async function renderSchedules() {
+  let schedules;
+  try {
+    schedules = (await api('GET', '/v1/schedules')).items ?? [];
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    view.innerHTML = '<h1>Schedules</h1><p class="muted">This server has no schedules API.</p>';
+    return;
+  }
+  view.innerHTML = `<h1>Schedules</h1>${genericTable('schedules', schedules, true)}<div id="firings"></div>`;
+  for (const row of document.querySelectorAll('#schedules tr[data-index]')) {
+    row.onclick = async () => {
+      const schedule = schedules[Number(row.dataset.index)];
+      try {
+        const firings = (await api('GET', `/v1/schedules/${encodeURIComponent(schedule.id)}/firings`)).items ?? [];
+        document.getElementById('firings').innerHTML = `<h2>Firing ledger of ${esc(schedule.name ?? schedule.id)}</h2>${genericTable('firing-ledger', firings, false)}`;
+      } catch (error) {
+        showNotice(error.message);
+      }
+    };
+  }
+}
+
+// ---------- routing ----------
+async function route() {
+  clearTimeout(pollTimer);
+  showNotice('');
+  const [path, query] = window.location.hash.slice(1).split('?');
+  const loggedIn = Boolean(localStorage.getItem(TOKEN_KEY));
+  document.getElementById('logout').hidden = !loggedIn;
+  for (const link of document.querySelectorAll('[data-nav]')) link.classList.toggle('active', (path ?? '').startsWith(`/${link.dataset.nav}`));
+  if (!loggedIn || path === '/login') return renderLogin();
+  try {
+    const run = /^\/runs\/([^/]+)$/.exec(path ?? '');
+    if (run) await renderRun(decodeURIComponent(run[1]));
+    else if (path === '/schedules') await renderSchedules();
+    else await renderRuns(new URLSearchParams(query ?? ''));
+  } catch (error) {
+    showNotice(error.message);
+  }
+}
+
+document.getElementById('logout').addEventListener('click', () => {
+  localStorage.removeItem(TOKEN_KEY);
+  window.location.hash = '#/login';
+});
+window.addEventListener('hashchange', route);
+route();

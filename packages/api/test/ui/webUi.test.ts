@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiFixture, type ApiFixture } from '../apiFixture.ts';
+
+/** Debian's chromium (.ci/run installs it); playwright-core drives it without downloading a browser of its own. */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** The screenshots the README shows; every run of this test refreshes them. */
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../../docs/screenshots');
+
+let api: ApiFixture;
+let url: string;
+let profile: string;
+let browser: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  api = await startApiFixture({ worker: true });
+  await api.engine.applyDefinition({ name: 'Slow', nodes: [{ name: 'wait', type: 'sleep', params: { ms: 30_000 } }, { name: 'after', type: 'noop', dependsOn: ['wait'] }] });
+  url = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  profile = await mkdtemp(path.join(tmpdir(), 'flowline-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 860 },
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+});
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+describe('the web UI in Chromium', () => {
+  it('logs in with a bearer token and keeps it for the next visit', async () => {
+    await page.goto(`${url}/`);
+    await page.locator('#token').fill(api.adminToken);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'login.png') });
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.url()).toContain('#/runs');
+    await page.reload();
+    await expect.poll(() => page.locator('#start-workflow').count()).toBe(1);
+  });
+
+  it('starts a BackupCluster, watches its DAG turn green, and shows the nodes, timeline and results', async () => {
+    await page.locator('#start-workflow').selectOption('BackupCluster');
+    await page.locator('#start-biz').fill('cluster-ui');
+    await page.locator('#start-run').click();
+    await expect.poll(() => page.url()).toMatch(/#\/runs\/[A-Za-z0-9_-]{22}$/);
+
+    const green = page.locator('#dag g.dag-node[data-status="SUCCESS"]');
+    await expect.poll(() => green.count(), { timeout: 15_000 }).toBe(3);
+    expect(await page.locator('#dag g.dag-node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')))).toEqual([
+      'backup',
+      'updateBackupRecord',
+      'end',
+    ]);
+    // Page-side code as a string: the repo's TypeScript has no DOM lib.
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('#dag g.dag-node[data-node="end"] rect')).fill`)).toBe('rgb(22, 163, 74)');
+    expect(await page.locator('#dag path[marker-end]').count()).toBe(2);
+
+    await expect.poll(() => page.locator('#run-status').textContent()).toBe('SUCCESS');
+    expect(await page.locator('h1').textContent()).toContain('BackupCluster');
+    expect(await page.locator('.meta').textContent()).toContain('cluster-ui');
+    expect(await page.locator('#gantt g.gantt-bar').count()).toBe(3);
+    const backup = page.locator('#nodes tr[data-node="backup"]');
+    expect(await backup.locator('pre').textContent()).toContain('backup cluster cluster-ui');
+    expect(await backup.locator('pre').textContent()).toContain('Completed.');
+    expect(await page.locator('#cancel').isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'run-detail.png'), fullPage: true });
+  });
+
+  it('lists the run with its status, and filters by status', async () => {
+    await page.goto(`${url}/#/runs`);
+    const row = page.locator('#runs tbody tr', { hasText: 'cluster-ui' });
+    await expect.poll(() => row.locator('.badge').textContent()).toBe('SUCCESS');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'runs.png') });
+    await page.locator('#filters select[name="status"]').selectOption('FAIL');
+    await page.locator('#filters button').click();
+    await expect.poll(() => page.locator('#runs tbody').textContent()).toContain('no runs');
+  });
+
+  it('lets an operator skip a waiting node and cancel a running run, then offers rerun', async () => {
+    const started = await api.call(api.adminToken, { method: 'POST', url: '/v1/runs', payload: { workflow: 'Slow' } });
+    await page.goto(`${url}/#/runs/${started.json().id}`);
+    await expect.poll(() => page.locator('#dag g.dag-node[data-node="wait"]').getAttribute('data-status')).toBe('RUNNING');
+    await page.locator('button[data-skip="after"]').click();
+    await expect.poll(() => page.locator('#dag g.dag-node[data-node="after"]').getAttribute('data-status')).toBe('SKIP');
+    await page.locator('#cancel').click();
+    await expect.poll(() => page.locator('#run-status').textContent(), { timeout: 10_000 }).toBe('CANCEL');
+    expect(await page.locator('#rerun').isEnabled()).toBe(true);
+  });
+
+  it('sends a refused token back to the login page', async () => {
+    await page.evaluate(`localStorage.setItem('flowline.token', 'not-a-token')`);
+    await page.goto(`${url}/#/runs`);
+    await expect.poll(() => page.locator('#token').count()).toBe(1);
+  });
+});
