@@ -90,20 +90,28 @@ export class Reconciler {
     });
     for (const node of abandoned) {
       this.engine.logger?.warn({ runId: uuidToShortId(node.runId), node: node.node, attempt: node.attempt, reason: node.reason }, 'node taken over');
+      this.count(`takeover_${node.reason.toLowerCase()}`, 1);
       await this.decide(node.runId, abandonedNodeEvent(node, this.leaseOwner));
     }
 
     const ready = await listStaleReadyNodes(db, { readySince: new Date(now.getTime() - this.options.intervalMs), limit });
     const redispatched = ready.length === 0 ? [] : await this.engine.nodeQueue.redispatch(ready, now);
     if (redispatched.length > 0) this.engine.logger?.warn({ count: redispatched.length }, 'READY nodes without a queue job re-dispatched');
+    this.count('redispatch', redispatched.length);
 
     const settleable = await listSettleableRuns(db, { limit });
     for (const runId of settleable) await this.decide(runId, { type: 'SETTLE' });
+    this.count('settle', settleable.length);
 
     const deleted = (await this.options.retention?.sweep(now)) ?? 0;
     if (deleted > 0) this.engine.logger?.info({ deleted }, 'finished runs past their retention deleted');
+    this.count('retention_delete', deleted);
 
     return { abandoned: abandoned.length, redispatched: redispatched.length, settled: settleable.length, deleted };
+  }
+
+  private count(action: string, times: number): void {
+    if (times > 0) this.engine.metrics.reconcilerActions.inc({ action }, times);
   }
 
   /** One run's failure to decide (deleted meanwhile, contention) must not stop the pass over the others. */
