@@ -98,6 +98,8 @@ export const workflowRuns = pgTable(
     uniqueIndex('workflow_runs_org_idempotency').on(t.orgId, t.idempotencyKey).where(sql`${t.idempotencyKey} IS NOT NULL`),
     // The reconciler only ever looks at live runs; keep that set in a small index.
     index('workflow_runs_live').on(t.updatedAt).where(sql`${t.status} NOT IN (-1, 1, 4, 7, 8, 10)`),
+    // Retention deletes finished runs oldest-ended first, in small batches: each batch one index range.
+    index('workflow_runs_ended').on(t.endTime).where(sql`${t.status} IN (-1, 1, 4, 7, 8, 10)`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "workflow_runs_ended" ON "workflow_runs" USING btree ("end_time") WHERE "workflow_runs"."status" IN (-1, 1, 4, 7, 8, 10);
