@@ -51,7 +51,7 @@ const DEFAULT_LEASE_MS = 30_000;
 export class NodeWorker {
   private worker: Worker<NodeJobData> | undefined;
   private readonly running = new Map<string, { readonly attempt: NodeJobData; readonly controller: AbortController }>();
-  readonly leaseOwner = newLeaseOwner('worker');
+  private readonly leaseOwner = newLeaseOwner('worker');
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
