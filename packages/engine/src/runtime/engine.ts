@@ -308,12 +308,13 @@ export class Engine {
     }
   }
 
-  /** Counts a run reaching a terminal status: the committed decision that ended it happens exactly once. */
+  /** Counts and logs a run reaching a terminal status: the committed decision that ended it happens exactly once. */
   private async countRunEnd(runUuid: string, commands: readonly Command[]): Promise<void> {
     const end = commands.find((c) => c.type === 'SET_RUN' && isTerminal(c.to));
     if (end?.type !== 'SET_RUN') return;
     const workflow = await readRunWorkflow(this.db.pool, runUuid).catch(() => undefined);
     this.metrics.runsFinished.inc({ workflow: workflow ?? 'unknown', status: statusName(end.to) });
+    this.logger?.info({ runId: uuidToShortId(runUuid), workflow, status: statusName(end.to) }, 'run finished');
   }
 
   /**
