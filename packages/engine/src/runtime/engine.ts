@@ -217,8 +217,8 @@ export class Engine {
     return run;
   }
 
-  /** A page of an org's runs, newest first, keyset-paged by sequence. */
-  listRuns(filter: RunFilter, page: { limit: number; beforeSeq?: number }): ReturnType<typeof listRunsBySeq> {
+  /** A page of an org's runs, newest (or oldest) first, keyset-paged by sequence. */
+  listRuns(filter: RunFilter, page: Parameters<typeof listRunsBySeq>[2]): ReturnType<typeof listRunsBySeq> {
     return listRunsBySeq(this.db.pool, filter, page);
   }
 

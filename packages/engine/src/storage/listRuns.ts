@@ -49,27 +49,33 @@ export function runFilterSql(filter: RunFilter): { where: string; params: unknow
 }
 
 /**
- * One page of runs, newest first, by keyset on `seq`: the page after `beforeSeq`
- * costs the same however deep it is (no OFFSET scan). Fetches one extra row to
- * know whether another page follows.
+ * One page of runs by keyset on `seq`, newest first (or oldest first with
+ * `ascending`, Tencent `orderByTime=Asc`): the page after `beforeSeq` (or
+ * `afterSeq`) costs the same however deep it is (no OFFSET scan). Fetches one
+ * extra row to know whether another page follows; the next page starts at
+ * `nextBeforeSeq` (descending) or `nextAfterSeq` (ascending).
  */
 export async function listRunsBySeq(
   db: Queryable,
   filter: RunFilter,
-  page: { readonly limit: number; readonly beforeSeq?: number },
-): Promise<{ runs: RunRecord[]; nextBeforeSeq: number | undefined }> {
+  page: { readonly limit: number; readonly beforeSeq?: number; readonly afterSeq?: number; readonly ascending?: boolean },
+): Promise<{ runs: RunRecord[]; nextBeforeSeq: number | undefined; nextAfterSeq: number | undefined }> {
   const { where, params } = runFilterSql(filter);
   let keyset = '';
   if (page.beforeSeq !== undefined) {
     params.push(page.beforeSeq);
-    keyset = ` AND seq < $${params.length}`;
+    keyset += ` AND seq < $${params.length}`;
+  }
+  if (page.afterSeq !== undefined) {
+    params.push(page.afterSeq);
+    keyset += ` AND seq > $${params.length}`;
   }
   params.push(page.limit + 1);
   const result = await db.query(
-    `SELECT ${RUN_COLUMNS} FROM workflow_runs WHERE ${where}${keyset} ORDER BY seq DESC LIMIT $${params.length}`,
+    `SELECT ${RUN_COLUMNS} FROM workflow_runs WHERE ${where}${keyset} ORDER BY seq ${page.ascending ? 'ASC' : 'DESC'} LIMIT $${params.length}`,
     params,
   );
   const rows = result.rows.slice(0, page.limit).map(toRunRecord);
-  const more = result.rows.length > page.limit;
-  return { runs: rows, nextBeforeSeq: more ? rows[rows.length - 1]!.seq : undefined };
+  const last = result.rows.length > page.limit ? rows[rows.length - 1]!.seq : undefined;
+  return { runs: rows, nextBeforeSeq: page.ascending ? undefined : last, nextAfterSeq: page.ascending ? last : undefined };
 }
