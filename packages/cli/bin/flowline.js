@@ -5,5 +5,5 @@ import process from 'node:process';
 import { register } from 'tsx/esm/api';
 
 register();
-const CLIENT_GROUPS = ['runs', 'defs', 'credentials'];
+const CLIENT_GROUPS = ['runs', 'defs', 'schedules', 'credentials'];
 await import(CLIENT_GROUPS.includes(process.argv[2]) ? '../src/client/clientMain.ts' : '../src/main.ts');

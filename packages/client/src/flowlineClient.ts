@@ -123,6 +123,47 @@ export interface CreateCredentialRequest {
   expiresAt?: string;
 }
 
+export interface ScheduleView {
+  id: number;
+  workflow: string;
+  name: string;
+  expression: string;
+  /** quartz: 6–7 fields, day-of-week 1=SUN; unix: 5 fields */
+  form: 'quartz' | 'unix';
+  timeZone: string;
+  overlap: string;
+  misfire: string;
+  catchUpMax: number;
+  input: unknown;
+  paused: boolean;
+  nextFireTime: string | null;
+  lastRunId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ScheduleDetail extends ScheduleView {
+  /** ledger rows per outcome: FIRED, CATCHUP, SKIPPED_OVERLAP, MISSED, QUEUED */
+  firingCounts: Record<string, number>;
+}
+
+/** One row of a schedule's firing ledger. */
+export interface FiringView {
+  fireTime: string;
+  outcome: string;
+  runId: string | null;
+  decidedAt: string;
+  delayMs: number;
+  replica: string;
+}
+
+export interface SchedulePreview {
+  scheduleId: number;
+  expression: string;
+  timeZone: string;
+  fireTimes: { at: string; local: string }[];
+}
+
 /** An error answer of the API, with its stable code (e.g. RUN_NOT_FOUND) and HTTP status. */
 export class FlowlineApiError extends Error {
   constructor(
@@ -226,6 +267,36 @@ export class FlowlineClient {
 
   async revokeCredential(id: string): Promise<void> {
     await this.request('DELETE', `/v1/credentials/${encodeURIComponent(id)}`);
+  }
+
+  /** The schedules of the caller's org, optionally of one workflow. */
+  schedules(workflow?: string): Promise<{ items: ScheduleView[] }> {
+    return this.request('GET', `/v1/schedules${workflow ? `?${new URLSearchParams({ workflow })}` : ''}`);
+  }
+
+  schedule(id: number | string): Promise<ScheduleDetail> {
+    return this.request('GET', `/v1/schedules/${encodeURIComponent(id)}`);
+  }
+
+  /** A page of a schedule's firing ledger, newest first. */
+  firings(id: number | string, options: { limit?: number; cursor?: string } = {}): Promise<{ items: FiringView[]; nextCursor: string | null }> {
+    const query = new URLSearchParams();
+    if (options.limit) query.set('limit', String(options.limit));
+    if (options.cursor) query.set('cursor', options.cursor);
+    return this.request('GET', `/v1/schedules/${encodeURIComponent(id)}/firings${query.size ? `?${query}` : ''}`);
+  }
+
+  /** The next `count` fire times, in UTC and on the schedule zone's wall clock. */
+  previewSchedule(id: number | string, count = 10): Promise<SchedulePreview> {
+    return this.request('GET', `/v1/schedules/${encodeURIComponent(id)}/preview?count=${count}`);
+  }
+
+  pauseSchedule(id: number | string): Promise<ScheduleDetail> {
+    return this.request('POST', `/v1/schedules/${encodeURIComponent(id)}/pause`);
+  }
+
+  resumeSchedule(id: number | string): Promise<ScheduleDetail> {
+    return this.request('POST', `/v1/schedules/${encodeURIComponent(id)}/resume`);
   }
 
   /**

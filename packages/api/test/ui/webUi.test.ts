@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SchedulerLoop } from '@flowline/engine';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from '../apiFixture.ts';
@@ -28,6 +29,13 @@ let page: Page;
 beforeAll(async () => {
   api = await startApiFixture({ worker: true });
   await api.engine.applyDefinition({ name: 'Slow', nodes: [{ name: 'wait', type: 'sleep', params: { ms: 30_000 } }, { name: 'after', type: 'noop', dependsOn: ['wait'] }] });
+  await api.engine.applyDefinition({
+    name: 'Heartbeat',
+    nodes: [{ name: 'ping', type: 'sleep', params: { ms: 1500 } }],
+    schedules: [{ name: 'every-second', expression: '* * * * * ?', timeZone: 'UTC' }],
+  });
+  // Decide the next three seconds of fire times now, so the ledger has rows without waiting for them.
+  await new SchedulerLoop(api.engine).tick(new Date(Date.now() + 3000));
   url = await api.app.listen({ port: 0, host: '127.0.0.1' });
   profile = await mkdtemp(path.join(tmpdir(), 'flowline-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
@@ -102,6 +110,19 @@ describe('the web UI in Chromium', () => {
     await page.locator('#cancel').click();
     await expect.poll(() => page.locator('#run-status').textContent(), { timeout: 10_000 }).toBe('CANCEL');
     expect(await page.locator('#rerun').isEnabled()).toBe(true);
+  });
+
+  it('lists schedules with their firing ledger, and pauses one', async () => {
+    await page.goto(`${url}/#/schedules`);
+    const row = page.locator('#schedules tbody tr', { hasText: 'every-second' });
+    expect(await row.textContent()).toContain('* * * * * ?');
+    await row.locator('td').first().click();
+    const ledger = page.locator('#firing-ledger tbody tr');
+    await expect.poll(() => ledger.count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#firing-ledger').textContent()).toContain('FIRED');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'schedules.png'), fullPage: true });
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.locator('#schedules tbody tr', { hasText: 'every-second' }).textContent()).toContain('paused');
   });
 
   it('sends a refused token back to the login page', async () => {

@@ -3,10 +3,11 @@ import { credentialCommands } from './credentialCommands.ts';
 import { definitionCommands } from './definitionCommands.ts';
 import { describeFailure, ExitCode, exitCodeOf } from './exitCode.ts';
 import { runCommands } from './runCommands.ts';
+import { scheduleCommands } from './scheduleCommands.ts';
 
 /** The command groups that talk to a running flowline over HTTP (--url, --token); bin/flowline.js routes them to clientMain. */
 export function clientCommandGroups(): Command[] {
-  return [runCommands(), definitionCommands(), credentialCommands()];
+  return [runCommands(), definitionCommands(), scheduleCommands(), credentialCommands()];
 }
 
 /** Commander's own exits (unknown command or option, missing argument) are usage errors: 2; help is 0. */

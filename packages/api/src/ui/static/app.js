@@ -265,33 +265,42 @@ async function renderRun(id) {
 }
 
 // ---------- schedules ----------
-const cell = (value) => (value !== null && typeof value === 'object' ? esc(JSON.stringify(value)) : esc(value));
-function genericTable(id, items, onRow) {
-  if (items.length === 0) return '<p class="muted">none</p>';
-  const keys = Object.keys(items[0]).filter((k) => items.some((i) => i[k] === null || typeof i[k] !== 'object'));
-  return `<table id="${id}"><thead><tr>${keys.map((k) => `<th>${esc(k)}</th>`).join('')}</tr></thead><tbody>
-    ${items.map((item, i) => `<tr ${onRow ? `class="clickable" data-index="${i}"` : ''}>${keys.map((k) => `<td>${cell(item[k])}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+const runLink = (id) => (id ? `<a href="#/runs/${esc(id)}"><code>${esc(id)}</code></a>` : '-');
+
+async function showFirings(schedule) {
+  const [detail, firings] = await Promise.all([
+    api('GET', `/v1/schedules/${schedule.id}`),
+    api('GET', `/v1/schedules/${schedule.id}/firings?limit=50`),
+  ]);
+  const counts = Object.entries(detail.firingCounts).map(([outcome, n]) => `<span>${esc(outcome)} <b>${n}</b></span>`).join('');
+  document.getElementById('firings').innerHTML = `
+    <h2>Firing ledger of ${esc(schedule.workflow)} / ${esc(schedule.name)}</h2>
+    <div class="meta">${counts}</div>
+    <table id="firing-ledger"><thead><tr><th>Fire time</th><th>Outcome</th><th>Run</th><th>Decided after</th><th>Replica</th></tr></thead><tbody>
+    ${firings.items.map((f) => `<tr><td>${time(f.fireTime)}</td><td>${esc(f.outcome)}</td><td>${runLink(f.runId)}</td><td>${f.delayMs} ms</td><td>${esc(f.replica)}</td></tr>`).join('') || '<tr><td colspan="5" class="muted">no firings yet</td></tr>'}
+    </tbody></table>`;
 }
 
 async function renderSchedules() {
-  let schedules;
-  try {
-    schedules = (await api('GET', '/v1/schedules')).items ?? [];
-  } catch (error) {
-    if (error.status !== 404) throw error;
-    view.innerHTML = '<h1>Schedules</h1><p class="muted">This server has no schedules API.</p>';
-    return;
-  }
-  view.innerHTML = `<h1>Schedules</h1>${genericTable('schedules', schedules, true)}<div id="firings"></div>`;
+  const { items } = await api('GET', '/v1/schedules');
+  view.innerHTML = `<h1>Schedules</h1>
+    <table id="schedules"><thead><tr><th>Workflow</th><th>Name</th><th>Expression</th><th>Zone</th><th>Overlap</th><th>Misfire</th><th>State</th><th>Next fire</th><th>Last run</th><th></th></tr></thead><tbody>
+    ${items.map((sc, i) => `<tr class="clickable" data-index="${i}"><td>${esc(sc.workflow)}</td><td>${esc(sc.name)}</td><td><code>${esc(sc.expression)}</code></td>
+      <td>${esc(sc.timeZone)}</td><td>${esc(sc.overlap)}</td><td>${esc(sc.misfire)}</td><td>${sc.paused ? 'paused' : 'active'}</td>
+      <td>${time(sc.nextFireTime)}</td><td>${runLink(sc.lastRunId)}</td>
+      <td><button class="secondary" data-toggle="${i}">${sc.paused ? 'Resume' : 'Pause'}</button></td></tr>`).join('') || '<tr><td colspan="10" class="muted">no schedules</td></tr>'}
+    </tbody></table><div id="firings"></div>`;
   for (const row of document.querySelectorAll('#schedules tr[data-index]')) {
-    row.onclick = async () => {
-      const schedule = schedules[Number(row.dataset.index)];
-      try {
-        const firings = (await api('GET', `/v1/schedules/${encodeURIComponent(schedule.id)}/firings`)).items ?? [];
-        document.getElementById('firings').innerHTML = `<h2>Firing ledger of ${esc(schedule.name ?? schedule.id)}</h2>${genericTable('firing-ledger', firings, false)}`;
-      } catch (error) {
-        showNotice(error.message);
-      }
+    row.onclick = (event) => {
+      if (event.target.closest('a, button')) return;
+      showFirings(items[Number(row.dataset.index)]).catch((error) => showNotice(error.message));
+    };
+  }
+  for (const button of document.querySelectorAll('button[data-toggle]')) {
+    button.onclick = async () => {
+      const schedule = items[Number(button.dataset.toggle)];
+      await operate(`/v1/schedules/${schedule.id}/${schedule.paused ? 'resume' : 'pause'}`);
+      await renderSchedules();
     };
   }
 }
