@@ -8,15 +8,17 @@ import type { Measurement } from './harness/measurement.ts';
 import { progress } from './harness/progress.ts';
 import { resultTable } from './harness/report.ts';
 import { runFanOutScenario } from './scenarios/fanOutScenario.ts';
+import { runHistoryScenario } from './scenarios/historyScenario.ts';
 import { runLatencyScenario } from './scenarios/latencyScenario.ts';
 import { measureInFlightRss, runMemoryScenario } from './scenarios/memoryScenario.ts';
 import { runThroughputScenario } from './scenarios/throughputScenario.ts';
 
-const USAGE = `usage: pnpm bench [S1|S2|S3|S5 ...] [--quick] [--contender <name> ...] [--database-url <url>] [--redis-url <url>]
+const USAGE = `usage: pnpm bench [S1|S2|S3|S4|S5 ...] [--quick] [--contender <name> ...] [--database-url <url>] [--redis-url <url>]
 
   S1 throughput   one-step workflows started and completed
   S2 latency      a 10-node chain, one at a time: per-hop and end-to-end p50/p99
   S3 fan-out      1 → 1,000 → 1 and 1 → 10,000 → 1 wall time
+  S4 history      list queries over 1,000,000 runs: native /v1/runs and every vendor dialect in the tree
   S5 memory       peak RSS with 20,000 runs in flight
   --quick         counts scaled down: the whole run takes under five minutes on 2 cores
   contenders:     ${ALL_CONTENDERS.map((c) => c.name).join(', ')}`;
@@ -33,7 +35,7 @@ const { values, positionals } = parseArgs({
   },
 });
 
-const SCENARIOS = ['S1', 'S2', 'S3', 'S5'] as const;
+const SCENARIOS = ['S1', 'S2', 'S3', 'S4', 'S5'] as const;
 type ScenarioId = (typeof SCENARIOS)[number];
 
 async function main(): Promise<void> {
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     if (scenario === 'S1') measurements.push(...(await runThroughputScenario(env, factories)));
     if (scenario === 'S2') measurements.push(...(await runLatencyScenario(env, factories)));
     if (scenario === 'S3') measurements.push(...(await runFanOutScenario(env, factories)));
+    if (scenario === 'S4') measurements.push(...(await runHistoryScenario(env)));
     if (scenario === 'S5') measurements.push(...(await runMemoryScenario(env, factories, childArgs)));
   }
   const seconds = Math.round((Date.now() - started) / 1000);
