@@ -9,10 +9,11 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
-/** `1.2s`, `3m04s`, `2h05m`: a duration as an operator reads it; `-` when unknown. */
+/** `42ms`, `1.2s`, `3m04s`, `2h05m`: a duration as an operator reads it; `-` when unknown. */
 export function formatDuration(fromIso: string | null, toIso: string | null, now = Date.now()): string {
   if (!fromIso) return '-';
   const ms = (toIso ? Date.parse(toIso) : now) - Date.parse(fromIso);
+  if (ms < 1000) return `${ms}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   const minutes = Math.floor(ms / 60_000);
   if (minutes < 60) return `${minutes}m${String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0')}s`;
