@@ -1,3 +1,4 @@
+import { CredentialAuthority, SecretSeal } from '@flowline/engine';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from './apiFixture.ts';
@@ -89,6 +90,17 @@ describe('sessions', () => {
     }
   });
 
+  it('ends a session 259200 s after connect', async () => {
+    let now = new Date();
+    const clocked = new CredentialAuthority(api.engine.db, new SecretSeal('unused-for-explorer-passwords'), () => now);
+    const issued = await clocked.issue({ kind: 'explorer', role: 'reader', orgId: 'default', accessKey: 'clock_user' });
+    const { token } = await clocked.openSession(await clocked.authenticatePassword('explorer', 'clock_user', issued.secret), 259_200);
+    now = new Date(now.getTime() + 259_199_000);
+    await expect(clocked.authenticateSession(token)).resolves.toMatchObject({ orgId: 'default', role: 'reader' });
+    now = new Date(now.getTime() + 2_000);
+    await expect(clocked.authenticateSession(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
   it('refuses the session of a revoked credential', async () => {
     const issued = await api.authority.issue({ kind: 'explorer', role: 'reader', orgId: 'default', accessKey: 'revoked_user' });
     const sessionCookie = (await connect(`Bearer ${account('revoked_user', issued.secret)}`)).headers['set-cookie']!.toString().split(';')[0]!;
@@ -102,6 +114,7 @@ describe('jobs', () => {
   const jobIds: number[] = [];
 
   beforeAll(async () => {
+    await api.engine.applyDefinition({ name: 'SlowFlow', nodes: [{ name: 'wait', type: 'sleep', params: { ms: 60_000 } }] });
     for (let i = 0; i < 3; i++) {
       const response = await api.app.inject({
         method: 'POST',
@@ -178,7 +191,6 @@ describe('jobs', () => {
   });
 
   it('cancels a running job, and refuses to cancel a finished one with 400', async () => {
-    await api.engine.applyDefinition({ name: 'SlowFlow', nodes: [{ name: 'wait', type: 'sleep', params: { ms: 60_000 } }] });
     const slowId = (await api.engine.catalog.get('SlowFlow', 'default')).id;
     const started = await api.app.inject({ method: 'POST', url: `/api-open/v1/workflows/${slowId}/jobs`, headers: { cookie } });
     expect(started.json(), started.body).toMatchObject({ code: 0 });
@@ -193,6 +205,19 @@ describe('jobs', () => {
     const again = await cancel();
     expect(again.statusCode).toBe(400);
     expect(again.json()).toMatchObject({ code: 40004000 });
+  });
+
+  it('shows a suspended job as 5 and finds it by status 5, not by 1', async () => {
+    const slowId = (await api.engine.catalog.get('SlowFlow', 'default')).id;
+    const id = (await api.app.inject({ method: 'POST', url: `/api-open/v1/workflows/${slowId}/jobs`, headers: { cookie } })).json().data.id;
+    const uuid = (await api.engine.listRuns({ orgId: 'default' }, { limit: 1, beforeSeq: id + 1 })).runs[0]!.id;
+    await api.engine.suspendRun(uuid);
+    const byStatus = async (status: number) =>
+      (await get(`/api-open/v1/workflows/${slowId}/jobs?filter=${encodeURIComponent(JSON.stringify({ status }))}`)).json().data.items.map((i: { id: number }) => i.id);
+    expect((await get(`/api-open/v1/jobs/${id}`)).json().data.status).toBe(5);
+    expect(await byStatus(5)).toContain(id);
+    expect(await byStatus(1)).not.toContain(id);
+    await api.engine.cancelRun(uuid);
   });
 
   it('lets a reader read but not start or cancel (403, 40304000)', async () => {

@@ -1,4 +1,4 @@
-import type { Status } from '../core/status.ts';
+import { TERMINAL_STATUSES, type Status } from '../core/status.ts';
 import type { Queryable } from './database.ts';
 import { RUN_COLUMNS, toRunRecord, type RunRecord } from './readRun.ts';
 
@@ -6,9 +6,16 @@ import { RUN_COLUMNS, toRunRecord, type RunRecord } from './readRun.ts';
 export interface RunFilter {
   readonly orgId: string;
   readonly workflow?: string;
+  /** the definition's numeric id (Explorer workflowId, Tencent WorkflowId): unlike the name, never reused */
+  readonly definitionId?: number;
   /** substring match on the workflow name (TiEM flowName, EnOS expression) */
   readonly workflowContains?: string;
   readonly statuses?: readonly Status[];
+  /**
+   * With `statuses`: also match live runs whose cancel was asked (Explorer's
+   * status 5 is both SUSPEND and "being cancelled").
+   */
+  readonly orCancelling?: boolean;
   /** the cancel-asked flag (TiEM tells `Canceling` apart from the live statuses by it) */
   readonly cancelRequested?: boolean;
   readonly owner?: string;
@@ -35,7 +42,14 @@ export function runFilterSql(filter: RunFilter): { where: string; params: unknow
   if (filter.workflowContains !== undefined) {
     add((n) => `strpos(lower(workflow_name), lower($${n})) > 0`, filter.workflowContains);
   }
-  if (filter.statuses !== undefined) add((n) => `status = ANY($${n}::smallint[])`, filter.statuses);
+  if (filter.definitionId !== undefined) add((n) => `definition_id = $${n}`, filter.definitionId);
+  if (filter.statuses !== undefined && filter.orCancelling) {
+    params.push(filter.statuses, TERMINAL_STATUSES);
+    const [statuses, terminal] = [params.length - 1, params.length];
+    clauses.push(`(status = ANY($${statuses}::smallint[]) OR (cancel_requested AND status <> ALL($${terminal}::smallint[])))`);
+  } else if (filter.statuses !== undefined) {
+    add((n) => `status = ANY($${n}::smallint[])`, filter.statuses);
+  }
   if (filter.cancelRequested !== undefined) add((n) => `cancel_requested = $${n}`, filter.cancelRequested);
   if (filter.owner !== undefined) add((n) => `owner = $${n}`, filter.owner);
   if (filter.bizId !== undefined) add((n) => `biz_id = $${n}`, filter.bizId);

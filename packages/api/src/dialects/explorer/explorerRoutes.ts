@@ -47,15 +47,12 @@ export function registerExplorerRoutes(scope: FastifyInstance, { engine, authori
   });
 
   /** One numbered page of jobs matching a filter, with the total Explorer's pager shows. */
-  async function jobPage(orgId: string, query: z.infer<typeof JobListQuery>, workflow?: string) {
+  async function jobPage(orgId: string, query: z.infer<typeof JobListQuery>, definitionId?: number) {
     if (query.page * query.pageSize > MAX_PAGE_DEPTH) {
       throw new ValidationFailed(`page: page × pageSize may reach at most row ${MAX_PAGE_DEPTH}; narrow the filter`);
     }
     const { filter, ascending } = parseJobFilter(query.filter, timeZone);
-    const page = { Page: query.page, PageSize: query.pageSize };
-    // A job name naming another workflow than the path's matches nothing.
-    if (workflow !== undefined && filter.workflow !== undefined && filter.workflow !== workflow) return ok({ items: [], total: 0, ...page });
-    const runFilter = { ...filter, orgId, ...(workflow === undefined ? {} : { workflow }) };
+    const runFilter = { ...filter, orgId, ...(definitionId === undefined ? {} : { definitionId }) };
     const [runs, total] = await Promise.all([
       engine.listRunsByPage(runFilter, {
         offset: (query.page - 1) * query.pageSize,
@@ -64,7 +61,7 @@ export function registerExplorerRoutes(scope: FastifyInstance, { engine, authori
       }),
       engine.countRuns(runFilter),
     ]);
-    return ok({ items: runs.map((r) => toJobItem(r, timeZone)), total, ...page });
+    return ok({ items: runs.map((r) => toJobItem(r, timeZone)), total, Page: query.page, PageSize: query.pageSize });
   }
 
   routes.get('/jobs', { onRequest: read, schema: { querystring: JobListQuery } }, async (request) =>
@@ -73,8 +70,7 @@ export function registerExplorerRoutes(scope: FastifyInstance, { engine, authori
 
   routes.get('/workflows/:id/jobs', { onRequest: read, schema: { params: NumericId, querystring: JobListQuery } }, async (request) => {
     const orgId = callerOf(request).orgId;
-    const definition = await engine.catalog.getById(request.params.id, orgId);
-    return jobPage(orgId, request.query, definition.name);
+    return jobPage(orgId, request.query, (await engine.catalog.getById(request.params.id, orgId)).id);
   });
 
   /** A job id is the run's seq; the keyset list just above it is the indexed lookup by seq. */

@@ -1,7 +1,7 @@
 import { ValidationFailed, type RunFilter } from '@flowline/engine';
 import { z } from 'zod';
 import { zonedTime } from '../zonedTime.ts';
-import { statusesOfExplorerCode } from './jobView.ts';
+import { explorerStatusFilter } from './jobView.ts';
 
 /**
  * The `filter` query parameter of `GET /jobs`: URL-encoded JSON. Unknown keys
@@ -70,7 +70,7 @@ export function parseJobFilter(text: string | undefined, timeZone: string): JobQ
   return {
     filter: {
       ...byName,
-      ...(f.status === undefined ? {} : { statuses: statusesOfExplorerCode(f.status) }),
+      ...(f.status === undefined ? {} : explorerStatusFilter(f.status)),
       ...(createdFrom === undefined ? {} : { createdFrom }),
       ...(createdTo === undefined ? {} : { createdTo }),
     },

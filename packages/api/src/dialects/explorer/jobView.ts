@@ -1,4 +1,4 @@
-import { Status, isTerminal, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
+import { Status, isTerminal, type NodeRecord, type RunFilter, type RunRecord, type RunWithNodes } from '@flowline/engine';
 import { formatCompact, formatDateTime, formatOffset, zonedTime } from '../zonedTime.ts';
 
 /**
@@ -20,9 +20,14 @@ const EXPLORER_STATUS: Record<Status, number> = {
   [Status.CANCEL]: 4,
 };
 
-/** The canonical statuses an Explorer status code filters for (the table above, read backwards). */
-export function statusesOfExplorerCode(code: number): Status[] {
-  return (Object.entries(EXPLORER_STATUS) as [string, number][]).filter(([, c]) => c === code).map(([s]) => Number(s) as Status);
+/**
+ * What an Explorer status code filters for: the table above read backwards,
+ * with a cancel asked on a live run counting as 5, not as 0 or 1.
+ */
+export function explorerStatusFilter(code: number): Pick<RunFilter, 'statuses' | 'cancelRequested' | 'orCancelling'> {
+  const statuses = (Object.entries(EXPLORER_STATUS) as [string, number][]).filter(([, c]) => c === code).map(([s]) => Number(s) as Status);
+  if (code === 5) return { statuses, orCancelling: true };
+  return statuses.some(isTerminal) ? { statuses } : { statuses, cancelRequested: false };
 }
 
 function explorerStatus(status: Status, cancelRequested: boolean): number {

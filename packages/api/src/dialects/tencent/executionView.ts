@@ -1,4 +1,4 @@
-import { Status, type Dag, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
+import { Status, isTerminal, type Dag, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
 import { formatDateTime, formatOffset, zonedTime } from '../zonedTime.ts';
 import { toRunId, toWorkflowId } from './tencentIds.ts';
 
@@ -17,6 +17,10 @@ const STATE: Record<Status, string> = {
   [Status.TIMEOUT]: 'Failed',
   [Status.CANCEL]: 'Cancel',
 };
+
+function ciState(status: Status, cancelRequested: boolean): string {
+  return cancelRequested && !isTerminal(status) ? 'Running' : STATE[status];
+}
 
 /** The statuses each `states` word filters for (the table above, read backwards). */
 export const STATES = ['Running', 'Success', 'Failed', 'Pause', 'Cancel'] as const;
@@ -44,7 +48,7 @@ export function toExecutionListEntry(run: RunRecord, timeZone: string) {
     WorkflowId: toWorkflowId(run.definitionId),
     Object: objectOf(run),
     CreateTime: ciTime(run.createdAt, timeZone),
-    State: STATE[run.status],
+    State: ciState(run.status, run.cancelRequested),
   };
 }
 
@@ -79,7 +83,7 @@ export function toExecutionDetail(run: RunWithNodes, dag: Dag, timeZone: string)
     RunId: toRunId(run.uuid),
     WorkflowId: toWorkflowId(run.definitionId),
     WorkflowName: run.workflow,
-    State: STATE[run.status],
+    State: ciState(run.status, run.cancelRequested),
     CreateTime: ciTime(run.createdAt, timeZone),
     Object: objectOf(run),
     Topology: topology(dag),

@@ -1,4 +1,4 @@
-import { Permission, RunNotFound, ValidationFailed, type RunFilter, type Status } from '@flowline/engine';
+import { Permission, RunNotFound, ValidationFailed, type RunFilter } from '@flowline/engine';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -40,14 +40,18 @@ function parseCiTime(name: string, text: string): Date {
   return date;
 }
 
-/** `states=Running,Failed` → canonical statuses; `All` (the default) filters nothing. */
-function parseStates(text: string): Status[] | undefined {
+/**
+ * `states=Running,Failed` → canonical statuses; `All` (the default) filters
+ * nothing. Running also takes live runs being cancelled, which CI shows as Running.
+ */
+function parseStates(text: string): Pick<RunFilter, 'statuses' | 'orCancelling'> {
   const words = text.split(',').map((w) => w.trim()).filter((w) => w !== '');
-  if (words.length === 0 || words.includes('All')) return undefined;
-  return words.flatMap((word) => {
+  if (words.length === 0 || words.includes('All')) return {};
+  const statuses = words.flatMap((word) => {
     if (!(STATES as readonly string[]).includes(word)) throw new ValidationFailed(`states: unknown state ${JSON.stringify(word)}; use ${STATES.join(', ')} or All`);
     return statusesOfState(word as (typeof STATES)[number]);
   });
+  return { statuses, ...(words.includes('Running') ? { orCancelling: true } : {}) };
 }
 
 /** Tencent Cloud CI's workflow executions (seed 003_9efb0e79f5d724b3), XML at the root path. */
@@ -56,24 +60,23 @@ export function registerTencentRoutes(scope: FastifyInstance, { engine, authorit
   const read = cosAuth(authority, Permission.READ, engine.now);
   const operate = cosAuth(authority, Permission.OPERATE, engine.now);
 
-  /** The workflow a WorkflowId names, among those the caller's org may see. */
-  async function workflowNamed(workflowId: string, orgId: string): Promise<string> {
+  /** The definition a WorkflowId names, among those the caller's org may see. */
+  async function definitionOf(workflowId: string, orgId: string): Promise<{ id: number; name: string }> {
     const id = definitionIdOf(workflowId);
     if (id === undefined) throw new ValidationFailed(`workflowId: ${JSON.stringify(workflowId)} is not a WorkflowId`);
-    return (await engine.catalog.getById(id, orgId)).name;
+    return engine.catalog.getById(id, orgId);
   }
 
   routes.get('/workflowexecution', { onRequest: read, schema: { querystring: ListQuery } }, async (request, reply) => {
     const q = request.query;
     const orgId = callerOf(request).orgId;
-    const statuses = q.states === undefined ? undefined : parseStates(q.states);
     const filter: RunFilter = {
       orgId,
-      ...(q.workflowId === undefined ? {} : { workflow: await workflowNamed(q.workflowId, orgId) }),
+      ...(q.workflowId === undefined ? {} : { definitionId: (await definitionOf(q.workflowId, orgId)).id }),
       ...(q.name === undefined ? {} : { bizId: q.name }),
       // A batch trigger's job id is kept as the bizType of the runs it started.
       ...(q.jobId === undefined ? {} : { bizType: q.jobId }),
-      ...(statuses === undefined ? {} : { statuses }),
+      ...(q.states === undefined ? {} : parseStates(q.states)),
       ...(q.startCreationTime === undefined ? {} : { createdFrom: parseCiTime('startCreationTime', q.startCreationTime) }),
       // endCreationTime is inclusive to the second CI prints; the filter's bound is exclusive.
       ...(q.endCreationTime === undefined ? {} : { createdTo: new Date(parseCiTime('endCreationTime', q.endCreationTime).getTime() + 1000) }),
@@ -110,9 +113,9 @@ export function registerTencentRoutes(scope: FastifyInstance, { engine, authorit
 
   routes.post('/triggerworkflow', { onRequest: operate, schema: { querystring: TriggerQuery } }, async (request, reply) => {
     const caller = callerOf(request);
-    const workflow = await workflowNamed(request.query.workflowId, caller.orgId);
+    const { name } = await definitionOf(request.query.workflowId, caller.orgId);
     const { run } = await engine.startRun({
-      workflow,
+      workflow: name,
       orgId: caller.orgId,
       owner: caller.name,
       bizId: request.query.object,
