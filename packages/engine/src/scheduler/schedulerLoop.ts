@@ -19,7 +19,7 @@ export interface SchedulerLoopOptions {
   readonly pollMs?: number;
 }
 
-/** Decisions one tick makes at most before it lets the loop look at the clock again. */
+/** Decisions one tick tries at most before it lets the loop look at the clock again. */
 const MAX_DECISIONS_PER_TICK = 1000;
 
 /** A decision lost to another replica or to a changed row; the whole transaction rolled back and it is decided again. */
@@ -85,13 +85,14 @@ export class SchedulerLoop {
   /** Decides every schedule that needs it as of `now`; returns how many decisions were made. */
   async tick(now: Date = this.clock()): Promise<number> {
     let decisions = 0;
-    while (decisions < MAX_DECISIONS_PER_TICK && !(decisions > 0 && this.stopped)) {
+    for (let attempt = 0; attempt < MAX_DECISIONS_PER_TICK && !(attempt > 0 && this.stopped); attempt++) {
       try {
         if (!(await this.decideOne(now))) break;
         decisions++;
       } catch (error) {
         if (!(error instanceof StaleFiringDecision || isUniqueViolation(error))) throw error;
-        this.engine.logger?.debug({ replica: this.replica }, 'firing decided by another replica');
+        // The schedule lock makes this rare (a replica whose clock runs ahead decided first): the decision rolled back whole, runs included.
+        this.engine.logger?.warn({ err: error, replica: this.replica }, 'firing already decided elsewhere; decision rolled back');
       }
     }
     return decisions;
@@ -150,7 +151,11 @@ export class SchedulerLoop {
     return true;
   }
 
-  /** cancel_previous: a run that ended meanwhile (or was deleted) needs no cancelling. */
+  /**
+   * cancel_previous: a run that ended meanwhile (or was deleted) needs no
+   * cancelling. The cancel commits on its own; should this decision roll back,
+   * whichever replica decides the fire time instead cancels the same run.
+   */
   private async cancelPrevious(runId: string, orgId: string): Promise<void> {
     try {
       await this.engine.cancelRun(runId, orgId);
