@@ -30,6 +30,8 @@ export interface NodeView {
   id: string;
   name: string;
   type: string;
+  /** the node's parents: the DAG's edges, in the run's own definition version */
+  dependsOn: string[];
   attempt: number;
   status: RunStatus;
   statusCode: number;

@@ -1,4 +1,4 @@
-import { Permission, Status, ValidationFailed, type StatusName } from '@flowline/engine';
+import { Permission, Status, ValidationFailed, type RunWithNodes, type StatusName } from '@flowline/engine';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -69,6 +69,8 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const read = requirePermission(authority, Permission.READ);
   const operate = requirePermission(authority, Permission.OPERATE);
+  // Versions are immutable and their DAGs cached: the edges cost no query after the first.
+  const view = async (run: RunWithNodes) => toRunView(run, await engine.definitions.dag(run.definitionId, run.definitionVersion));
 
   routes.post(
     '/v1/runs',
@@ -86,7 +88,7 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
     async (request, reply) => {
       const caller = callerOf(request);
       const { run, created } = await engine.startRun({ ...request.body, orgId: caller.orgId, owner: caller.name });
-      return reply.status(created ? 201 : 200).send(toRunView(run));
+      return reply.status(created ? 201 : 200).send(await view(run));
     },
   );
 
@@ -133,7 +135,7 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
         response: { 200: RunViewSchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request) => toRunView(await engine.getRun(request.params.id, callerOf(request).orgId)),
+    async (request) => view(await engine.getRun(request.params.id, callerOf(request).orgId)),
   );
 
   const operations = [
@@ -155,7 +157,7 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
           response: { 200: RunViewSchema, 404: ErrorBodySchema, 409: ErrorBodySchema, ...AUTH_ERRORS },
         },
       },
-      async (request) => toRunView(await apply(request.params.id, callerOf(request).orgId)),
+      async (request) => view(await apply(request.params.id, callerOf(request).orgId)),
     );
   }
 
@@ -171,7 +173,7 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
         response: { 200: RunViewSchema, 404: ErrorBodySchema, 409: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request) => toRunView(await engine.skipNode(request.params.id, request.params.node, callerOf(request).orgId)),
+    async (request) => view(await engine.skipNode(request.params.id, request.params.node, callerOf(request).orgId)),
   );
 }
 

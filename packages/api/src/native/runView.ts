@@ -1,4 +1,4 @@
-import type { NodeRecord, RunRecord, RunWithNodes } from '@flowline/engine';
+import type { Dag, NodeRecord, RunRecord, RunWithNodes } from '@flowline/engine';
 import { z } from 'zod';
 
 /** The native API's JSON shape of a run; times are ISO 8601 UTC, statuses by name and code. */
@@ -6,6 +6,7 @@ export const NodeViewSchema = z.object({
   id: z.string(),
   name: z.string(),
   type: z.string(),
+  dependsOn: z.array(z.string()).describe("the node's parents in the run's own definition version: the DAG's edges"),
   attempt: z.number().int(),
   status: z.string(),
   statusCode: z.number().int(),
@@ -42,11 +43,12 @@ export type RunView = z.infer<typeof RunViewSchema>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function toNodeView(n: NodeRecord): z.infer<typeof NodeViewSchema> {
+function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents'>): z.infer<typeof NodeViewSchema> {
   return {
     id: n.id,
     name: n.name,
     type: n.type,
+    dependsOn: [...(dag.parents.get(n.name) ?? [])],
     attempt: n.attempt,
     status: n.statusName,
     statusCode: n.status,
@@ -59,8 +61,9 @@ function toNodeView(n: NodeRecord): z.infer<typeof NodeViewSchema> {
   };
 }
 
-export function toRunView(run: RunWithNodes): RunView {
-  return { ...toRunSummary(run), nodes: run.nodes.map(toNodeView) };
+/** A run with its nodes; `dag` is the run's own definition version, whose edges the view carries. */
+export function toRunView(run: RunWithNodes, dag: Pick<Dag, 'parents'>): RunView {
+  return { ...toRunSummary(run), nodes: run.nodes.map((n) => toNodeView(n, dag)) };
 }
 
 export function toRunSummary(run: RunRecord): z.infer<typeof RunSummarySchema> {

@@ -1,4 +1,4 @@
-import { TERMINAL_RUN_STATUSES, type DefinitionView, type FlowlineClient, type NodeView, type RunView } from '@flowline/client';
+import { TERMINAL_RUN_STATUSES, type FlowlineClient, type NodeView, type RunView } from '@flowline/client';
 import { formatDuration, progressBar } from './table.ts';
 
 /** Siblings sharing the same parents, this many or more, are drawn as one fan-out line with a progress bar. */
@@ -13,13 +13,9 @@ const COLOR: Record<string, string> = { SUCCESS: '32', SKIP: '32', RUNNING: '36'
 /** One line of the watch view: a node, or a fan-out of nodes with the same parents. */
 type Line = { readonly node: NodeView } | { readonly fanOut: readonly NodeView[] };
 
-/**
- * Groups a run's nodes for display. The definition gives the edges; when it
- * cannot be read (deleted, or a version whose nodes differ) every node gets its own line.
- */
-export function layoutLines(run: RunView, definition: DefinitionView | undefined): Line[] {
-  const parentsOf = new Map((definition?.nodes ?? []).map((n) => [String(n.name), ((n.dependsOn as string[] | undefined) ?? []).join(',')]));
-  if (!run.nodes.every((n) => parentsOf.has(n.name))) return run.nodes.map((node) => ({ node }));
+/** Groups a run's nodes for display: siblings with the same parents, FAN_OUT_MIN or more, share one line. */
+export function layoutLines(run: RunView): Line[] {
+  const parentsOf = new Map(run.nodes.map((n) => [n.name, n.dependsOn.join(',')]));
   const siblings = new Map<string, NodeView[]>();
   for (const node of run.nodes) {
     const key = parentsOf.get(node.name)!;
@@ -81,11 +77,10 @@ export interface WatchOptions {
  */
 export async function watchRun(client: FlowlineClient, id: string, options: WatchOptions): Promise<RunView> {
   let run = await client.run(id);
-  const definition = await client.definition(run.workflow).catch(() => undefined);
   let drawnLines = 0;
   let lastSignature = '';
   for (;;) {
-    const frame = renderFrame(run, layoutLines(run, definition), options.live);
+    const frame = renderFrame(run, layoutLines(run), options.live);
     const signature = [run.status, run.cancelRequested, ...run.nodes.map((n) => n.status)].join();
     if (options.live) {
       options.write(`${drawnLines ? `\x1b[${drawnLines}A\x1b[J` : ''}${frame}\n`);

@@ -223,14 +223,9 @@ async function operate(path) {
 
 async function renderRun(id) {
   view.innerHTML = '<p class="muted">loading…</p>';
-  let parentsOf;
   poll(async () => {
     const run = await api('GET', `/v1/runs/${encodeURIComponent(id)}`);
-    if (!parentsOf) {
-      // The latest definition gives the edges; a node it does not know is drawn without parents.
-      const definition = await api('GET', `/v1/definitions/${encodeURIComponent(run.workflow)}`).catch(() => ({ nodes: [] }));
-      parentsOf = new Map(definition.nodes.map((n) => [n.name, n.dependsOn ?? []]));
-    }
+    const parentsOf = new Map(run.nodes.map((n) => [n.name, n.dependsOn]));
     const done = TERMINAL.includes(run.status);
     view.innerHTML = `
       <h1>${esc(run.workflow)} <span id="run-status">${badge(run.status)}</span>${run.cancelRequested && !done ? ' <span class="muted">cancel requested</span>' : ''}</h1>
