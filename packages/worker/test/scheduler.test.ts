@@ -114,6 +114,37 @@ describe('scheduler replicas', () => {
   });
 });
 
+describe('a replica that dies mid-decision', () => {
+  it('holds its schedule only while its connection lives; then the others fire every second it held, once', async () => {
+    stack = await fixture.start({ workers: 0 });
+    const id = await defineScheduled('DiesMidDecision', { overlap: 'allow' });
+    // The dying replica: it has claimed the schedule (row lock) and hangs before committing.
+    const dying = openDatabase(fixture.database().url, { max: 1 });
+    const client = await dying.pool.connect();
+    client.on('error', () => {});
+    await client.query('BEGIN');
+    await client.query('SELECT id FROM schedules WHERE id = $1 FOR UPDATE', [Number(id)]);
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const loops = [replica(), replica()];
+    for (const loop of loops) loop.start();
+    await sleep(2500);
+    expect(await ledger(id)).toEqual([]);
+    const diedAt = Date.now();
+    await fixture.database().db.pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    client.release(true);
+    await dying.pool.end();
+    await sleep(2000);
+    for (const loop of loops) await loop.stop();
+
+    const fired = await ledger(id);
+    expect(fired.length).toBeGreaterThanOrEqual(4);
+    expectEverySecondOnce(fired);
+    // the seconds the dead replica held were fired late, by the others, not lost
+    expect(fired[0]!.fireTime.getTime()).toBeLessThan(diedAt - 1000);
+    expect(fired[0]!.decidedAt.getTime()).toBeGreaterThanOrEqual(diedAt);
+  });
+});
+
 describe('overlap policies with a slow flow', () => {
   const SLOW = [{ name: 'slow', type: 'sleep', params: { ms: 800 } }];
 

@@ -18,7 +18,8 @@ import { inTransaction, type Database } from '../storage/database.ts';
 import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
 import { insertRun, type NewRunRow } from '../storage/insertRun.ts';
 import { lockRun } from '../storage/lockRun.ts';
-import { findRunByInstanceStamp } from '../storage/findRunByInstanceStamp.ts';
+import { assignInstanceStamps } from '../storage/assignInstanceStamps.ts';
+import { findRunByInstanceStamp, readInstanceStamps } from '../storage/findRunByInstanceStamp.ts';
 import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
 import { countRuns, listRunsByPage, type RunPageRequest } from '../storage/listRunsByPage.ts';
 import { readRun, type RunRecord, type RunWithNodes } from '../storage/readRun.ts';
@@ -233,8 +234,18 @@ export class Engine {
   }
 
   /** The run of a definition whose instance stamp reads `yyyyMMddHHmmss` in `timeZone` (EnOS instance ids). */
-  findRunByInstanceStamp(orgId: string, definitionId: number, compactStamp: string, timeZone: string): Promise<RunRecord | undefined> {
+  async findRunByInstanceStamp(orgId: string, definitionId: number, compactStamp: string, timeZone: string): Promise<RunRecord | undefined> {
+    await assignInstanceStamps(this.db, [definitionId]);
     return findRunByInstanceStamp(this.db.pool, orgId, definitionId, compactStamp, timeZone);
+  }
+
+  /** The runs with their EnOS instance stamps, assigning any not yet assigned (in start order, per definition). */
+  async withInstanceStamps(runs: readonly RunRecord[]): Promise<RunRecord[]> {
+    const unstamped = runs.filter((r) => r.instanceStamp === null);
+    if (unstamped.length === 0) return [...runs];
+    await assignInstanceStamps(this.db, unstamped.map((r) => r.definitionId));
+    const stamps = await readInstanceStamps(this.db.pool, unstamped.map((r) => r.uuid));
+    return runs.map((r) => (r.instanceStamp === null ? { ...r, instanceStamp: stamps.get(r.uuid) ?? null } : r));
   }
 
   /** Requests cancellation: pending nodes are cancelled now, running handlers are aborted. */
