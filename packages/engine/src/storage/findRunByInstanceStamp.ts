@@ -33,3 +33,12 @@ export async function findRunByInstanceStamp(
   const row = result.rows[0];
   return row ? toRunRecord(row) : undefined;
 }
+
+/** The instance stamps of runs, by run uuid. */
+export async function readInstanceStamps(db: Queryable, runUuids: readonly string[]): Promise<Map<string, Date | null>> {
+  const result = await db.query<{ id: string; instance_stamp: Date | null }>(
+    `SELECT id, instance_stamp FROM workflow_runs WHERE id = ANY($1::uuid[])`,
+    [runUuids],
+  );
+  return new Map(result.rows.map((r) => [r.id, r.instance_stamp]));
+}

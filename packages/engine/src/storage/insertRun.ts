@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { Status } from '../core/status.ts';
-import { isUniqueViolation } from './sqlState.ts';
 
 export interface NewNodeRow {
   readonly id: string;
@@ -66,59 +65,29 @@ export async function insertRun(
   return { id: row.id, seq: row.seq, created: true };
 }
 
-/** Concurrent same-second starts of one flow that can collide before one takes the next free second. */
-const MAX_STAMP_ATTEMPTS = 20;
-
-/**
- * The run row. Its `instance_stamp` is the trigger second, or the first later
- * second no other run of the definition holds: the EnOS instance id
- * `<flowId>-<yyyyMMddHHmmss>` must stay unique in that format. Two transactions
- * starting the same flow in the same second can pick the same stamp; the
- * loser's INSERT fails on the unique index, rolls back to its savepoint and
- * picks again (each statement sees the winner once it has committed).
- */
-async function insertRunRow(client: pg.PoolClient, run: NewRunRow): Promise<pg.QueryResult<{ id: string; seq: number }>> {
-  for (let attempt = 1; ; attempt++) {
-    await client.query('SAVEPOINT insert_run');
-    try {
-      const inserted = await client.query<{ id: string; seq: number }>(
-        `INSERT INTO workflow_runs
-           (id, definition_id, definition_version, workflow_name, org_id, owner, biz_id, biz_type,
-            trigger_type, status, input, idempotency_key, trigger_time, created_at, updated_at, instance_stamp)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13,
-           -- the first second from the trigger on that no run of the definition holds: the
-           -- trigger second itself (one index probe), else the next free one within an hour
-           -- (one probe per taken second; the series costs ~0.3 ms, so only on collision)
-           COALESCE(
-             (SELECT date_trunc('second', $13::timestamptz) WHERE NOT EXISTS
-               (SELECT 1 FROM workflow_runs WHERE definition_id = $2 AND instance_stamp = date_trunc('second', $13::timestamptz))),
-             (SELECT s FROM generate_series(date_trunc('second', $13::timestamptz),
-                                            date_trunc('second', $13::timestamptz) + interval '1 hour', interval '1 second') AS s
-               WHERE NOT EXISTS (SELECT 1 FROM workflow_runs WHERE definition_id = $2 AND instance_stamp = s)
-               LIMIT 1)))
-         ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-         RETURNING id, seq`,
-        [
-          run.id,
-          run.definitionId,
-          run.definitionVersion,
-          run.workflowName,
-          run.orgId,
-          run.owner,
-          run.bizId,
-          run.bizType,
-          run.triggerType,
-          Status.READY,
-          JSON.stringify(run.input ?? {}),
-          run.idempotencyKey ?? null,
-          run.now,
-        ],
-      );
-      await client.query('RELEASE SAVEPOINT insert_run');
-      return inserted;
-    } catch (error) {
-      await client.query('ROLLBACK TO SAVEPOINT insert_run');
-      if (!isUniqueViolation(error) || attempt >= MAX_STAMP_ATTEMPTS) throw error;
-    }
-  }
+/** The run row; its EnOS instance stamp is assigned later, off the hot path (assignInstanceStamps.ts). */
+function insertRunRow(client: pg.PoolClient, run: NewRunRow): Promise<pg.QueryResult<{ id: string; seq: number }>> {
+  return client.query<{ id: string; seq: number }>(
+    `INSERT INTO workflow_runs
+       (id, definition_id, definition_version, workflow_name, org_id, owner, biz_id, biz_type,
+        trigger_type, status, input, idempotency_key, trigger_time, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13)
+     ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+     RETURNING id, seq`,
+    [
+      run.id,
+      run.definitionId,
+      run.definitionVersion,
+      run.workflowName,
+      run.orgId,
+      run.owner,
+      run.bizId,
+      run.bizType,
+      run.triggerType,
+      Status.READY,
+      JSON.stringify(run.input ?? {}),
+      run.idempotencyKey ?? null,
+      run.now,
+    ],
+  );
 }

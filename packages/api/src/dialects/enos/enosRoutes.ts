@@ -32,8 +32,9 @@ const INSTANCE_ID = /^(\d{1,15})-(\d{12}|\d{14})$/;
 export function registerEnosRoutes(app: FastifyInstance, { engine, authority, timeZone }: DialectContext): void {
   const read = enosAuth(authority, Permission.READ);
 
-  const instances = async (request: FastifyRequest, runs: readonly RunRecord[]): Promise<EnosFlowInstance[]> => {
+  const instances = async (request: FastifyRequest, unstamped: readonly RunRecord[]): Promise<EnosFlowInstance[]> => {
     const canEdit = roleAllows(callerOf(request).role, Permission.OPERATE);
+    const runs = await engine.withInstanceStamps(unstamped);
     const freqs = await readScheduleExpressions(engine.db.pool, runs.map((r) => ({ definitionId: r.definitionId, version: r.definitionVersion })));
     return Promise.all(
       runs.map(async (run) => {
