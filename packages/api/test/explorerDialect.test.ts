@@ -229,7 +229,8 @@ describe('jobs', () => {
 
 describe('client mistakes are 4xx in Explorer shape', () => {
   it('answers a malformed filter with 400, not 500', async () => {
-    for (const filter of ['{"status":', '{"status":"done"}', '[1,2', '{"orderByCreateTime":"sideways"}']) {
+    const filters = ['{"status":', '{"status":"done"}', '[1,2', '{"orderByCreateTime":"sideways"}', '{"fromCreateTime":9007199254740991}', '{"toCreateTime":-1}', '{"status":2.5}'];
+    for (const filter of filters) {
       const response = await get(`/api-open/v1/jobs?filter=${encodeURIComponent(filter)}`);
       expect(response.statusCode, filter).toBe(400);
       expect(response.json()).toMatchObject({ code: 40004001 });

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { zonedTime } from '../zonedTime.ts';
 import { explorerStatusFilter } from './jobView.ts';
 
+/** The last instant a JavaScript Date (and so a timestamptz bound) can hold. */
+const MAX_EPOCH_MS = 8_640_000_000_000_000 - 1;
+
 /**
  * The `filter` query parameter of `GET /jobs`: URL-encoded JSON. Unknown keys
  * are ignored, as Explorer's own (Go) decoder does; wrong types are a 400.
@@ -10,8 +13,8 @@ import { explorerStatusFilter } from './jobView.ts';
 const JobFilterSchema = z.object({
   name: z.string().max(300).optional(),
   status: z.number().int().min(0).max(5).optional(),
-  fromCreateTime: z.number().int().min(0).optional(),
-  toCreateTime: z.number().int().min(0).optional(),
+  fromCreateTime: z.number().int().min(0).max(MAX_EPOCH_MS).optional(),
+  toCreateTime: z.number().int().min(0).max(MAX_EPOCH_MS).optional(),
   orderByCreateTime: z.enum(['desc', 'asc']).optional(),
 });
 
