@@ -178,6 +178,17 @@ describe('COS signature v5 verification', () => {
     }
   });
 
+  it('rejects the keys of a revoked or expired cos credential', async () => {
+    const revoked = await api.authority.issue({ kind: 'cos', role: 'reader', orgId: 'default' });
+    const expired = await api.authority.issue({ kind: 'cos', role: 'reader', orgId: 'default', expiresAt: new Date(Date.now() - 1000) });
+    await api.authority.revoke('default', revoked.id);
+    for (const [issued, code] of [[revoked, 'InvalidAccessKeyId'], [expired, 'AccessDenied']] as const) {
+      const response = await api.app.inject(signed({ SecretId: issued.accessKey!, SecretKey: issued.secret }, 'GET', 'workflowexecution', {}));
+      expect(response.statusCode).toBe(403);
+      expect(plain.parse(response.body).Error.Code).toBe(code);
+    }
+  });
+
   it('rejects an expired sign time, a missing Authorization and a malformed one', async () => {
     const now = Math.floor(Date.now() / 1000);
     const expired = signed(operator, 'GET', 'workflowexecution', {}, { KeyTime: `${now - 3600};${now - 60}` });
