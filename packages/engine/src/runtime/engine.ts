@@ -17,7 +17,6 @@ import { applyCommands, StaleDecision } from '../storage/applyCommands.ts';
 import { inTransaction, type Database } from '../storage/database.ts';
 import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
 import { insertRun, type NewRunRow } from '../storage/insertRun.ts';
-import { lockRun } from '../storage/lockRun.ts';
 import { assignInstanceStamps } from '../storage/assignInstanceStamps.ts';
 import { findRunByInstanceStamp, readInstanceStamps } from '../storage/findRunByInstanceStamp.ts';
 import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
@@ -27,7 +26,7 @@ import { readRunWorkflow } from '../storage/readRunWorkflow.ts';
 import { isRetryableTransactionError } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
-import { runStateFromRows } from './runStateFromRows.ts';
+import { loadDecisionState } from './decisionState.ts';
 
 /** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
 export const DEFAULT_ORG = SHARED_CATALOG_ORG;
@@ -288,11 +287,10 @@ export class Engine {
     for (let attempt = 1; ; attempt++) {
       try {
         const commands = await inTransaction(this.db, async (client) => {
-          const locked = await lockRun(client, runUuid);
-          if (!locked || (orgId !== undefined && locked.orgId !== orgId)) throw new RunNotFound(uuidToShortId(runUuid));
-          const dag = await this.definitions.dag(locked.definitionId, locked.definitionVersion);
+          const loaded = await loadDecisionState(client, runUuid, event, this.definitions);
+          if (!loaded || (orgId !== undefined && loaded.run.orgId !== orgId)) throw new RunNotFound(uuidToShortId(runUuid));
           const now = this.now();
-          const decided = decide(runStateFromRows(locked, dag), event, now);
+          const decided = decide(loaded.state, event, now);
           await applyCommands(client, runUuid, decided, now);
           return decided;
         });

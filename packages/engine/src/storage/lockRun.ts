@@ -11,6 +11,9 @@ export interface LockedRun {
   readonly nodes: readonly { readonly name: string; readonly status: Status; readonly attempt: number; readonly leaseOwner: string | null }[];
 }
 
+export type LockedRunRow = Omit<LockedRun, 'nodes'>;
+export type NodeStateRow = LockedRun['nodes'][number];
+
 /**
  * Locks a run's row for the rest of the transaction and reads what the core
  * decides on. The lock serialises decisions within one run (two parents of a
@@ -18,17 +21,22 @@ export interface LockedRun {
  * which touch only their own node row, never wait for it.
  */
 export async function lockRun(client: pg.PoolClient, runId: string): Promise<LockedRun | undefined> {
-  const run = await client.query<Omit<LockedRun, 'nodes'>>(
+  const row = await lockRunRow(client, runId);
+  if (!row) return undefined;
+  const nodes = await client.query<NodeStateRow>(
+    `SELECT name, status, attempt, lease_owner AS "leaseOwner" FROM node_runs WHERE run_id = $1 ORDER BY position`,
+    [runId],
+  );
+  return { ...row, nodes: nodes.rows };
+}
+
+/** The run row alone, locked for the rest of the transaction (see lockRun); the caller loads the nodes it needs. */
+export async function lockRunRow(client: pg.PoolClient, runId: string): Promise<LockedRunRow | undefined> {
+  const run = await client.query<LockedRunRow>(
     `SELECT id, status, cancel_requested AS "cancelRequested", definition_id AS "definitionId",
             definition_version AS "definitionVersion", org_id AS "orgId"
        FROM workflow_runs WHERE id = $1 FOR UPDATE`,
     [runId],
   );
-  const row = run.rows[0];
-  if (!row) return undefined;
-  const nodes = await client.query<LockedRun['nodes'][number]>(
-    `SELECT name, status, attempt, lease_owner AS "leaseOwner" FROM node_runs WHERE run_id = $1 ORDER BY position`,
-    [runId],
-  );
-  return { ...row, nodes: nodes.rows };
+  return run.rows[0];
 }

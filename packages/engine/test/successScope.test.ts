@@ -1,0 +1,89 @@
+import { Engine, Status, connectRedis, decide, inTransaction, statusName, type RunEvent } from '@flowline/engine';
+import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDecisionState } from '../src/runtime/decisionState.ts';
+import { runStateFromRows } from '../src/runtime/runStateFromRows.ts';
+import { lockRun } from '../src/storage/lockRun.ts';
+
+/**
+ * A node's success is decided on its neighbourhood, not the whole run. These
+ * cases put a run in a given state and check that decide answers the same on
+ * the neighbourhood as on every node.
+ */
+let database: TestDatabase;
+let redis: Redis;
+let engine: Engine;
+
+// root → m0..m4 → join, and a side branch root → side
+const MIDDLE = ['m0', 'm1', 'm2', 'm3', 'm4'];
+const S = Status;
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  redis = connectRedis(TEST_REDIS_URL);
+  engine = new Engine({ db: database.db, redis, queuePrefix: freshQueuePrefix() });
+  await engine.applyDefinition({
+    name: 'fan_in',
+    nodes: [
+      { name: 'root', type: 'noop' },
+      ...MIDDLE.map((name) => ({ name, type: 'noop', dependsOn: ['root'] })),
+      { name: 'side', type: 'noop', dependsOn: ['root'] },
+      { name: 'join', type: 'noop', dependsOn: MIDDLE },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await engine.close();
+  redis.disconnect();
+  await database.drop();
+});
+
+/** Starts a run, forces the given node statuses (others as started), and decides `node`'s success both ways. */
+async function decideBothWays(statuses: Record<string, Status>, node: string) {
+  const { run } = await engine.startRun({ workflow: 'fan_in' });
+  await database.db.pool.query(`UPDATE workflow_runs SET status = ${S.RUNNING} WHERE id = $1`, [run.uuid]);
+  for (const [name, status] of Object.entries(statuses)) {
+    await database.db.pool.query(`UPDATE node_runs SET status = $3 WHERE run_id = $1 AND name = $2`, [run.uuid, name, status]);
+  }
+  const event: RunEvent = { type: 'NODE_SUCCEEDED', node, attempt: 1, outcome: { output: null } };
+  const now = new Date('2026-01-01T00:00:00Z');
+  return inTransaction(database.db, async (client) => {
+    const locked = (await lockRun(client, run.uuid))!;
+    const dag = await engine.definitions.dag(locked.definitionId, locked.definitionVersion);
+    const whole = decide(runStateFromRows(locked, dag), event, now);
+    const scoped = decide((await loadDecisionState(client, run.uuid, event, engine.definitions))!.state, event, now);
+    return { whole, scoped };
+  });
+}
+
+const allMiddle = (status: Status) => Object.fromEntries(MIDDLE.map((m) => [m, status]));
+
+describe('a success decided on the node’s neighbourhood', () => {
+  const cases: [string, Record<string, Status>, string][] = [
+    ['the root releases every child', { root: S.RUNNING }, 'root'],
+    ['a middle node leaves the join waiting while siblings run', { root: S.SUCCESS, ...allMiddle(S.RUNNING), side: S.RUNNING }, 'm2'],
+    ['the last middle node releases the join', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), m4: S.RUNNING, side: S.RUNNING }, 'm4'],
+    ['a skipped sibling counts as satisfied', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), m1: S.SKIP, m4: S.RUNNING, side: S.SUCCESS }, 'm4'],
+    ['a failed sibling keeps the join waiting', { root: S.SUCCESS, ...allMiddle(S.RUNNING), m1: S.FAIL, side: S.SUCCESS }, 'm0'],
+    ['the last node ends the run in success', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), side: S.SUCCESS, join: S.RUNNING }, 'join'],
+    ['the last node ends the run with the first failure', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), m3: S.TIMEOUT, side: S.FAIL, join: S.CANCEL, m4: S.RUNNING }, 'm4'],
+    ['the last node ends the run cancelled', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), side: S.CANCEL, join: S.RUNNING }, 'join'],
+    ['a stale report changes nothing', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), side: S.SUCCESS }, 'm0'],
+  ];
+  for (const [name, statuses, node] of cases) {
+    it(name, async () => {
+      const { whole, scoped } = await decideBothWays(statuses, node);
+      expect(scoped).toEqual(whole);
+    });
+  }
+
+  it('really is decided: the join is released and the run ends as the whole run says', async () => {
+    const released = await decideBothWays({ root: S.SUCCESS, ...allMiddle(S.SUCCESS), m4: S.RUNNING, side: S.RUNNING }, 'm4');
+    expect(released.scoped.filter((c) => c.type === 'ENQUEUE').map((c) => c.type === 'ENQUEUE' && c.node)).toEqual(['join']);
+    const failed = await decideBothWays({ root: S.SUCCESS, ...allMiddle(S.SUCCESS), m3: S.TIMEOUT, side: S.FAIL, join: S.CANCEL, m4: S.RUNNING }, 'm4');
+    const end = failed.scoped.find((c) => c.type === 'SET_RUN');
+    expect(end?.type === 'SET_RUN' && statusName(end.to)).toBe('TIMEOUT');
+  });
+});
