@@ -27,6 +27,7 @@ import { isRetryableTransactionError } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { loadDecisionState } from './decisionState.ts';
+import { RunEventBatches } from './runEventBatches.ts';
 
 /** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
 export const DEFAULT_ORG = SHARED_CATALOG_ORG;
@@ -99,6 +100,7 @@ export class Engine {
   readonly registry: HandlerRegistry;
   readonly nodeQueue: NodeQueue;
   readonly definitions: DefinitionCache;
+  private readonly successes = new RunEventBatches((runUuid, events) => this.transitionBatch(runUuid, events));
   readonly catalog: DefinitionCatalog;
   readonly schedules: ScheduleCatalog;
   readonly logger: Logger | undefined;
@@ -282,21 +284,33 @@ export class Engine {
    * Applies one event to a run: lock the run, decide, write every status change
    * conditionally, commit, then dispatch and abort. A write that finds the state
    * moved (a worker claimed a node meanwhile) makes the whole decision start over.
+   * Node successes of one run that arrive together are decided in one
+   * transaction (see RunEventBatches); every other event goes alone.
    */
-  async transition(runUuid: string, event: RunEvent, orgId?: string): Promise<readonly Command[]> {
+  transition(runUuid: string, event: RunEvent, orgId?: string): Promise<readonly Command[]> {
+    if (event.type === 'NODE_SUCCEEDED' && orgId === undefined) return this.successes.submit(runUuid, event);
+    return this.transitionBatch(runUuid, [event], orgId).then((decided) => decided[0]!);
+  }
+
+  /** Decides `events` in order in one transaction (one lock, one commit); one command list per event. */
+  private async transitionBatch(runUuid: string, events: readonly RunEvent[], orgId?: string): Promise<(readonly Command[])[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const commands = await inTransaction(this.db, async (client) => {
-          const loaded = await loadDecisionState(client, runUuid, event, this.definitions);
-          if (!loaded || (orgId !== undefined && loaded.run.orgId !== orgId)) throw new RunNotFound(uuidToShortId(runUuid));
-          const now = this.now();
-          const decided = decide(loaded.state, event, now);
-          await applyCommands(client, runUuid, decided, now);
-          return decided;
+        const decided = await inTransaction(this.db, async (client) => {
+          const all: (readonly Command[])[] = [];
+          for (const event of events) {
+            const loaded = await loadDecisionState(client, runUuid, event, this.definitions);
+            if (!loaded || (orgId !== undefined && loaded.run.orgId !== orgId)) throw new RunNotFound(uuidToShortId(runUuid));
+            const now = this.now();
+            const commands = decide(loaded.state, event, now);
+            await applyCommands(client, runUuid, commands, now);
+            all.push(commands);
+          }
+          return all;
         });
-        await this.carryOut(runUuid, commands);
-        await this.countRunEnd(runUuid, commands);
-        return commands;
+        await this.carryOut(runUuid, decided.flat());
+        await this.countRunEnd(runUuid, decided.flat());
+        return decided;
       } catch (error) {
         const retryable = error instanceof StaleDecision || isRetryableTransactionError(error);
         if (!retryable || attempt >= MAX_DECISION_ATTEMPTS) throw error;
