@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SchedulerLoop } from '@flowline/engine';
+import { screenshotDirectory } from '@flowline/engine/testing';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from '../apiFixture.ts';
@@ -17,8 +18,8 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-/** The screenshots the README shows; every run of this test refreshes them. */
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../../docs/screenshots');
+/** The screenshots the README shows; `UPDATE_SCREENSHOTS=1 pnpm test` refreshes them. */
+const SCREENSHOTS = screenshotDirectory(path.resolve(import.meta.dirname, '../../../../docs/screenshots'));
 
 let api: ApiFixture;
 let url: string;

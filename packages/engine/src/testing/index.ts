@@ -1,3 +1,4 @@
 /** Test fixtures against the real Postgres and Redis. Not part of the runtime API. */
 export * from './testDatabase.ts';
 export * from './flowlineProcess.ts';
+export * from './screenshots.ts';
