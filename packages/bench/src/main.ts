@@ -69,23 +69,24 @@ async function main(): Promise<void> {
   const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
   progress(`flowline bench (${values.quick ? 'quick' : 'full'}): ${scenarios.join(' ')} on ${machine.cores} cores, ${machine.cpu}`);
   const started = Date.now();
+  const folder = fileURLToPath(new URL('../../../bench-results/', import.meta.url));
+  mkdirSync(folder, { recursive: true });
+  const file = `${folder}${new Date().toISOString().replace(/[:.]/g, '-')}-${values.quick ? 'quick' : 'full'}.json`;
   const measurements: Measurement[] = [];
+  // Written after every scenario, so a long full run interrupted late keeps what it measured.
+  const save = () =>
+    writeFileSync(file, JSON.stringify({ machine, scale: env.scale, scenarios, seconds: Math.round((Date.now() - started) / 1000), measurements }, null, 2));
   for (const scenario of scenarios) {
     if (scenario === 'S1') measurements.push(...(await runThroughputScenario(env, factories)));
     if (scenario === 'S2') measurements.push(...(await runLatencyScenario(env, factories)));
     if (scenario === 'S3') measurements.push(...(await runFanOutScenario(env, factories)));
     if (scenario === 'S4') measurements.push(...(await runHistoryScenario(env)));
     if (scenario === 'S5') measurements.push(...(await runMemoryScenario(env, factories, childArgs)));
+    save();
   }
   const seconds = Math.round((Date.now() - started) / 1000);
-
-  const table = resultTable(measurements);
   console.log(`\n${machine.cores} cores (${machine.cpu}), ${machine.memoryGb} GB, Node ${machine.node}; ${values.quick ? 'quick' : 'full'} run, ${seconds} s\n`);
-  console.log(table);
-  const folder = fileURLToPath(new URL('../../../bench-results/', import.meta.url));
-  mkdirSync(folder, { recursive: true });
-  const file = `${folder}${new Date().toISOString().replace(/[:.]/g, '-')}-${values.quick ? 'quick' : 'full'}.json`;
-  writeFileSync(file, JSON.stringify({ machine, scale: env.scale, scenarios, seconds, measurements }, null, 2));
+  console.log(resultTable(measurements));
   progress(`results written to ${file}`);
 }
 

@@ -40,12 +40,12 @@ export const FULL_SCALE: BenchScale = {
 /** Small enough that every scenario, every contender, three times, fits in under five minutes on 2 cores. */
 export const QUICK_SCALE: BenchScale = {
   repetitions: 3,
-  throughputRuns: 2_000,
+  throughputRuns: 1_000,
   producers: 64,
   chainLength: 10,
   chains: 20,
   fanOutWidths: [1_000],
   historyRuns: 100_000,
-  historyRequests: 50,
-  inFlightRuns: 2_000,
+  historyRequests: 30,
+  inFlightRuns: 1_000,
 };
