@@ -85,6 +85,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
       connection: redis(),
       subscriber: redis(),
       leaseMs: config.leaseMs,
+      drainMs: config.drainMs,
     });
     await worker.start();
     stops.push(() => worker.close());

@@ -26,6 +26,8 @@ const ConfigSchema = z.object({
   FLOWLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(50),
   /** how long a claimed node stays a worker's without a heartbeat; heartbeats come every third of it */
   FLOWLINE_LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
+  /** on SIGTERM, how long a worker waits for running handlers before releasing their nodes to others */
+  FLOWLINE_DRAIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** how often the reconciler looks for abandoned nodes, lost jobs and unsettled runs */
   FLOWLINE_RECONCILE_MS: z.coerce.number().int().min(50).max(3_600_000).default(5_000),
   /** finished runs are deleted this many days after they ended; unset keeps them forever */
@@ -52,6 +54,7 @@ export type Config = {
   readonly workerConcurrency: number;
   readonly leaseMs: number;
   readonly reconcileMs: number;
+  readonly drainMs: number;
   readonly retention: RetentionPolicy;
   readonly logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
 };
@@ -83,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: c.FLOWLINE_WORKER_CONCURRENCY,
     leaseMs: c.FLOWLINE_LEASE_MS,
     reconcileMs: c.FLOWLINE_RECONCILE_MS,
+    drainMs: c.FLOWLINE_DRAIN_MS,
     retention: retentionPolicy(c.FLOWLINE_RETENTION_DAYS, c.FLOWLINE_RETENTION_BY_WORKFLOW),
     logLevel: c.LOG_LEVEL,
   };

@@ -13,6 +13,8 @@ export interface ChaosTiming {
   readonly leaseMs: number;
   /** FLOWLINE_RECONCILE_MS of the worker processes */
   readonly reconcileMs: number;
+  /** FLOWLINE_DRAIN_MS of the worker processes (default: the engine's) */
+  readonly drainMs?: number;
 }
 
 /**
@@ -35,7 +37,6 @@ export interface ChaosStack {
   close(): Promise<void>;
 }
 
-const START_WAVE = 10;
 
 export async function startChaosStack(timing: ChaosTiming): Promise<ChaosStack> {
   const database = await freshDatabase();
@@ -61,6 +62,7 @@ export async function startChaosStack(timing: ChaosTiming): Promise<ChaosStack> 
         FLOWLINE_QUEUE_PREFIX: prefix,
         FLOWLINE_LEASE_MS: String(timing.leaseMs),
         FLOWLINE_RECONCILE_MS: String(timing.reconcileMs),
+        ...(timing.drainMs === undefined ? {} : { FLOWLINE_DRAIN_MS: String(timing.drainMs) }),
       });
       workers.push(worker);
       await worker.ready;
@@ -70,14 +72,8 @@ export async function startChaosStack(timing: ChaosTiming): Promise<ChaosStack> 
       await engine.applyDefinition(spec);
     },
     startRuns: async (workflow, count) => {
-      // In waves: all-at-once starts of one flow contend for EnOS instance stamps (one per second).
-      const ids: string[] = [];
-      while (ids.length < count) {
-        const wave = Math.min(START_WAVE, count - ids.length);
-        const started = await Promise.all(Array.from({ length: wave }, () => engine.startRun({ workflow })));
-        ids.push(...started.map((s) => s.run.id));
-      }
-      return ids;
+      const started = await Promise.all(Array.from({ length: count }, () => engine.startRun({ workflow })));
+      return started.map((s) => s.run.id);
     },
     waitFor: async (runId, until, timeoutMs) => (await pollRuns(engine, [runId], (runs) => until(runs[0]!), timeoutMs))[0]!,
     waitForRuns: (runIds, timeoutMs) => pollRuns(engine, runIds, (runs) => runs.every((r) => isTerminal(r.status)), timeoutMs),

