@@ -70,4 +70,28 @@ describe('retention', () => {
     for (const id of executing) expect((await stack.waitForEnd(id)).statusName).toBe('SUCCESS');
     expect(await remaining(executing)).toEqual(executing);
   });
+
+  it('prunes the firing ledger past the default age, keeping recent and QUEUED rows', async () => {
+    const stack = await fixture.start();
+    await stack.define({ name: 'Pruned', nodes: [{ name: 'only', type: 'noop' }] });
+    const db = fixture.database().db.pool;
+    const definition = await db.query<{ id: number }>(`SELECT id FROM definitions WHERE name = 'Pruned'`);
+    const schedule = await db.query<{ id: number }>(
+      `INSERT INTO schedules (definition_id, org_id, name, expression, time_zone, overlap_policy, misfire_policy, catch_up_max, created_at, updated_at)
+       VALUES ($1, 'default', 'prune-test', '* * * * * ?', 'UTC', 'allow', 'skip', 1, now(), now()) RETURNING id`,
+      [definition.rows[0]!.id],
+    );
+    const firing = (ago: string, outcome: string) =>
+      db.query(
+        `INSERT INTO schedule_firings (schedule_id, fire_time, outcome, decided_at, replica) VALUES ($1, now() - $2::interval, $3, now(), 'test')`,
+        [schedule.rows[0]!.id, ago, outcome],
+      );
+    await firing('3 days', 'FIRED');
+    await firing('2 days', 'MISSED');
+    await firing('3 days 1 second', 'QUEUED');
+    await firing('1 hour', 'FIRED');
+    await new RunRetention(fixture.database().db, { maxAgeMs: DAY, byWorkflow: {} }, { batchSize: 1 }).sweep(new Date());
+    const left = await db.query<{ outcome: string }>(`SELECT outcome FROM schedule_firings WHERE schedule_id = $1 ORDER BY fire_time`, [schedule.rows[0]!.id]);
+    expect(left.rows.map((r) => r.outcome)).toEqual(['QUEUED', 'FIRED']);
+  });
 });

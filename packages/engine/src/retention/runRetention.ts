@@ -1,4 +1,5 @@
 import type { Database } from '../storage/database.ts';
+import { deleteExpiredFirings } from '../storage/deleteExpiredFirings.ts';
 import { deleteExpiredRuns } from '../storage/deleteExpiredRuns.ts';
 import { retentionRules, type RetentionPolicy } from './retentionPolicy.ts';
 
@@ -9,7 +10,10 @@ export interface RunRetentionOptions {
   readonly maxBatches?: number;
 }
 
-/** Applies a retention policy: deletes finished runs past their age, in batches. */
+/**
+ * Applies a retention policy: deletes finished runs past their age, and the
+ * firing ledger past the default age, in batches.
+ */
 export class RunRetention {
   constructor(
     private readonly db: Database,
@@ -17,7 +21,7 @@ export class RunRetention {
     private readonly options: RunRetentionOptions = {},
   ) {}
 
-  /** One sweep at `now`; returns the number of runs deleted. */
+  /** One sweep at `now`; returns the number of runs deleted (ledger rows are not counted). */
   async sweep(now: Date): Promise<number> {
     const batchSize = this.options.batchSize ?? 500;
     const maxBatches = this.options.maxBatches ?? 20;
@@ -27,6 +31,12 @@ export class RunRetention {
         const count = await deleteExpiredRuns(this.db.pool, rule, batchSize);
         deleted += count;
         if (count < batchSize) break;
+      }
+    }
+    if (this.policy.maxAgeMs !== undefined) {
+      const firedBefore = new Date(now.getTime() - this.policy.maxAgeMs);
+      for (let batch = 0; batch < maxBatches; batch++) {
+        if ((await deleteExpiredFirings(this.db.pool, firedBefore, batchSize)) < batchSize) break;
       }
     }
     return deleted;
