@@ -57,6 +57,18 @@ describe('definitions over HTTP', () => {
     expect((await api.call(api.adminToken, { method: 'GET', url: '/v1/definitions/Versioned' })).statusCode).toBe(404);
   });
 
+  it('returns the schedules a definition declares', async () => {
+    const created = await define({
+      name: 'Nightly',
+      nodes: [{ name: 'a', type: 'noop' }],
+      schedules: [{ name: 'nightly', expression: '0 0 23 * * ?', timeZone: 'Asia/Shanghai', paused: true }],
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().schedules).toMatchObject([{ name: 'nightly', expression: '0 0 23 * * ?', timeZone: 'Asia/Shanghai' }]);
+    const read = await api.call(api.adminToken, { method: 'GET', url: '/v1/definitions/Nightly' });
+    expect(read.json().schedules).toHaveLength(1);
+  });
+
   it('a run keeps the version it started on when the definition changes', async () => {
     await define({ name: 'Pinned', nodes: [{ name: 'wait', type: 'sleep', params: { ms: 300 } }] });
     const run = (await api.call(api.adminToken, { method: 'POST', url: '/v1/runs', payload: { workflow: 'Pinned' } })).json();

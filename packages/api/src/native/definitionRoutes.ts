@@ -1,4 +1,4 @@
-import { NodeSpecSchema, Permission, type DefinitionVersionRecord } from '@flowline/engine';
+import { NodeSpecSchema, Permission, ScheduleSpecSchema, type DefinitionVersionRecord } from '@flowline/engine';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -24,12 +24,20 @@ const DefinitionViewSchema = z.object({
   version: z.number().int(),
   description: z.string(),
   nodes: z.array(NodeSpecSchema),
+  schedules: z.array(ScheduleSpecSchema).describe('as declared; live state (paused, next fire time) is under /v1/schedules'),
 });
 
 const NameParams = z.object({ name: z.string().min(1).max(128) });
 
 function toDefinitionView(d: DefinitionVersionRecord): z.infer<typeof DefinitionViewSchema> {
-  return { id: d.id, name: d.name, version: d.version, description: d.spec.description ?? '', nodes: d.spec.nodes };
+  return {
+    id: d.id,
+    name: d.name,
+    version: d.version,
+    description: d.spec.description ?? '',
+    nodes: d.spec.nodes,
+    schedules: d.spec.schedules ?? [],
+  };
 }
 
 /** `/v1/definitions`: workflow definitions (DAGs of built-in or registered node types). */
