@@ -55,7 +55,9 @@ export const pgBossContender: ContenderFactory = {
     }
 
     return peer.contender(async () => {
-      await boss.stop({ graceful: false, timeout: 2000 }).catch(() => {});
+      // Graceful: a non-graceful stop returns before its pool is closed, and dropping the
+      // database under an open pool is an unhandled error in pg-boss.
+      await boss.stop({ graceful: true, timeout: 2000 }).catch(() => {});
       await pool.end();
       await database.drop();
     });
