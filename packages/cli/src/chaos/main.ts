@@ -4,12 +4,14 @@ import { ensureTemplate } from '@flowline/engine/testing';
 import { startChaosStack, type ChaosStack } from './chaosStack.ts';
 import type { ChaosOutcome } from './chaosOutcome.ts';
 import { flushRedisMidFlight } from './flushRedis.ts';
+import { fuzzEveryRoute } from './fuzzRoutes.ts';
 import { killWorkerMidNode } from './killWorker.ts';
 import { restartPostgresMidFlight, type PostgresCluster } from './restartPostgres.ts';
 
 /**
  * `pnpm chaos`: breaks a real stack (worker processes, the local Postgres and
- * Redis) in the ways issue 8 names and prints whether every run recovered.
+ * Redis) in the ways issue 8 names and prints whether every run recovered,
+ * then fuzzes every HTTP route for 5xx answers.
  * Exit code 1 if any scenario failed.
  */
 const TIMING = { leaseMs: 2000, reconcileMs: 300 };
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   const cluster = localCluster();
   if (cluster) report(await scenario((stack) => restartPostgresMidFlight(stack, cluster, 100)));
   else console.error('no local Postgres cluster under /etc/postgresql: restart scenario skipped');
+  report(await scenario((stack) => fuzzEveryRoute(stack, 10_000)));
   console.log(table(outcomes));
   process.exitCode = outcomes.every((o) => o.passed) ? 0 : 1;
 }
