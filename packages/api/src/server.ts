@@ -7,6 +7,7 @@ import { registerHealthRoutes } from './healthRoutes.ts';
 import { registerMetricsRoute } from './metricsRoute.ts';
 import { registerCredentialRoutes } from './native/credentialRoutes.ts';
 import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
+import { registerPrincipalRoutes } from './native/principalRoutes.ts';
 import { nativeErrorReply } from './native/nativeErrors.ts';
 import { registerRunRoutes } from './native/runRoutes.ts';
 import { registerScheduleRoutes } from './native/scheduleRoutes.ts';
@@ -47,6 +48,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerRunRoutes(app, native);
   registerScheduleRoutes(app, native);
   registerCredentialRoutes(app, native);
+  registerPrincipalRoutes(app, native);
   const dialectContext = { ...native, timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone };
   for (const dialect of DIALECTS) {
     await app.register(async (scope) => dialect.register(scope, dialectContext), { prefix: dialect.prefix });

@@ -199,6 +199,11 @@ export class FlowlineClient {
     return this.request('POST', '/v1/runs', { workflow, ...options });
   }
 
+  /** Who this client's token is: its principal's name, org and role. */
+  whoami(): Promise<{ principalId: string; name: string; orgId: string; role: 'reader' | 'operator' | 'admin' }> {
+    return this.request('GET', '/v1/whoami');
+  }
+
   /** A run with its nodes. */
   run(id: string): Promise<RunView> {
     return this.request('GET', `/v1/runs/${encodeURIComponent(id)}`);

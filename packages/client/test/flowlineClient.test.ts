@@ -28,6 +28,10 @@ describe('FlowlineClient over real HTTP', () => {
     expect(page.items.map((r) => r.id)).toEqual([run.id]);
   });
 
+  it('says who its token is', async () => {
+    expect(await client.whoami()).toMatchObject({ role: 'operator', orgId: 'default' });
+  });
+
   it('raises API errors with their stable code', async () => {
     const error = await client.run('AAAAAAAAAAAAAAAAAAAAAA').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlowlineApiError);

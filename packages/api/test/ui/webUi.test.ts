@@ -131,4 +131,19 @@ describe('the web UI in Chromium', () => {
     await page.goto(`${url}/#/runs`);
     await expect.poll(() => page.locator('#token').count()).toBe(1);
   });
+
+  it('shows a reader the runs but none of the buttons its role would be refused', async () => {
+    const started = await api.call(api.adminToken, { method: 'POST', url: '/v1/runs', payload: { workflow: 'Slow' } });
+    const reader = await api.token('reader');
+    await page.goto(`${url}/#/login`);
+    await page.locator('#token').fill(reader);
+    await page.locator('#login-form button[type=submit]').click();
+    await expect.poll(() => page.locator('#who').textContent()).toContain('reader');
+    expect(await page.locator('#start-form').isVisible()).toBe(false);
+    await page.goto(`${url}/#/runs/${started.json().id}`);
+    await expect.poll(() => page.locator('#dag g.dag-node[data-node="wait"]').count()).toBe(1);
+    expect(await page.locator('#cancel').isVisible()).toBe(false);
+    expect(await page.locator('button[data-skip]').count()).toBe(0);
+    await api.call(api.adminToken, { method: 'POST', url: `/v1/runs/${started.json().id}/cancel` });
+  });
 });

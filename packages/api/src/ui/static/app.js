@@ -10,6 +10,9 @@ const SKIPPABLE = ['INIT', 'WAIT', 'READY', 'SUSPEND'];
 const POLL_MS = 1000;
 
 const view = document.getElementById('view');
+/** The logged-in principal (GET /v1/whoami); readers are shown no buttons their role would be refused. */
+let caller;
+const canOperate = () => caller?.role === 'operator' || caller?.role === 'admin';
 const notice = document.getElementById('notice');
 let pollTimer;
 
@@ -47,6 +50,7 @@ async function api(method, path, body) {
   const parsed = text ? JSON.parse(text) : undefined;
   if (response.status === 401) {
     localStorage.removeItem(TOKEN_KEY);
+    caller = undefined;
     window.location.hash = '#/login';
     throw new ApiError(401, parsed?.error?.code ?? 'UNAUTHENTICATED', 'your token was refused; log in again');
   }
@@ -82,6 +86,7 @@ function renderLogin() {
   document.getElementById('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     localStorage.setItem(TOKEN_KEY, document.getElementById('token').value.trim());
+    caller = undefined;
     try {
       await api('GET', '/v1/runs?limit=1');
       showNotice('');
@@ -97,7 +102,7 @@ async function renderRuns(params) {
   const definitions = (await api('GET', '/v1/definitions')).items;
   const options = definitions.map((d) => `<option ${params.get('workflow') === d.name ? 'selected' : ''}>${esc(d.name)}</option>`).join('');
   view.innerHTML = `
-    <div class="card">
+    <div class="card" ${canOperate() ? '' : 'hidden'}>
       <h1>Start a run</h1>
       <form id="start-form" class="inline">
         <label>Workflow <select id="start-workflow">${definitions.map((d) => `<option>${esc(d.name)}</option>`).join('')}</select></label>
@@ -232,7 +237,7 @@ async function renderRun(id) {
       <div class="meta"><span>run <b><code>${esc(run.id)}</code></b></span><span>biz <b>${esc(run.bizType ? `${run.bizType}/` : '')}${esc(run.bizId)}</b></span>
         <span>version <b>${run.definitionVersion}</b></span><span>started <b>${time(run.startTime ?? run.createdAt)}</b></span>
         <span>ended <b>${time(run.endTime)}</b></span><span>took <b>${duration(run.startTime, run.endTime)}</b></span></div>
-      <div class="actions">
+      <div class="actions" ${canOperate() ? '' : 'hidden'}>
         <button class="danger" id="cancel" ${done || run.cancelRequested ? 'disabled' : ''}>Cancel</button>
         <button class="secondary" id="rerun" ${['FAIL', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCEL'].includes(run.status) ? '' : 'disabled'}>Rerun</button>
       </div>
@@ -244,7 +249,7 @@ async function renderRun(id) {
         .map(
           (n) => `<tr data-node="${esc(n.name)}"><td>${esc(n.name)}</td><td>${esc(n.type)}</td><td>${badge(n.status)}</td><td>${n.attempt}</td>
           <td>${duration(n.startedAt, n.endedAt)}</td><td>${n.result ? `<pre>${esc(n.result)}</pre>` : '<span class="muted">-</span>'}${n.error ? `<pre style="color:var(--FAIL)">${esc(n.error)}</pre>` : ''}</td>
-          <td>${SKIPPABLE.includes(n.status) && !done ? `<button class="secondary skip" data-skip="${esc(n.name)}">Skip</button>` : ''}</td></tr>`,
+          <td>${canOperate() && SKIPPABLE.includes(n.status) && !done ? `<button class="secondary skip" data-skip="${esc(n.name)}">Skip</button>` : ''}</td></tr>`,
         )
         .join('')}</tbody></table>`;
     document.getElementById('cancel').onclick = () => operate(`/v1/runs/${encodeURIComponent(run.id)}/cancel`);
@@ -283,7 +288,7 @@ async function renderSchedules() {
     ${items.map((sc, i) => `<tr class="clickable" data-index="${i}"><td>${esc(sc.workflow)}</td><td>${esc(sc.name)}</td><td><code>${esc(sc.expression)}</code></td>
       <td>${esc(sc.timeZone)}</td><td>${esc(sc.overlap)}</td><td>${esc(sc.misfire)}</td><td>${sc.paused ? 'paused' : 'active'}</td>
       <td>${time(sc.nextFireTime)}</td><td>${runLink(sc.lastRunId)}</td>
-      <td><button class="secondary" data-toggle="${i}">${sc.paused ? 'Resume' : 'Pause'}</button></td></tr>`).join('') || '<tr><td colspan="10" class="muted">no schedules</td></tr>'}
+      <td>${canOperate() ? `<button class="secondary" data-toggle="${i}">${sc.paused ? 'Resume' : 'Pause'}</button>` : ''}</td></tr>`).join('') || '<tr><td colspan="10" class="muted">no schedules</td></tr>'}
     </tbody></table><div id="firings"></div>`;
   for (const row of document.querySelectorAll('#schedules tr[data-index]')) {
     row.onclick = (event) => {
@@ -308,8 +313,14 @@ async function route() {
   const loggedIn = Boolean(localStorage.getItem(TOKEN_KEY));
   document.getElementById('logout').hidden = !loggedIn;
   for (const link of document.querySelectorAll('[data-nav]')) link.classList.toggle('active', (path ?? '').startsWith(`/${link.dataset.nav}`));
-  if (!loggedIn || path === '/login') return renderLogin();
+  if (!loggedIn || path === '/login') {
+    caller = undefined;
+    document.getElementById('who').textContent = '';
+    return renderLogin();
+  }
   try {
+    caller ??= await api('GET', '/v1/whoami');
+    document.getElementById('who').textContent = `${caller.name} · ${caller.role} · ${caller.orgId}`;
     const run = /^\/runs\/([^/]+)$/.exec(path ?? '');
     if (run) await renderRun(decodeURIComponent(run[1]));
     else if (path === '/schedules') await renderSchedules();
@@ -321,6 +332,7 @@ async function route() {
 
 document.getElementById('logout').addEventListener('click', () => {
   localStorage.removeItem(TOKEN_KEY);
+  caller = undefined;
   window.location.hash = '#/login';
 });
 window.addEventListener('hashchange', route);
