@@ -4,6 +4,7 @@ import {
   DEMO_WORKFLOWS,
   SecretSeal,
   readOrCreateSealKey,
+  startTracing,
   Engine,
   FlowlineMetrics,
   Reconciler,
@@ -60,6 +61,7 @@ async function openPostgres(config: Config, logger: Logger): Promise<{ db: Datab
 export async function startProcess(config: Config, roles: readonly Role[], options: { migrate: boolean }): Promise<RunningProcess> {
   const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
   await assertRedisReachable(config.redisUrl);
+  const tracing = config.otlpEndpoint ? startTracing({ serviceName: config.serviceName, endpoint: config.otlpEndpoint }) : undefined;
   const postgres = await openPostgres(config, logger);
   // Roles that do not migrate still refuse a database a newer flowline migrated.
   await (options.migrate ? migrateDatabase(postgres.db) : assertDatabaseNotAhead(postgres.db));
@@ -126,6 +128,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
       await engine.close();
       for (const connection of redisConnections) connection.disconnect();
       await postgres.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -54,6 +54,7 @@ export interface RunSummary {
   status: RunStatus;
   statusCode: number;
   cancelRequested: boolean;
+  traceId: string | null;
   input: unknown;
   triggerTime: string;
   startTime: string | null;

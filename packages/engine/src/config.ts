@@ -37,6 +37,9 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^\w+=\d+(\.\d+)?(,\w+=\d+(\.\d+)?)*$/, 'write Workflow=days pairs separated by commas')
     .optional(),
+  /** OTLP/HTTP endpoint for traces of runs (the standard OpenTelemetry variable); unset → no traces exported */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('flowline'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -56,6 +59,8 @@ export type Config = {
   readonly reconcileMs: number;
   readonly drainMs: number;
   readonly retention: RetentionPolicy;
+  readonly otlpEndpoint: string | undefined;
+  readonly serviceName: string;
   readonly logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
 };
 
@@ -88,6 +93,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileMs: c.FLOWLINE_RECONCILE_MS,
     drainMs: c.FLOWLINE_DRAIN_MS,
     retention: retentionPolicy(c.FLOWLINE_RETENTION_DAYS, c.FLOWLINE_RETENTION_BY_WORKFLOW),
+    otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: c.OTEL_SERVICE_NAME,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -57,6 +57,10 @@ export {
   type CredentialSummary,
 } from './auth/credentialAuthority.ts';
 
+// tracing (OpenTelemetry; a no-op until startTracing installs the SDK)
+export { startNodeSpan, endNodeSpan, emitRunSpan, runSpanId } from './tracing/runTracing.ts';
+export { startTracing, type Tracing } from './tracing/tracingSdk.ts';
+
 // history
 export { listRunsBySeq, runFilterSql, type RunFilter } from './storage/listRuns.ts';
 export { MAX_PAGE_DEPTH, RunOrderColumn, type RunOrder, type RunPageRequest } from './storage/listRunsByPage.ts';

@@ -5,11 +5,13 @@ import {
   QueueName,
   bullPrefix,
   claimNode,
+  endNodeSpan,
   loadNodeOutputs,
   newLeaseOwner,
   releaseLeases,
   renewLeases,
   resultText,
+  startNodeSpan,
   subscribeAborts,
   uuidToShortId,
   type Engine,
@@ -140,6 +142,7 @@ export class NodeWorker {
     const timer =
       spec.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(AbortReason.TIMEOUT), spec.timeoutMs);
     const lines: string[] = [];
+    const span = startNodeSpan({ uuid: runId, traceId: claimed.traceId, workflow: claimed.workflowName }, node, attempt);
     const handlerStart = performance.now();
     const nodeId = uuidToShortId(claimed.nodeId);
     const context: NodeContext = {
@@ -180,9 +183,11 @@ export class NodeWorker {
       this.running.delete(key);
     }
     if (!event) {
+      span.end();
       log?.info({ reason: controller.signal.reason }, 'node left to the reconciler');
       return;
     }
+    endNodeSpan(span, event);
     this.engine.metrics.observeNode(claimed.workflowName, event, (performance.now() - handlerStart) / 1000);
     log?.info({ event: event.type }, 'node finished');
     await this.engine.transition(runId, event);

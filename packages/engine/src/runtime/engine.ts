@@ -9,6 +9,7 @@ import { Status, isTerminal, statusName } from '../core/status.ts';
 import type { WorkflowDefinition } from '../definitions/defineWorkflow.ts';
 import { RunNotFound } from '../errors.ts';
 import { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
+import { emitRunSpan, newTraceId } from '../tracing/runTracing.ts';
 import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import { publishAbort } from '../queue/abortChannel.ts';
 import { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
@@ -22,7 +23,7 @@ import { findRunByInstanceStamp, readInstanceStamps } from '../storage/findRunBy
 import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
 import { countRuns, listRunsByPage, type RunPageRequest } from '../storage/listRunsByPage.ts';
 import { readRun, type RunRecord, type RunWithNodes } from '../storage/readRun.ts';
-import { readRunWorkflow } from '../storage/readRunWorkflow.ts';
+import { readRunEnding } from '../storage/readRunEnding.ts';
 import { isRetryableTransactionError } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
@@ -192,6 +193,7 @@ export class Engine {
       triggerType: request.triggerType ?? TriggerType.MANUAL,
       input: request.input ?? {},
       idempotencyKey: request.idempotencyKey,
+      traceId: newTraceId(),
       now: this.now(),
       nodes,
     };
@@ -331,13 +333,15 @@ export class Engine {
     }
   }
 
-  /** Counts and logs a run reaching a terminal status: the committed decision that ended it happens exactly once. */
+  /** Counts, logs and traces a run reaching a terminal status: the committed decision that ended it happens exactly once. */
   private async countRunEnd(runUuid: string, commands: readonly Command[]): Promise<void> {
     const end = commands.find((c) => c.type === 'SET_RUN' && isTerminal(c.to));
     if (end?.type !== 'SET_RUN') return;
-    const workflow = await readRunWorkflow(this.db.pool, runUuid).catch(() => undefined);
-    this.metrics.runsFinished.inc({ workflow: workflow ?? 'unknown', status: statusName(end.to) });
-    this.logger?.info({ runId: uuidToShortId(runUuid), workflow, status: statusName(end.to) }, 'run finished');
+    const ending = await readRunEnding(this.db.pool, runUuid).catch(() => undefined);
+    const status = statusName(end.to);
+    this.metrics.runsFinished.inc({ workflow: ending?.workflow ?? 'unknown', status });
+    this.logger?.info({ runId: uuidToShortId(runUuid), workflow: ending?.workflow, status }, 'run finished');
+    if (ending) emitRunSpan({ uuid: runUuid, ...ending, status });
   }
 
   /**

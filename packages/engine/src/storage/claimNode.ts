@@ -15,6 +15,7 @@ export interface ClaimedNode {
   readonly bizId: string;
   readonly input: unknown;
   readonly cancelRequested: boolean;
+  readonly traceId: string | null;
 }
 
 /**
@@ -42,7 +43,7 @@ export async function claimNode(
      SELECT c.id AS "nodeId", c.run_id AS "runId", c.name, c.type, c.attempt, c.parameters,
             r.definition_id AS "definitionId", r.definition_version AS "definitionVersion",
             r.workflow_name AS "workflowName", r.org_id AS "orgId", r.biz_id AS "bizId", r.input,
-            r.cancel_requested AS "cancelRequested"
+            r.cancel_requested AS "cancelRequested", r.trace_id AS "traceId"
        FROM claimed c JOIN workflow_runs r ON r.id = c.run_id`,
     [claim.runId, claim.node, claim.attempt, claim.now, claim.leaseOwner, claim.leaseMs],
   );

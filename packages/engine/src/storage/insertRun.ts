@@ -22,6 +22,7 @@ export interface NewRunRow {
   readonly triggerType: number;
   readonly input: unknown;
   readonly idempotencyKey: string | undefined;
+  readonly traceId: string;
   readonly now: Date;
   readonly nodes: readonly NewNodeRow[];
 }
@@ -70,8 +71,8 @@ function insertRunRow(client: pg.PoolClient, run: NewRunRow): Promise<pg.QueryRe
   return client.query<{ id: string; seq: number }>(
     `INSERT INTO workflow_runs
        (id, definition_id, definition_version, workflow_name, org_id, owner, biz_id, biz_type,
-        trigger_type, status, input, idempotency_key, trigger_time, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13)
+        trigger_type, status, input, idempotency_key, trigger_time, created_at, updated_at, trace_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $14)
      ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING id, seq`,
     [
@@ -88,6 +89,7 @@ function insertRunRow(client: pg.PoolClient, run: NewRunRow): Promise<pg.QueryRe
       JSON.stringify(run.input ?? {}),
       run.idempotencyKey ?? null,
       run.now,
+      run.traceId,
     ],
   );
 }

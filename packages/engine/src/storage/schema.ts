@@ -72,6 +72,8 @@ export const workflowRuns = pgTable(
     cancelRequested: boolean('cancel_requested').notNull().default(false),
     input: jsonb('input').notNull().default({}),
     idempotencyKey: text('idempotency_key'),
+    /** OpenTelemetry trace id (32 hex) of the run's spans, whether or not tracing is exported */
+    traceId: text('trace_id'),
     triggerTime: tz('trigger_time').notNull(),
     /**
      * The trigger time to the second, unique within the definition: EnOS shows a
