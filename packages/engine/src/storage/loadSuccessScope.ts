@@ -23,12 +23,6 @@ const SQL_LIST = (statuses: readonly Status[]) => `ARRAY[${statuses.join(',')}]:
  *
  * One statement, run with the run row locked (lockRunRow). Rows come back in
  * position order, as lockRun returns them.
- *
- * The two probes walk the (run_id, name) index backwards and stop at the first
- * hit. Nodes mostly finish in the order they were declared and dispatched
- * (m0, m1, … of a fan-out), so walking forwards met every finished sibling
- * before the first unfinished one — O(n) per success, O(n²) for a 1 → 10,000 → 1
- * fan-in — while walking backwards meets an unfinished one almost at once.
  */
 export async function loadSuccessScope(
   client: pg.PoolClient,
@@ -45,16 +39,13 @@ export async function loadSuccessScope(
        SELECT b.* FROM (SELECT DISTINCT child FROM unnest($4::text[]) AS r(child)) AS c
        CROSS JOIN LATERAL (
          SELECT n.name, n.status, n.attempt, n.lease_owner, n.position
-           FROM node_runs n
+           FROM node_runs n JOIN unnest($4::text[], $5::int[], $6::int[]) AS r(child, lo, hi)
+             ON r.child = c.child AND n.position BETWEEN r.lo AND r.hi
           WHERE n.run_id = $1 AND n.name <> $2 AND n.status <> ALL(${SQL_LIST(SATISFIED_STATUSES)})
-            AND EXISTS (SELECT 1 FROM unnest($4::text[], $5::int[], $6::int[]) AS r(child, lo, hi)
-                         WHERE r.child = c.child AND n.position BETWEEN r.lo AND r.hi)
-          ORDER BY n.name DESC
           LIMIT 1) AS b
      ), open AS (
        SELECT name, status, attempt, lease_owner, position FROM node_runs
         WHERE run_id = $1 AND name <> $2 AND status <> ALL(${SQL_LIST(TERMINAL_STATUSES)})
-        ORDER BY name DESC
         LIMIT 1
      ), ended AS (
        (SELECT name, status, attempt, lease_owner, position FROM node_runs
