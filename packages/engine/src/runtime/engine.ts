@@ -15,7 +15,7 @@ import { publishAbort } from '../queue/abortChannel.ts';
 import { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
 import { NodeQueue } from '../queue/nodeQueue.ts';
 import { applyCommands, StaleDecision } from '../storage/applyCommands.ts';
-import { inTransaction, type Database } from '../storage/database.ts';
+import { inTransaction, type Database, type Queryable } from '../storage/database.ts';
 import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
 import { insertRun, type NewRunRow } from '../storage/insertRun.ts';
 import { assignInstanceStamps } from '../storage/assignInstanceStamps.ts';
@@ -23,10 +23,11 @@ import { findRunByInstanceStamp, readInstanceStamps } from '../storage/findRunBy
 import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
 import { countRuns, listRunsByPage, type RunPageRequest } from '../storage/listRunsByPage.ts';
 import { readRun, type RunRecord, type RunWithNodes } from '../storage/readRun.ts';
-import { readRunEnding } from '../storage/readRunEnding.ts';
+import type { LockedRunRow } from '../storage/lockRun.ts';
 import { isRetryableTransactionError } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
+import { runAsInserted } from './runAsInserted.ts';
 import { loadDecisionState } from './decisionState.ts';
 import { RunEventBatches } from './runEventBatches.ts';
 
@@ -57,6 +58,7 @@ export interface StartedRun {
 /** A start written in a transaction not yet committed; see `Engine.startRunInTransaction`. */
 export interface PendingStart {
   readonly id: string;
+  readonly seq: number;
   readonly orgId: string;
   readonly workflow: string;
   readonly triggerType: TriggerType;
@@ -64,6 +66,13 @@ export interface PendingStart {
   readonly created: boolean;
   readonly roots: readonly string[];
   readonly now: Date;
+}
+
+/** A decision that ended a run: the run as it was locked, its final status and when. */
+interface RunEnding {
+  readonly run: LockedRunRow;
+  readonly status: Status;
+  readonly endTime: Date;
 }
 
 interface StartPlan {
@@ -140,9 +149,10 @@ export class Engine {
    */
   async startRun(request: StartRunRequest): Promise<StartedRun> {
     const plan = await this.planStart(request);
-    const start = await inTransaction(this.db, (client) => this.insertStart(client, plan));
+    // One statement writes the run and its nodes: atomic without a transaction of its own.
+    const start = await this.insertStart(this.db.pool, plan);
     await this.afterStartCommitted([start]);
-    const run = await readRun(this.db.pool, start.orgId, start.id);
+    const run = start.created ? runAsInserted(plan.row, start.seq) : await readRun(this.db.pool, start.orgId, start.id);
     return { run: run!, created: start.created };
   }
 
@@ -200,10 +210,11 @@ export class Engine {
     return { row, roots };
   }
 
-  private async insertStart(client: pg.PoolClient, { row, roots }: StartPlan): Promise<PendingStart> {
-    const inserted = await insertRun(client, row);
+  private async insertStart(db: Queryable, { row, roots }: StartPlan): Promise<PendingStart> {
+    const inserted = await insertRun(db, row);
     return {
       id: inserted.id,
+      seq: inserted.seq,
       orgId: row.orgId,
       workflow: row.workflowName,
       triggerType: row.triggerType as TriggerType,
@@ -298,6 +309,7 @@ export class Engine {
   private async transitionBatch(runUuid: string, events: readonly RunEvent[], orgId?: string): Promise<(readonly Command[])[]> {
     for (let attempt = 1; ; attempt++) {
       try {
+        let ended: RunEnding | undefined;
         const decided = await inTransaction(this.db, async (client) => {
           const all: (readonly Command[])[] = [];
           for (const event of events) {
@@ -306,12 +318,14 @@ export class Engine {
             const now = this.now();
             const commands = decide(loaded.state, event, now);
             await applyCommands(client, runUuid, commands, now);
+            const end = commands.find((c) => c.type === 'SET_RUN' && isTerminal(c.to));
+            if (end?.type === 'SET_RUN') ended = { run: loaded.run, status: end.to, endTime: now };
             all.push(commands);
           }
           return all;
         });
         await this.carryOut(runUuid, decided.flat());
-        await this.countRunEnd(runUuid, decided.flat());
+        if (ended) this.recordRunEnd(runUuid, ended);
         return decided;
       } catch (error) {
         const retryable = error instanceof StaleDecision || isRetryableTransactionError(error);
@@ -334,14 +348,11 @@ export class Engine {
   }
 
   /** Counts, logs and traces a run reaching a terminal status: the committed decision that ended it happens exactly once. */
-  private async countRunEnd(runUuid: string, commands: readonly Command[]): Promise<void> {
-    const end = commands.find((c) => c.type === 'SET_RUN' && isTerminal(c.to));
-    if (end?.type !== 'SET_RUN') return;
-    const ending = await readRunEnding(this.db.pool, runUuid).catch(() => undefined);
-    const status = statusName(end.to);
-    this.metrics.runsFinished.inc({ workflow: ending?.workflow ?? 'unknown', status });
-    this.logger?.info({ runId: uuidToShortId(runUuid), workflow: ending?.workflow, status }, 'run finished');
-    if (ending) emitRunSpan({ uuid: runUuid, ...ending, status });
+  private recordRunEnd(runUuid: string, { run, status, endTime }: RunEnding): void {
+    const name = statusName(status);
+    this.metrics.runsFinished.inc({ workflow: run.workflow, status: name });
+    this.logger?.info({ runId: uuidToShortId(runUuid), workflow: run.workflow, status: name }, 'run finished');
+    emitRunSpan({ uuid: runUuid, workflow: run.workflow, traceId: run.traceId, startTime: run.startTime, endTime, status: name });
   }
 
   /**

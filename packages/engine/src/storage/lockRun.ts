@@ -8,6 +8,10 @@ export interface LockedRun {
   readonly definitionId: number;
   readonly definitionVersion: number;
   readonly orgId: string;
+  /** what labels the run's end, should this decision end it: metrics, logs, its root span */
+  readonly workflow: string;
+  readonly traceId: string | null;
+  readonly startTime: Date;
   readonly nodes: readonly { readonly name: string; readonly status: Status; readonly attempt: number; readonly leaseOwner: string | null }[];
 }
 
@@ -34,7 +38,8 @@ export async function lockRun(client: pg.PoolClient, runId: string): Promise<Loc
 export async function lockRunRow(client: pg.PoolClient, runId: string): Promise<LockedRunRow | undefined> {
   const run = await client.query<LockedRunRow>(
     `SELECT id, status, cancel_requested AS "cancelRequested", definition_id AS "definitionId",
-            definition_version AS "definitionVersion", org_id AS "orgId"
+            definition_version AS "definitionVersion", org_id AS "orgId", workflow_name AS workflow,
+            trace_id AS "traceId", COALESCE(start_time, created_at) AS "startTime"
        FROM workflow_runs WHERE id = $1 FOR UPDATE`,
     [runId],
   );
