@@ -16,12 +16,17 @@ export async function flushRedisMidFlight(stack: ChaosStack, count = 100): Promi
   const deleted = await stack.flushQueue();
   const runs = await stack.waitForRuns(runIds, 60_000);
   const succeeded = runs.filter((r) => r.statusName === 'SUCCESS').length;
+  // What the stragglers are doing, so a failure says where recovery stopped.
+  const stuck = runs
+    .filter((r) => r.statusName !== 'SUCCESS')
+    .slice(0, 3)
+    .map((r) => `${r.id} ${r.statusName}: ${r.nodes.map((n) => `${n.name}=${n.statusName}#${n.attempt}`).join(' ')}`);
   return outcome(
     `Redis flush of the prefix (${deleted} keys)`,
     started,
     count,
     succeeded,
-    `${succeeded}/${count}`,
+    succeeded === count ? `${succeeded}/${count}` : `${succeeded}/${count}; ${stuck.join('; ')}`,
     succeeded === count,
   );
 }
