@@ -55,8 +55,10 @@ export class NodeQueue {
   async redispatch(attempts: readonly NodeAttempt[], now: Date): Promise<NodeAttempt[]> {
     const checked = await Promise.all(attempts.map(async (a) => ({ attempt: a, state: await this.queue.getJobState(jobIdOf(a)) })));
     const lost = checked.filter((c) => LOST_JOB_STATES.includes(c.state));
-    // A finished job still holds its id; it must go before the same id can be added again.
-    await Promise.all(lost.filter((c) => c.state !== 'unknown').map((c) => this.queue.remove(jobIdOf(c.attempt))));
+    // Whatever still holds the id must go before the same id can be added again: a finished
+    // job, or an orphaned job hash in no list ('unknown': Redis lost its list but not the
+    // hash, seen when keys vanish mid-add), which BullMQ would otherwise take as a duplicate.
+    await Promise.all(lost.map((c) => this.queue.remove(jobIdOf(c.attempt))));
     await this.dispatch(lost.map((c) => ({ ...c.attempt, runAt: now })), now);
     return lost.map((c) => c.attempt);
   }

@@ -23,18 +23,34 @@ export function openDatabase(connectionString: string, options: { max?: number }
 
 export type Queryable = pg.Pool | pg.PoolClient;
 
-/** Runs `work` in one transaction on one client; rolls back on throw. */
+/** A connection lost while checked out between two statements: the next query rejects, which is where it is handled. */
+const ignoreCheckedOutError = () => {};
+
+/**
+ * Runs `work` in one transaction on one client; rolls back on throw. A checked-out
+ * client whose connection dies between statements (Postgres restarting) emits
+ * 'error' with no pool listener attached; unheard, that event killed the whole
+ * worker process (seen in `pnpm chaos`), so it is heard here and the client,
+ * possibly broken, is destroyed rather than returned to the pool.
+ */
 export async function inTransaction<T>(db: Database, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.pool.connect();
+  client.on('error', ignoreCheckedOutError);
+  let broken = false;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    // A ROLLBACK that fails means the connection itself is gone: never reuse it.
+    broken = await client.query('ROLLBACK').then(
+      () => false,
+      () => true,
+    );
     throw error;
   } finally {
-    client.release();
+    client.off('error', ignoreCheckedOutError);
+    client.release(broken ? new Error('connection lost mid-transaction') : undefined);
   }
 }
