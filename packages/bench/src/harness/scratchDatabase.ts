@@ -24,7 +24,7 @@ export async function createScratchDatabase(adminUrl: string, label: string): Pr
   return {
     name,
     url: withDatabase(adminUrl, name),
-    drop: () => withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
+    drop: () => withAdmin(adminUrl, (admin) => dropWhenIdle(admin, name)),
   };
 }
 
@@ -36,4 +36,20 @@ async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promi
   } finally {
     await admin.end();
   }
+}
+
+/**
+ * Drops the database once its connections are gone (5 s at most, then by
+ * force). A peer's pool can outlive its stop() by a moment — pg-boss's does —
+ * and a forced drop under it is an 'error' on a pool nobody listens to, which
+ * ends the whole bench process.
+ */
+async function dropWhenIdle(admin: pg.Client, name: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const open = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [name]);
+    if (open.rows[0]!.n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
