@@ -146,4 +146,20 @@ describe('the web UI in Chromium', () => {
     expect(await page.locator('button[data-skip]').count()).toBe(0);
     await api.call(api.adminToken, { method: 'POST', url: `/v1/runs/${started.json().id}/cancel` });
   });
+
+  it('pages the run list with the API\'s keyset cursor', async () => {
+    for (let i = 0; i < 3; i++) await api.call(api.adminToken, { method: 'POST', url: '/v1/runs', payload: { workflow: 'Slow', bizId: `page-${i}` } });
+    await page.goto(`${url}/#/login`);
+    await page.locator('#token').fill(api.adminToken);
+    await page.locator('#login-form button[type=submit]').click();
+    await page.goto(`${url}/#/runs?workflow=Slow&limit=2`);
+    await expect.poll(() => page.locator('#runs tr[data-run]').count()).toBeGreaterThan(0);
+    const first = await page.locator('#runs tr[data-run]').first().getAttribute('data-run');
+    await page.locator('#older').click();
+    await expect.poll(() => page.locator('#newest').count()).toBe(1);
+    await expect.poll(() => page.locator('#runs tr[data-run]').first().getAttribute('data-run')).not.toBe(first);
+    for (const r of (await api.call(api.adminToken, { method: 'GET', url: '/v1/runs?workflow=Slow&limit=100' })).json().items) {
+      await api.call(api.adminToken, { method: 'POST', url: `/v1/runs/${r.id}/cancel` });
+    }
+  });
 });

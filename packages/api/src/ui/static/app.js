@@ -118,7 +118,8 @@ async function renderRuns(params) {
         <button type="submit" class="secondary">Filter</button>
       </form>
     </div>
-    <table id="runs"><thead><tr><th>Run</th><th>Workflow</th><th>Status</th><th>Biz id</th><th>Started</th><th>Took</th></tr></thead><tbody></tbody></table>`;
+    <table id="runs"><thead><tr><th>Run</th><th>Workflow</th><th>Status</th><th>Biz id</th><th>Started</th><th>Took</th></tr></thead><tbody></tbody></table>
+    <p class="pager" id="pager"></p>`;
   document.getElementById('filters').addEventListener('submit', (event) => {
     event.preventDefault();
     const query = new URLSearchParams([...new window.FormData(event.target)].filter(([, v]) => v));
@@ -135,9 +136,20 @@ async function renderRuns(params) {
     }
   });
   const query = new URLSearchParams(params);
-  query.set('limit', '50');
+  if (!query.has('limit')) query.set('limit', '50');
+  // Keyset pages: the API's nextCursor, carried in the URL so back/forward and reloads keep the page.
+  const page = (cursor) => {
+    const next = new URLSearchParams(params);
+    if (cursor) next.set('cursor', cursor);
+    else next.delete('cursor');
+    return `#/runs?${next}`;
+  };
   poll(async () => {
-    const { items } = await api('GET', `/v1/runs?${query}`);
+    const { items, nextCursor } = await api('GET', `/v1/runs?${query}`);
+    document.getElementById('pager').innerHTML = [
+      params.get('cursor') ? `<a id="newest" href="${esc(page(undefined))}">← newest</a>` : '',
+      nextCursor ? `<a id="older" href="${esc(page(nextCursor))}">older runs →</a>` : '',
+    ].join(' ');
     document.querySelector('#runs tbody').innerHTML =
       items
         .map(
