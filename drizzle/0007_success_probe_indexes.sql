@@ -1,0 +1,2 @@
+CREATE INDEX "node_runs_unsatisfied" ON "node_runs" USING btree ("run_id","position") WHERE "node_runs"."status" NOT IN (1, 10);--> statement-breakpoint
+CREATE INDEX "node_runs_open" ON "node_runs" USING btree ("run_id","position") WHERE "node_runs"."status" NOT IN (-1, 1, 4, 7, 8, 10);
