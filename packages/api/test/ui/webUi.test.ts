@@ -152,6 +152,8 @@ describe('the web UI in Chromium', () => {
     await page.goto(`${url}/#/login`);
     await page.locator('#token').fill(api.adminToken);
     await page.locator('#login-form button[type=submit]').click();
+    // The login handler moves to #/runs once the token is accepted; navigate only after it did.
+    await expect.poll(() => page.evaluate('window.location.hash')).toBe('#/runs');
     await page.goto(`${url}/#/runs?workflow=Slow&limit=2`);
     await expect.poll(() => page.locator('#runs tr[data-run]').count()).toBeGreaterThan(0);
     const first = await page.locator('#runs tr[data-run]').first().getAttribute('data-run');
