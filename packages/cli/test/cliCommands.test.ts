@@ -72,6 +72,12 @@ describe('flowline runs', () => {
     expect(out.stdout).toContain('Completed.');
   });
 
+  it('takes a run id that starts with a dash (1 in 64 do) as an id, not an option', async () => {
+    const out = await flowline(['runs', 'show', '-AAAAAAAAAAAAAAAAAAAAA']);
+    expect(out.code).toBe(3);
+    expect(out.stderr).toContain('RUN_NOT_FOUND');
+  });
+
   it('exits 3 for a run that does not exist', async () => {
     const out = await flowline(['runs', 'show', 'AAAAAAAAAAAAAAAAAAAAAA']);
     expect(out.code).toBe(3);

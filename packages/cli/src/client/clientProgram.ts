@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { argvWithSafeRunIds } from './runIdArguments.ts';
 import { credentialCommands } from './credentialCommands.ts';
 import { definitionCommands } from './definitionCommands.ts';
 import { describeFailure, ExitCode, exitCodeOf } from './exitCode.ts';
@@ -19,7 +20,7 @@ function usageExits(command: Command): void {
 /** Parses argv and runs the command; a failure prints one line and exits with its meaningful code. */
 export function runProgram(program: Command): void {
   usageExits(program);
-  program.parseAsync().catch((error: unknown) => {
+  program.parseAsync(argvWithSafeRunIds(process.argv)).catch((error: unknown) => {
     console.error(`flowline: ${describeFailure(error)}`);
     process.exit(exitCodeOf(error));
   });
