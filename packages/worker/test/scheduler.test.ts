@@ -141,7 +141,8 @@ describe('a replica that dies mid-decision', () => {
     expectEverySecondOnce(fired);
     // the seconds the dead replica held were fired late, by the others, not lost
     expect(fired[0]!.fireTime.getTime()).toBeLessThan(diedAt - 1000);
-    expect(fired[0]!.decidedAt.getTime()).toBeGreaterThanOrEqual(diedAt);
+    // (a tick reads its clock before it claims, so a claim won just after the kill can carry a time a moment before it)
+    expect(fired[0]!.decidedAt.getTime()).toBeGreaterThanOrEqual(diedAt - 250);
   });
 });
 
