@@ -2,6 +2,7 @@ import { Permission, readScheduleExpressions, roleAllows, type RunRecord } from 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { callerOf } from '../../auth/nativeAuth.ts';
+import { parseRequest } from '../parseRequest.ts';
 import type { DialectContext } from '../dialect.ts';
 import { enosAuth } from './enosAuth.ts';
 import { EnosCode, EnosError } from './enosErrors.ts';
@@ -16,13 +17,7 @@ const Query = z.object({
 });
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.');
-    throw new EnosError(EnosCode.BAD_REQUEST, 400, field && !issue.message.startsWith(field) ? `${field}: ${issue.message}` : issue.message);
-  }
-  return parsed.data;
+  return parseRequest(schema, value, (message) => new EnosError(EnosCode.BAD_REQUEST, 400, message));
 }
 
 /** `<flowId>-<yyyyMMddHHmmss>`; the 12-digit minute form of older instances (`2438-201908081020`) reads as second 00. */

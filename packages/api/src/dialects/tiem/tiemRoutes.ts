@@ -2,6 +2,7 @@ import { isTerminal, MAX_PAGE_DEPTH, Permission, RunOrderColumn, Status, type Ru
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { callerOf } from '../../auth/nativeAuth.ts';
+import { parseRequest } from '../parseRequest.ts';
 import type { DialectContext } from '../dialect.ts';
 import { tiemAuth } from './tiemAuth.ts';
 import { TiemCode, TiemError } from './tiemErrors.ts';
@@ -34,13 +35,7 @@ const ListQuery = z.object({
 const OperationBody = z.object({ workFlowId: z.string().min(1, 'workFlowId is required').max(64) });
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.');
-    throw new TiemError(TiemCode.BAD_PARAMS, 400, field && !issue.message.startsWith(field) ? `${field}: ${issue.message}` : issue.message);
-  }
-  return parsed.data;
+  return parseRequest(schema, value, (message) => new TiemError(TiemCode.BAD_PARAMS, 400, message));
 }
 
 const OK = { code: TiemCode.OK, message: 'OK' } as const;
