@@ -1,8 +1,9 @@
-import { Engine, Status, connectRedis, decide, inTransaction, statusName, type RunEvent } from '@flowline/engine';
+import { Engine, Status, connectRedis, decide, inTransaction, statusName, type RunEvent, type RunState } from '@flowline/engine';
 import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDecisionState } from '../src/runtime/decisionState.ts';
+import { stateAfter } from '../src/core/stateAfter.ts';
+import { loadDecisionStates } from '../src/runtime/decisionState.ts';
 import { runStateFromRows } from '../src/runtime/runStateFromRows.ts';
 import { lockRun } from '../src/storage/lockRun.ts';
 
@@ -40,20 +41,32 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** Starts a run, forces the given node statuses (others as started), and decides `node`'s success both ways. */
-async function decideBothWays(statuses: Record<string, Status>, node: string) {
+/**
+ * Starts a run, forces the given node statuses (others as started), and decides
+ * the successes of `nodes`, in order, both ways: on the whole run, and together
+ * on their neighbourhoods, as one group-committed batch is.
+ */
+async function decideBothWays(statuses: Record<string, Status>, ...nodes: string[]) {
   const { run } = await engine.startRun({ workflow: 'fan_in' });
   await database.db.pool.query(`UPDATE workflow_runs SET status = ${S.RUNNING} WHERE id = $1`, [run.uuid]);
   for (const [name, status] of Object.entries(statuses)) {
     await database.db.pool.query(`UPDATE node_runs SET status = $3 WHERE run_id = $1 AND name = $2`, [run.uuid, name, status]);
   }
-  const event: RunEvent = { type: 'NODE_SUCCEEDED', node, attempt: 1, outcome: { output: null } };
+  const events = nodes.map((node): RunEvent => ({ type: 'NODE_SUCCEEDED', node, attempt: 1, outcome: { output: null } }));
   const now = new Date('2026-01-01T00:00:00Z');
+  /** Each event decided on the state the ones before it leave, as Engine.decideTogether does. */
+  const decideInTurn = (state: RunState) =>
+    events.flatMap((event) => {
+      const commands = decide(state, event, now);
+      state = stateAfter(state, commands);
+      return commands;
+    });
   return inTransaction(database.db, async (client) => {
     const locked = (await lockRun(client, run.uuid))!;
     const dag = await engine.definitions.dag(locked.definitionId, locked.definitionVersion);
-    const whole = decide(runStateFromRows(locked, dag), event, now);
-    const scoped = decide((await loadDecisionState(client, run.uuid, event, engine.definitions))!.state, event, now);
+    const whole = decideInTurn(runStateFromRows(locked, dag));
+    const states = await loadDecisionStates(client, events.map((event) => ({ runUuid: run.uuid, event })), engine.definitions);
+    const scoped = decideInTurn(states.get(run.uuid)!.state);
     return { whole, scoped };
   });
 }
@@ -71,10 +84,16 @@ describe('a success decided on the node’s neighbourhood', () => {
     ['the last node ends the run with the first failure', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), m3: S.TIMEOUT, side: S.FAIL, join: S.CANCEL, m4: S.RUNNING }, 'm4'],
     ['the last node ends the run cancelled', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), side: S.CANCEL, join: S.RUNNING }, 'join'],
     ['a stale report changes nothing', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), side: S.SUCCESS }, 'm0'],
+    ['two middle nodes together, siblings still running', { root: S.SUCCESS, ...allMiddle(S.RUNNING), side: S.RUNNING }, 'm1,m3'],
+    ['the last two middle nodes together release the join', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), m0: S.RUNNING, m4: S.RUNNING, side: S.SUCCESS }, 'm4,m0'],
+    ['every middle node and the side together', { root: S.SUCCESS, ...allMiddle(S.RUNNING), side: S.RUNNING }, 'm0,m1,m2,m3,m4,side'],
+    ['the last two nodes together end the run', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), side: S.RUNNING, join: S.RUNNING }, 'join,side'],
+    ['the last two nodes together end the run with a failure', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), m2: S.FAIL, side: S.RUNNING, join: S.CANCEL, m4: S.RUNNING }, 'side,m4'],
+    ['a duplicate report in the same batch changes nothing more', { root: S.SUCCESS, ...allMiddle(S.SUCCESS), m4: S.RUNNING, side: S.SUCCESS }, 'm4,m4'],
   ];
-  for (const [name, statuses, node] of cases) {
+  for (const [name, statuses, nodes] of cases) {
     it(name, async () => {
-      const { whole, scoped } = await decideBothWays(statuses, node);
+      const { whole, scoped } = await decideBothWays(statuses, ...nodes.split(','));
       expect(scoped).toEqual(whole);
     });
   }

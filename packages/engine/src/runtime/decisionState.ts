@@ -1,48 +1,71 @@
 import type pg from 'pg';
 import type { Dag } from '../core/dag.ts';
 import type { RunEvent, RunState } from '../core/runState.ts';
-import { loadSuccessScope, type ChildParents } from '../storage/loadSuccessScope.ts';
-import { lockRun, lockRunRow, type LockedRunRow } from '../storage/lockRun.ts';
+import { loadSuccessScopes, type ChildParents } from '../storage/loadSuccessScopes.ts';
+import { lockRun, lockRunRows, type LockedRunRow } from '../storage/lockRun.ts';
 import type { DefinitionCache } from './definitionCache.ts';
 import { runStateFromRows } from './runStateFromRows.ts';
 
 /** Parent position ranges per child, per compiled DAG (DAG versions are immutable, so this never goes stale). */
 const parentRangesByDag = new WeakMap<Dag, Map<string, ChildParents>>();
 
+/** A locked run and the state `decide` needs for the events asked about it. */
+export interface DecisionState {
+  readonly run: LockedRunRow;
+  readonly state: RunState;
+}
+
 /**
- * Locks a run and loads the state `decide` needs for `event`. A node's success
- * is decided on its neighbourhood only (see loadSuccessScope): the loaded nodes'
- * edges are cut down to the loaded nodes, which gives `decide` the same answer
- * as the whole run would — a child is released when no unsatisfied parent was
- * found, and the run ends when no unended node was found. Every other event
- * (failures, cancel, rerun, …) may touch any node and loads them all.
+ * Locks runs and loads the state `decide` needs for `events`, per run. When
+ * every event is a node's success, a run is loaded as its succeeding nodes'
+ * neighbourhood only (see loadSuccessScopes): the loaded nodes' edges are cut
+ * down to the loaded nodes, which gives `decide` the same answer as the whole
+ * run would — a child is released when no unsatisfied parent was found, and
+ * the run ends when no unended node was found. Any other event (failures,
+ * cancel, rerun, …) may touch any node and loads its run whole. A run not found
+ * is missing from the answer.
  */
-export async function loadDecisionState(
+export async function loadDecisionStates(
   client: pg.PoolClient,
-  runUuid: string,
-  event: RunEvent,
+  events: readonly { readonly runUuid: string; readonly event: RunEvent }[],
   definitions: DefinitionCache,
-): Promise<{ run: LockedRunRow; state: RunState } | undefined> {
-  if (event.type !== 'NODE_SUCCEEDED') {
-    const locked = await lockRun(client, runUuid);
-    if (!locked) return undefined;
-    const dag = await definitions.dag(locked.definitionId, locked.definitionVersion);
-    return { run: locked, state: runStateFromRows(locked, dag) };
+): Promise<Map<string, DecisionState>> {
+  const states = new Map<string, DecisionState>();
+  if (events.some(({ event }) => event.type !== 'NODE_SUCCEEDED')) {
+    for (const runUuid of new Set(events.map((e) => e.runUuid))) {
+      const locked = await lockRun(client, runUuid);
+      if (!locked) continue;
+      const dag = await definitions.dag(locked.definitionId, locked.definitionVersion);
+      states.set(runUuid, { run: locked, state: runStateFromRows(locked, dag) });
+    }
+    return states;
   }
-  const run = await lockRunRow(client, runUuid);
-  if (!run) return undefined;
-  const dag = await definitions.dag(run.definitionId, run.definitionVersion);
-  const children = (dag.children.get(event.node) ?? []).map((child) => parentRangesOf(dag, child));
-  const rows = await loadSuccessScope(client, runUuid, event.node, children);
-  const full = runStateFromRows({ ...run, nodes: rows }, dag);
-  const loaded = new Set(rows.map((r) => r.name));
-  return {
-    run,
-    state: {
-      ...full,
-      nodes: full.nodes.map((n) => ({ ...n, parents: n.parents.filter((p) => loaded.has(p)), children: n.children.filter((c) => loaded.has(c)) })),
-    },
-  };
+  const succeeding = new Map<string, Set<string>>();
+  for (const { runUuid, event } of events) succeeding.set(runUuid, (succeeding.get(runUuid) ?? new Set()).add((event as { node: string }).node));
+  const runs = await lockRunRows(client, [...succeeding.keys()]);
+  const dags = new Map(await Promise.all(runs.map(async (run) => [run.id, await definitions.dag(run.definitionId, run.definitionVersion)] as const)));
+  const scopes = await loadSuccessScopes(
+    client,
+    runs.map((run) => {
+      const dag = dags.get(run.id)!;
+      const nodes = [...succeeding.get(run.id)!];
+      const children = new Set(nodes.flatMap((node) => dag.children.get(node) ?? []));
+      return { runId: run.id, nodes, children: [...children].map((child) => parentRangesOf(dag, child)) };
+    }),
+  );
+  for (const run of runs) {
+    const rows = scopes.get(run.id)!;
+    const full = runStateFromRows({ ...run, nodes: rows }, dags.get(run.id)!);
+    const loaded = new Set(rows.map((r) => r.name));
+    states.set(run.id, {
+      run,
+      state: {
+        ...full,
+        nodes: full.nodes.map((n) => ({ ...n, parents: n.parents.filter((p) => loaded.has(p)), children: n.children.filter((c) => loaded.has(c)) })),
+      },
+    });
+  }
+  return states;
 }
 
 /** A child's parents as ranges of node positions (a node's position is its index in the DAG's order). */

@@ -14,7 +14,7 @@ import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import { publishAbort } from '../queue/abortChannel.ts';
 import { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
 import { NodeQueue } from '../queue/nodeQueue.ts';
-import { applyCommands, StaleDecision } from '../storage/applyCommands.ts';
+import { applyCommands, StaleDecision, type RunDecision } from '../storage/applyCommands.ts';
 import { inTransaction, type Database, type Queryable } from '../storage/database.ts';
 import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
 import { insertRun, type NewRunRow } from '../storage/insertRun.ts';
@@ -28,8 +28,9 @@ import { isRetryableTransactionError } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { runAsInserted } from './runAsInserted.ts';
-import { loadDecisionState } from './decisionState.ts';
-import { RunEventBatches } from './runEventBatches.ts';
+import { loadDecisionStates } from './decisionState.ts';
+import { GroupCommit } from './groupCommit.ts';
+import { stateAfter } from '../core/stateAfter.ts';
 
 /** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
 export const DEFAULT_ORG = SHARED_CATALOG_ORG;
@@ -68,8 +69,16 @@ export interface PendingStart {
   readonly now: Date;
 }
 
+/** An event to decide about a run; with `orgId`, only if the run belongs to that org (an operator's request). */
+interface RunEventItem {
+  readonly runUuid: string;
+  readonly event: RunEvent;
+  readonly orgId?: string;
+}
+
 /** A decision that ended a run: the run as it was locked, its final status and when. */
 interface RunEnding {
+  readonly runUuid: string;
   readonly run: LockedRunRow;
   readonly status: Status;
   readonly endTime: Date;
@@ -110,7 +119,8 @@ export class Engine {
   readonly registry: HandlerRegistry;
   readonly nodeQueue: NodeQueue;
   readonly definitions: DefinitionCache;
-  private readonly successes = new RunEventBatches((runUuid, events) => this.transitionBatch(runUuid, events));
+  /** Node successes reported in this process, decided in group-committed batches across runs. */
+  private readonly successes = new GroupCommit<RunEventItem, readonly Command[]>((items) => this.decideSettled(items));
   readonly catalog: DefinitionCatalog;
   readonly schedules: ScheduleCatalog;
   readonly logger: Logger | undefined;
@@ -297,36 +307,43 @@ export class Engine {
    * Applies one event to a run: lock the run, decide, write every status change
    * conditionally, commit, then dispatch and abort. A write that finds the state
    * moved (a worker claimed a node meanwhile) makes the whole decision start over.
-   * Node successes of one run that arrive together are decided in one
-   * transaction (see RunEventBatches); every other event goes alone.
+   * Node successes reported by workers are group-committed: those arriving while
+   * a batch is being decided are decided together next, across runs, in one
+   * transaction (see GroupCommit); every other event goes alone.
    */
   transition(runUuid: string, event: RunEvent, orgId?: string): Promise<readonly Command[]> {
-    if (event.type === 'NODE_SUCCEEDED' && orgId === undefined) return this.successes.submit(runUuid, event);
-    return this.transitionBatch(runUuid, [event], orgId).then((decided) => decided[0]!);
+    const item = { runUuid, event, ...(orgId === undefined ? {} : { orgId }) };
+    if (event.type === 'NODE_SUCCEEDED' && orgId === undefined) return this.successes.submit(item);
+    return this.decideAlone(item);
   }
 
-  /** Decides `events` in order in one transaction (one lock, one commit); one command list per event. */
-  private async transitionBatch(runUuid: string, events: readonly RunEvent[], orgId?: string): Promise<(readonly Command[])[]> {
+  /**
+   * Decides a batch in one transaction. If that fails (one run's state moved,
+   * one run was deleted), the batch is split — per run, then per event — so one
+   * event's failure is only its own; only a lone event is retried.
+   */
+  private async decideSettled(items: readonly RunEventItem[]): Promise<PromiseSettledResult<readonly Command[]>[]> {
+    if (items.length === 1) {
+      return [await this.decideAlone(items[0]!).then(
+        (value) => ({ status: 'fulfilled', value }) as const,
+        (reason: unknown) => ({ status: 'rejected', reason }) as const,
+      )];
+    }
+    try {
+      return (await this.decideTogether(items)).map((value) => ({ status: 'fulfilled', value }) as const);
+    } catch {
+      const runs = new Set(items.map((item) => item.runUuid));
+      const parts = runs.size > 1 ? [...runs].map((run) => items.filter((item) => item.runUuid === run)) : items.map((item) => [item]);
+      const settled = new Map<RunEventItem, PromiseSettledResult<readonly Command[]>>();
+      await Promise.all(parts.map(async (part) => (await this.decideSettled(part)).forEach((result, i) => settled.set(part[i]!, result))));
+      return items.map((item) => settled.get(item)!);
+    }
+  }
+
+  private async decideAlone(item: RunEventItem): Promise<readonly Command[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        let ended: RunEnding | undefined;
-        const decided = await inTransaction(this.db, async (client) => {
-          const all: (readonly Command[])[] = [];
-          for (const event of events) {
-            const loaded = await loadDecisionState(client, runUuid, event, this.definitions);
-            if (!loaded || (orgId !== undefined && loaded.run.orgId !== orgId)) throw new RunNotFound(uuidToShortId(runUuid));
-            const now = this.now();
-            const commands = decide(loaded.state, event, now);
-            await applyCommands(client, runUuid, commands, now);
-            const end = commands.find((c) => c.type === 'SET_RUN' && isTerminal(c.to));
-            if (end?.type === 'SET_RUN') ended = { run: loaded.run, status: end.to, endTime: now };
-            all.push(commands);
-          }
-          return all;
-        });
-        await this.carryOut(runUuid, decided.flat());
-        if (ended) this.recordRunEnd(runUuid, ended);
-        return decided;
+        return (await this.decideTogether([item]))[0]!;
       } catch (error) {
         const retryable = error instanceof StaleDecision || isRetryableTransactionError(error);
         if (!retryable || attempt >= MAX_DECISION_ATTEMPTS) throw error;
@@ -334,21 +351,54 @@ export class Engine {
     }
   }
 
-  /** The effects that happen after commit: dispatching runnable nodes and aborting running ones. */
-  private async carryOut(runUuid: string, commands: readonly Command[]): Promise<void> {
-    const jobs = commands.flatMap((c) => (c.type === 'ENQUEUE' ? [{ runId: runUuid, node: c.node, attempt: c.attempt, runAt: c.runAt }] : []));
-    await this.dispatch(jobs);
-    for (const command of commands) {
-      if (command.type === 'ABORT') {
-        await publishAbort(this.redis, this.queuePrefix, { runId: runUuid, node: command.node, attempt: command.attempt }).catch(
-          (error: unknown) => this.logger?.warn({ err: error, runId: uuidToShortId(runUuid) }, 'abort not published'),
-        );
+  /**
+   * Decides events — of one run or of many — in one transaction: lock the runs,
+   * load their state, decide each event on the state the previous one leaves,
+   * write every change in one statement, commit; then dispatch. One command
+   * list per event.
+   */
+  private async decideTogether(items: readonly RunEventItem[]): Promise<(readonly Command[])[]> {
+    const ends: RunEnding[] = [];
+    const decided = await inTransaction(this.db, async (client) => {
+      const states = await loadDecisionStates(client, items, this.definitions);
+      const now = this.now();
+      const perEvent = items.map(({ runUuid, event, orgId }) => {
+        const loaded = states.get(runUuid);
+        if (!loaded || (orgId !== undefined && loaded.run.orgId !== orgId)) throw new RunNotFound(uuidToShortId(runUuid));
+        const commands = decide(loaded.state, event, now);
+        states.set(runUuid, { ...loaded, state: stateAfter(loaded.state, commands) });
+        const end = commands.find((c) => c.type === 'SET_RUN' && isTerminal(c.to));
+        if (end?.type === 'SET_RUN') ends.push({ runUuid, run: loaded.run, status: end.to, endTime: now });
+        return commands;
+      });
+      await applyCommands(client, items.map((item, i) => ({ runId: item.runUuid, commands: perEvent[i]! })), now);
+      return perEvent;
+    });
+    await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]! })));
+    for (const ending of ends) this.recordRunEnd(ending);
+    return decided;
+  }
+
+  /** The effects that happen after commit: dispatching runnable nodes (one bulk add) and aborting running ones. */
+  private async carryOut(decisions: readonly RunDecision[]): Promise<void> {
+    await this.dispatch(
+      decisions.flatMap(({ runId, commands }) =>
+        commands.flatMap((c) => (c.type === 'ENQUEUE' ? [{ runId, node: c.node, attempt: c.attempt, runAt: c.runAt }] : [])),
+      ),
+    );
+    for (const { runId, commands } of decisions) {
+      for (const command of commands) {
+        if (command.type === 'ABORT') {
+          await publishAbort(this.redis, this.queuePrefix, { runId, node: command.node, attempt: command.attempt }).catch(
+            (error: unknown) => this.logger?.warn({ err: error, runId: uuidToShortId(runId) }, 'abort not published'),
+          );
+        }
       }
     }
   }
 
   /** Counts, logs and traces a run reaching a terminal status: the committed decision that ended it happens exactly once. */
-  private recordRunEnd(runUuid: string, { run, status, endTime }: RunEnding): void {
+  private recordRunEnd({ runUuid, run, status, endTime }: RunEnding): void {
     const name = statusName(status);
     this.metrics.runsFinished.inc({ workflow: run.workflow, status: name });
     this.logger?.info({ runId: uuidToShortId(runUuid), workflow: run.workflow, status: name }, 'run finished');

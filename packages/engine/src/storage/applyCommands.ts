@@ -2,9 +2,6 @@ import type pg from 'pg';
 import type { Command } from '../core/runState.ts';
 import { Status, TERMINAL_STATUSES } from '../core/status.ts';
 
-type SetNode = Extract<Command, { type: 'SET_NODE' }>;
-type SetRun = Extract<Command, { type: 'SET_RUN' }>;
-
 /** A conditional write matched fewer rows than the decision expected: the state it was made on is stale. */
 export class StaleDecision extends Error {
   constructor(what: string) {
@@ -12,92 +9,108 @@ export class StaleDecision extends Error {
   }
 }
 
+/** The commands one transaction decided for one run. */
+export interface RunDecision {
+  readonly runId: string;
+  readonly commands: readonly Command[];
+}
+
 const TERMINAL_SQL = `ARRAY[${TERMINAL_STATUSES.join(',')}]::smallint[]`;
 
 /**
- * Applies the status commands of one decision inside the caller's transaction.
- * Every write is conditional on the status (and attempt) the decision saw; if
- * one matches nothing, StaleDecision is thrown and the caller retries the whole
- * decision on fresh state. Node writes without an outcome are batched per
- * (from, to) into one statement, so cancelling 10,000 pending nodes is one write.
+ * Applies the status commands of the decisions of one transaction — one run's
+ * or a batch of runs' — in ONE statement: every node write and every run write
+ * of the batch, each conditional on the status (attempt, lease) its decision
+ * saw. If any matches nothing, StaleDecision is thrown and the caller retries
+ * the decision on fresh state. Cancelling 10,000 pending nodes, or completing
+ * 50 runs' nodes at once, is one round trip.
+ *
+ * A row is written once per statement, so a batch whose decisions write one
+ * row twice is refused as stale, and its events are decided one by one.
  */
-export async function applyCommands(client: pg.PoolClient, runId: string, commands: readonly Command[], now: Date): Promise<void> {
-  const batches = new Map<string, SetNode[]>();
-  for (const command of commands) {
-    if (command.type === 'SET_NODE') {
-      if (command.outcome) {
-        await setNodeWithOutcome(client, runId, command, now);
-      } else {
-        const key = `${command.from}>${command.to}>${command.nextAttempt !== undefined}`;
-        batches.set(key, [...(batches.get(key) ?? []), command]);
+export async function applyCommands(client: pg.PoolClient, decisions: readonly RunDecision[], now: Date): Promise<void> {
+  const nodes: (Extract<Command, { type: 'SET_NODE' }> & { runId: string })[] = [];
+  // One write per run: a status change, a cancel request, or both (the row is written once per statement).
+  const runs = new Map<string, { from: Status | null; to: Status | null; cancelRequested: boolean | null }>();
+  const written = new Set<string>();
+  const once = (key: string) => {
+    if (written.has(key)) throw new StaleDecision(`${key} written twice in one batch`);
+    written.add(key);
+  };
+  for (const { runId, commands } of decisions) {
+    for (const command of commands) {
+      if (command.type === 'SET_NODE') {
+        once(`node ${command.node} of run ${runId}`);
+        nodes.push({ ...command, runId });
+      } else if (command.type === 'SET_RUN') {
+        once(`run ${runId}`);
+        const cancelRequested = runs.get(runId)?.cancelRequested ?? command.cancelRequested ?? null;
+        runs.set(runId, { from: command.from, to: command.to, cancelRequested });
+      } else if (command.type === 'REQUEST_CANCEL') {
+        runs.set(runId, { from: null, to: null, ...runs.get(runId), cancelRequested: true });
       }
-    } else if (command.type === 'SET_RUN') {
-      await setRun(client, runId, command, now);
-    } else if (command.type === 'REQUEST_CANCEL') {
-      await client.query(`UPDATE workflow_runs SET cancel_requested = true, updated_at = $2 WHERE id = $1`, [runId, now]);
     }
   }
-  for (const batch of batches.values()) await setNodes(client, runId, batch, now);
-}
-
-async function setNodes(client: pg.PoolClient, runId: string, batch: readonly SetNode[], now: Date): Promise<void> {
-  const { from, to } = batch[0]!;
-  const newAttempt = batch[0]!.nextAttempt !== undefined;
-  const result = await client.query(
-    `UPDATE node_runs n
-        SET status = $3::smallint, updated_at = $2::timestamptz,
-            attempt = CASE WHEN $6::boolean THEN n.attempt + 1 ELSE n.attempt END,
-            started_at = CASE WHEN $6 THEN NULL ELSE n.started_at END,
-            ended_at = CASE WHEN $3::smallint = ANY(${TERMINAL_SQL}) THEN $2::timestamptz WHEN $6 THEN NULL ELSE n.ended_at END,
-            result = CASE WHEN $6 THEN '' ELSE n.result END,
-            output = CASE WHEN $6 THEN NULL ELSE n.output END,
-            error = CASE WHEN $6 THEN NULL ELSE n.error END,
-            lease_owner = NULL, lease_expires_at = NULL
-       FROM unnest($5::text[], $7::int[]) AS x(name, attempt)
-      WHERE n.run_id = $1 AND n.name = x.name AND n.attempt = x.attempt AND n.status = $4::smallint`,
-    [runId, now, to, from, batch.map((c) => c.node), newAttempt, batch.map((c) => c.attempt)],
-  );
-  if (result.rowCount !== batch.length) throw new StaleDecision(`${batch.length - (result.rowCount ?? 0)} node(s) moved off ${from}`);
-}
-
-async function setNodeWithOutcome(client: pg.PoolClient, runId: string, command: SetNode, now: Date): Promise<void> {
-  const { outcome } = command;
-  const result = await client.query(
-    `UPDATE node_runs
-        SET status = $5::smallint, updated_at = $6::timestamptz,
-            attempt = COALESCE($7::int, attempt),
-            ended_at = CASE WHEN $5::smallint = ANY(${TERMINAL_SQL}) THEN $6::timestamptz ELSE NULL END,
-            result = COALESCE($8::text, result), output = $9::jsonb, error = $10::text,
-            lease_owner = NULL, lease_expires_at = NULL
-      WHERE run_id = $1 AND name = $2 AND attempt = $3 AND status = $4::smallint
-        AND ($11::text IS NULL OR lease_owner = $11)`,
+  if (nodes.length + runs.size === 0) return;
+  const runWrites = [...runs];
+  const result = await client.query<{ nodes: number; runs: number }>(
+    `WITH node_writes AS (
+       SELECT * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::smallint[], $6::smallint[], $7::int[], $8::boolean[],
+                            $9::text[], $10::jsonb[], $11::text[], $12::text[])
+         AS x(run_id, name, attempt, from_status, to_status, next_attempt, has_outcome, result, output, error, lease_owner)
+     ), nodes AS (
+       -- With an outcome, the attempt's report is stored; without one, a write that starts a new
+       -- attempt (rerun) clears the last attempt's timings and outcome, and any other keeps them.
+       UPDATE node_runs n
+          SET status = x.to_status, updated_at = $1::timestamptz,
+              attempt = COALESCE(x.next_attempt, n.attempt),
+              started_at = CASE WHEN NOT x.has_outcome AND x.next_attempt IS NOT NULL THEN NULL ELSE n.started_at END,
+              ended_at = CASE WHEN x.to_status = ANY(${TERMINAL_SQL}) THEN $1::timestamptz
+                              WHEN x.has_outcome OR x.next_attempt IS NOT NULL THEN NULL ELSE n.ended_at END,
+              result = CASE WHEN x.has_outcome THEN COALESCE(x.result, n.result) WHEN x.next_attempt IS NOT NULL THEN '' ELSE n.result END,
+              output = CASE WHEN x.has_outcome THEN x.output WHEN x.next_attempt IS NOT NULL THEN NULL ELSE n.output END,
+              error = CASE WHEN x.has_outcome THEN x.error WHEN x.next_attempt IS NOT NULL THEN NULL ELSE n.error END,
+              lease_owner = NULL, lease_expires_at = NULL
+         FROM node_writes x
+        WHERE n.run_id = x.run_id AND n.name = x.name AND n.attempt = x.attempt AND n.status = x.from_status
+          AND (x.lease_owner IS NULL OR n.lease_owner = x.lease_owner)
+        RETURNING 1
+     ), run_writes AS (
+       SELECT * FROM unnest($13::uuid[], $14::smallint[], $15::smallint[], $16::boolean[])
+         AS x(run_id, from_status, to_status, cancel_requested)
+     ), runs AS (
+       -- no to_status: a cancel request alone, whatever the run's status
+       UPDATE workflow_runs r
+          SET status = COALESCE(x.to_status, r.status), updated_at = $1::timestamptz,
+              end_time = CASE WHEN x.to_status = ANY(${TERMINAL_SQL}) THEN $1::timestamptz
+                              WHEN x.to_status IN (${Status.READY}, ${Status.RUNNING}) THEN NULL ELSE r.end_time END,
+              start_time = CASE WHEN x.to_status = ${Status.RUNNING} THEN COALESCE(r.start_time, $1::timestamptz) ELSE r.start_time END,
+              cancel_requested = COALESCE(x.cancel_requested, r.cancel_requested)
+         FROM run_writes x
+        WHERE r.id = x.run_id AND (x.from_status IS NULL OR r.status = x.from_status)
+        RETURNING 1
+     )
+     SELECT (SELECT count(*)::int FROM nodes) AS nodes, (SELECT count(*)::int FROM runs) AS runs`,
     [
-      runId,
-      command.node,
-      command.attempt,
-      command.from,
-      command.to,
       now,
-      command.nextAttempt ?? null,
-      outcome?.result ?? null,
-      outcome?.output === undefined ? null : JSON.stringify(outcome.output),
-      outcome?.error ?? null,
-      command.leaseOwner ?? null,
+      nodes.map((c) => c.runId),
+      nodes.map((c) => c.node),
+      nodes.map((c) => c.attempt),
+      nodes.map((c) => c.from),
+      nodes.map((c) => c.to),
+      nodes.map((c) => c.nextAttempt ?? null),
+      nodes.map((c) => c.outcome !== undefined),
+      nodes.map((c) => c.outcome?.result ?? null),
+      nodes.map((c) => (c.outcome?.output === undefined ? null : JSON.stringify(c.outcome.output))),
+      nodes.map((c) => c.outcome?.error ?? null),
+      nodes.map((c) => c.leaseOwner ?? null),
+      runWrites.map(([runId]) => runId),
+      runWrites.map(([, w]) => w.from),
+      runWrites.map(([, w]) => w.to),
+      runWrites.map(([, w]) => w.cancelRequested),
     ],
   );
-  if (result.rowCount !== 1) throw new StaleDecision(`node ${command.node} moved off ${command.from} or its lease was taken over`);
-}
-
-async function setRun(client: pg.PoolClient, runId: string, command: SetRun, now: Date): Promise<void> {
-  const restarting = command.to === Status.READY || command.to === Status.RUNNING;
-  const result = await client.query(
-    `UPDATE workflow_runs
-        SET status = $3::smallint, updated_at = $4::timestamptz,
-            end_time = CASE WHEN $3::smallint = ANY(${TERMINAL_SQL}) THEN $4::timestamptz WHEN $5::boolean THEN NULL ELSE end_time END,
-            start_time = CASE WHEN $3::smallint = ${Status.RUNNING} THEN COALESCE(start_time, $4::timestamptz) ELSE start_time END,
-            cancel_requested = COALESCE($6::boolean, cancel_requested)
-      WHERE id = $1 AND status = $2::smallint`,
-    [runId, command.from, command.to, now, restarting, command.cancelRequested ?? null],
-  );
-  if (result.rowCount !== 1) throw new StaleDecision(`run moved off ${command.from}`);
+  const { nodes: nodesWritten, runs: runsWritten } = result.rows[0]!;
+  if (nodesWritten !== nodes.length) throw new StaleDecision(`${nodes.length - nodesWritten} node(s) moved off the status decided on, or their lease was taken over`);
+  if (runsWritten !== runs.size) throw new StaleDecision(`${runs.size - runsWritten} run(s) moved off the status decided on`);
 }

@@ -25,7 +25,7 @@ export type NodeStateRow = LockedRun['nodes'][number];
  * which touch only their own node row, never wait for it.
  */
 export async function lockRun(client: pg.PoolClient, runId: string): Promise<LockedRun | undefined> {
-  const row = await lockRunRow(client, runId);
+  const [row] = await lockRunRows(client, [runId]);
   if (!row) return undefined;
   const nodes = await client.query<NodeStateRow>(
     `SELECT name, status, attempt, lease_owner AS "leaseOwner" FROM node_runs WHERE run_id = $1 ORDER BY position`,
@@ -34,14 +34,19 @@ export async function lockRun(client: pg.PoolClient, runId: string): Promise<Loc
   return { ...row, nodes: nodes.rows };
 }
 
-/** The run row alone, locked for the rest of the transaction (see lockRun); the caller loads the nodes it needs. */
-export async function lockRunRow(client: pg.PoolClient, runId: string): Promise<LockedRunRow | undefined> {
-  const run = await client.query<LockedRunRow>(
+/**
+ * The rows of several runs, locked for the rest of the transaction (see
+ * lockRun), for deciding their nodes' successes together; the caller loads the
+ * nodes it needs. Rows are locked in id order, so two transactions locking
+ * overlapping sets never deadlock on each other.
+ */
+export async function lockRunRows(client: pg.PoolClient, runIds: readonly string[]): Promise<LockedRunRow[]> {
+  const runs = await client.query<LockedRunRow>(
     `SELECT id, status, cancel_requested AS "cancelRequested", definition_id AS "definitionId",
             definition_version AS "definitionVersion", org_id AS "orgId", workflow_name AS workflow,
             trace_id AS "traceId", COALESCE(start_time, created_at) AS "startTime"
-       FROM workflow_runs WHERE id = $1 FOR UPDATE`,
-    [runId],
+       FROM workflow_runs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [runIds],
   );
-  return run.rows[0];
+  return runs.rows;
 }

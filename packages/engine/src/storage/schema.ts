@@ -133,7 +133,7 @@ export const nodeRuns = pgTable(
   (t) => [
     uniqueIndex('node_runs_run_name').on(t.runId, t.name),
     index('node_runs_live_lease').on(t.leaseExpiresAt).where(sql`${t.status} IN (2, 6)`),
-    // The two probes of a success decision (loadSuccessScope): "a parent of this child not yet
+    // The two probes of a success decision (loadSuccessScopes): "a parent of this child not yet
     // satisfied" and "a node not yet ended". Indexing only the rows that can answer them makes
     // each probe O(1) instead of a scan past every finished sibling (O(n²) over a wide fan-in).
     index('node_runs_unsatisfied').on(t.runId, t.position).where(sql`${t.status} NOT IN (1, 10)`),
