@@ -29,11 +29,14 @@ export { FlowlineMetrics, type FlowlineMetricsOptions } from './metrics/flowline
 export { openDatabase, inTransaction, type Database } from './storage/database.ts';
 export { migrateDatabase, assertDatabaseNotAhead, DatabaseAheadOfCode, MIGRATIONS_FOLDER } from './storage/migrate.ts';
 export { startEmbeddedPostgres, type EmbeddedDatabase } from './storage/embeddedPostgres.ts';
-export { claimNode, loadNodeOutputs, type ClaimedNode } from './storage/claimNode.ts';
+export { claimNodes, attemptKey, type ClaimedNode } from './storage/claimNodes.ts';
+export { loadNodeOutputs } from './storage/loadNodeOutputs.ts';
 export { renewLeases, type RenewedLease } from './storage/renewLeases.ts';
 export { releaseLeases } from './storage/releaseLeases.ts';
 export type { NodeAttempt } from './storage/nodeAttempt.ts';
 export { newLeaseOwner } from './runtime/leaseOwner.ts';
+export { GroupCommit } from './runtime/groupCommit.ts';
+export { isRetryableTransactionError } from './storage/sqlState.ts';
 
 // reliability
 export { Reconciler, type ReconcilerOptions, type ReconcilePass } from './reconciler/reconciler.ts';

@@ -2,10 +2,13 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   COMPLETED,
+  GroupCommit,
   QueueName,
+  attemptKey,
   bullPrefix,
-  claimNode,
+  claimNodes,
   endNodeSpan,
+  isRetryableTransactionError,
   loadNodeOutputs,
   newLeaseOwner,
   releaseLeases,
@@ -14,6 +17,8 @@ import {
   startNodeSpan,
   subscribeAborts,
   uuidToShortId,
+  type ClaimedNode,
+  type Dag,
   type Engine,
   type NodeContext,
   type NodeJobData,
@@ -45,6 +50,17 @@ type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
 
 const DEFAULT_LEASE_MS = 30_000;
 
+/** A node attempt this worker now holds, with what its handler needs. */
+interface Claim {
+  readonly claimed: ClaimedNode;
+  readonly dag: Dag;
+  /** the parents' outputs, by parent name */
+  readonly parents: Record<string, unknown>;
+}
+
+/** How often a claim batch that hit a deadlock or serialization failure is tried again before its jobs fail to the reconciler. */
+const CLAIM_ATTEMPTS = 3;
+
 /**
  * Runs node jobs: claim the attempt in Postgres (READY → RUNNING), run its
  * handler with an AbortSignal wired to cancel and timeout, then report the
@@ -55,6 +71,8 @@ export class NodeWorker {
   private readonly running = new Map<string, { readonly attempt: NodeJobData; readonly controller: AbortController }>();
   private readonly leaseOwner = newLeaseOwner('worker');
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Jobs fetched while a claim is being written are claimed together next (group commit). */
+  private readonly claims = new GroupCommit<NodeJobData, Claim | undefined>((attempts) => this.claimBatch(attempts));
 
   constructor(
     private readonly engine: Engine,
@@ -118,22 +136,14 @@ export class NodeWorker {
   private async process(job: Job<NodeJobData>): Promise<void> {
     const { runId, node, attempt } = job.data;
     const log = this.engine.logger?.child({ runId: uuidToShortId(runId), node, attempt });
-    const claimed = await claimNode(this.engine.db.pool, {
-      runId,
-      node,
-      attempt,
-      leaseOwner: this.leaseOwner,
-      leaseMs: this.leaseMs,
-      now: this.engine.now(),
-    });
-    if (!claimed) {
+    const claim = await this.claims.submit(job.data);
+    if (!claim) {
       log?.debug('stale node job dropped');
       return;
     }
+    const { claimed, dag, parents } = claim;
     this.engine.metrics.nodeQueueWait.observe({ workflow: claimed.workflowName }, Math.max(0, Date.now() - job.timestamp - job.delay) / 1000);
-    const dag = await this.engine.definitions.dag(claimed.definitionId, claimed.definitionVersion);
     const spec = dag.nodes.get(node)!;
-    const parents = await loadNodeOutputs(this.engine.db.pool, runId, dag.parents.get(node) ?? []);
 
     const controller = new AbortController();
     const key = attemptKey(job.data);
@@ -194,6 +204,39 @@ export class NodeWorker {
   }
 
   /**
+   * Claims a batch of jobs' attempts in one statement, then loads the parents'
+   * outputs of every claimed child in one more. A job delivered twice in one
+   * batch (a stalled job re-delivered) is claimed once.
+   */
+  private async claimBatch(attempts: readonly NodeJobData[]): Promise<PromiseSettledResult<Claim | undefined>[]> {
+    let claimed!: Map<string, ClaimedNode>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        claimed = await claimNodes(this.engine.db.pool, { attempts, leaseOwner: this.leaseOwner, leaseMs: this.leaseMs, now: this.engine.now() });
+        break;
+      } catch (error) {
+        if (!isRetryableTransactionError(error) || attempt >= CLAIM_ATTEMPTS) throw error;
+      }
+    }
+    const dags = new Map<ClaimedNode, Dag>();
+    for (const node of claimed.values()) dags.set(node, await this.engine.definitions.dag(node.definitionId, node.definitionVersion));
+    const outputs = await loadNodeOutputs(
+      this.engine.db.pool,
+      [...dags].map(([node, dag]) => ({ runId: node.runId, nodes: dag.parents.get(node.name) ?? [] })),
+    );
+    const answered = new Set<string>();
+    return attempts.map((attempt) => {
+      const key = attemptKey(attempt);
+      const node = claimed.get(key);
+      if (!node || answered.has(key)) return { status: 'fulfilled', value: undefined };
+      answered.add(key);
+      const dag = dags.get(node)!;
+      const parents = Object.fromEntries((dag.parents.get(node.name) ?? []).map((p) => [p, outputs.get(node.runId)![p]]));
+      return { status: 'fulfilled', value: { claimed: node, dag, parents } };
+    });
+  }
+
+  /**
    * Stops taking jobs and waits up to `drainMs` for running handlers, still
    * heartbeating; after that they are aborted and their leases released, so
    * the reconciler retries them at once instead of after a lease.
@@ -217,10 +260,6 @@ export class NodeWorker {
     if (released > 0) this.engine.logger?.info({ released }, 'leases of unfinished nodes released');
     await this.options.subscriber.quit().catch(() => {});
   }
-}
-
-function attemptKey(target: NodeJobData): string {
-  return `${target.runId}.${target.node}.${target.attempt}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Reconciler, claimNode, toRunUuid } from '@flowline/engine';
+import { Reconciler, claimNodes, toRunUuid } from '@flowline/engine';
 import { describe, expect, it } from 'vitest';
 import { nodeNamed as node, stackFixture, summary, type TestStack } from './testStack.ts';
 
@@ -12,15 +12,13 @@ const reconcilerOf = (s: TestStack, leaseMs = 50) => new Reconciler(s.engine, { 
 
 /** Claims a node as a worker that then dies: the row is RUNNING under a lease nobody renews. */
 async function claimAsDeadWorker(runId: string, name: string, leaseMs: number): Promise<void> {
-  const claimed = await claimNode(fixture.database().db.pool, {
-    runId: toRunUuid(runId)!,
-    node: name,
-    attempt: 1,
+  const claimed = await claimNodes(fixture.database().db.pool, {
+    attempts: [{ runId: toRunUuid(runId)!, node: name, attempt: 1 }],
     leaseOwner: 'worker:dead',
     leaseMs,
     now: new Date(),
   });
-  expect(claimed).toBeDefined();
+  expect(claimed.size).toBe(1);
 }
 
 async function startOne(s: TestStack, spec: Parameters<TestStack['define']>[0]): Promise<string> {

@@ -17,7 +17,7 @@ import { NodeQueue } from '../queue/nodeQueue.ts';
 import { applyCommands, StaleDecision, type RunDecision } from '../storage/applyCommands.ts';
 import { inTransaction, type Database, type Queryable } from '../storage/database.ts';
 import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
-import { insertRun, type NewRunRow } from '../storage/insertRun.ts';
+import { insertRuns, type NewRunRow } from '../storage/insertRuns.ts';
 import { assignInstanceStamps } from '../storage/assignInstanceStamps.ts';
 import { findRunByInstanceStamp, readInstanceStamps } from '../storage/findRunByInstanceStamp.ts';
 import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
@@ -119,6 +119,8 @@ export class Engine {
   readonly registry: HandlerRegistry;
   readonly nodeQueue: NodeQueue;
   readonly definitions: DefinitionCache;
+  /** Starts asked for in this process, written in group-committed batches. */
+  private readonly starts = new GroupCommit<StartRunRequest, StartedRun>((requests) => this.startBatch(requests));
   /** Node successes reported in this process, decided in group-committed batches across runs. */
   private readonly successes = new GroupCommit<RunEventItem, readonly Command[]>((items) => this.decideSettled(items));
   readonly catalog: DefinitionCatalog;
@@ -154,16 +156,35 @@ export class Engine {
   }
 
   /**
-   * Starts a run: the run and all its node rows are written in one transaction
-   * (roots READY, the rest WAIT), then the roots are dispatched.
+   * Starts a run: the run and all its node rows are written in one statement
+   * (roots READY, the rest WAIT), then the roots are dispatched. Starts are
+   * group-committed: those asked for while a batch is being written are
+   * written together next, one statement and one dispatch for all.
    */
-  async startRun(request: StartRunRequest): Promise<StartedRun> {
-    const plan = await this.planStart(request);
-    // One statement writes the run and its nodes: atomic without a transaction of its own.
-    const start = await this.insertStart(this.db.pool, plan);
-    await this.afterStartCommitted([start]);
-    const run = start.created ? runAsInserted(plan.row, start.seq) : await readRun(this.db.pool, start.orgId, start.id);
-    return { run: run!, created: start.created };
+  startRun(request: StartRunRequest): Promise<StartedRun> {
+    return this.starts.submit(request);
+  }
+
+  /** Writes a batch of starts; a start that cannot be planned (unknown workflow) fails alone. */
+  private async startBatch(requests: readonly StartRunRequest[]): Promise<PromiseSettledResult<StartedRun>[]> {
+    const definitions = new Map<string, Promise<DefinitionVersionRecord>>();
+    const resolve = (workflow: string, orgId: string) => {
+      const key = `${orgId}\0${workflow}`;
+      if (!definitions.has(key)) definitions.set(key, this.catalog.resolveForStart(workflow, orgId));
+      return definitions.get(key)!;
+    };
+    const planned = await Promise.allSettled(requests.map((request) => this.planStart(request, resolve)));
+    const plans = planned.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
+    // One statement writes the runs and their nodes: atomic without a transaction of its own.
+    const starts = await this.insertStarts(this.db.pool, plans);
+    await this.afterStartCommitted(starts);
+    const started = new Map<StartPlan, StartedRun>();
+    for (const [i, start] of starts.entries()) {
+      const plan = plans[i]!;
+      const run = start.created ? runAsInserted(plan.row, start.seq) : await readRun(this.db.pool, start.orgId, start.id);
+      started.set(plan, { run: run!, created: start.created });
+    }
+    return planned.map((p) => (p.status === 'fulfilled' ? { status: 'fulfilled', value: started.get(p.value)! } : p));
   }
 
   /**
@@ -173,13 +194,15 @@ export class Engine {
    * `afterStartCommitted`.
    */
   async startRunInTransaction(client: pg.PoolClient, request: StartRunRequest): Promise<PendingStart> {
-    return this.insertStart(client, await this.planStart(request));
+    const [start] = await this.insertStarts(client, [await this.planStart(request)]);
+    return start!;
   }
 
-  /** Dispatches the root nodes of starts whose transaction has committed. */
+  /** Dispatches the root nodes of starts whose transaction has committed: one bulk add for all. */
   async afterStartCommitted(starts: readonly PendingStart[]): Promise<void> {
-    for (const start of starts.filter((s) => s.created)) {
-      await this.dispatch(start.roots.map((node) => ({ runId: start.id, node, attempt: 1, runAt: start.now })));
+    const created = starts.filter((s) => s.created);
+    await this.dispatch(created.flatMap((start) => start.roots.map((node) => ({ runId: start.id, node, attempt: 1, runAt: start.now }))));
+    for (const start of created) {
       this.logger?.info({ runId: uuidToShortId(start.id), workflow: start.workflow }, 'run started');
       this.metrics.runsStarted.inc({ workflow: start.workflow, trigger: TRIGGER_LABEL[start.triggerType] });
     }
@@ -190,9 +213,12 @@ export class Engine {
    * definition is read through the pool, which must not wait for a client
    * while the transaction holds one.
    */
-  private async planStart(request: StartRunRequest): Promise<StartPlan> {
+  private async planStart(
+    request: StartRunRequest,
+    resolve: (workflow: string, orgId: string) => Promise<DefinitionVersionRecord> = (workflow, orgId) => this.catalog.resolveForStart(workflow, orgId),
+  ): Promise<StartPlan> {
     const orgId = request.orgId ?? DEFAULT_ORG;
-    const definition = await this.catalog.resolveForStart(request.workflow, orgId);
+    const definition = await resolve(request.workflow, orgId);
     const dag = await this.definitions.dag(definition.id, definition.version);
     const roots: string[] = [];
     const nodes = dag.order.map((name, position) => {
@@ -220,18 +246,19 @@ export class Engine {
     return { row, roots };
   }
 
-  private async insertStart(db: Queryable, { row, roots }: StartPlan): Promise<PendingStart> {
-    const inserted = await insertRun(db, row);
-    return {
-      id: inserted.id,
-      seq: inserted.seq,
+  private async insertStarts(db: Queryable, plans: readonly StartPlan[]): Promise<PendingStart[]> {
+    if (plans.length === 0) return [];
+    const inserted = await insertRuns(db, plans.map((p) => p.row));
+    return plans.map(({ row, roots }, i) => ({
+      id: inserted[i]!.id,
+      seq: inserted[i]!.seq,
       orgId: row.orgId,
       workflow: row.workflowName,
       triggerType: row.triggerType as TriggerType,
-      created: inserted.created,
+      created: inserted[i]!.created,
       roots,
       now: row.now,
-    };
+    }));
   }
 
   /** A run with its nodes, by 22-char id or uuid, within an org. */

@@ -1,6 +1,6 @@
 import { uuidToShortId } from '../core/ids.ts';
 import { Status, statusName } from '../core/status.ts';
-import type { NewRunRow } from '../storage/insertRun.ts';
+import type { NewRunRow } from '../storage/insertRuns.ts';
 import type { RunWithNodes } from '../storage/readRun.ts';
 
 /**

@@ -97,7 +97,7 @@ function graphText(run: RunRecord, dag: Dag, instanceId: string, stamp: string, 
 
 export function toEnosFlowInstance(run: RunRecord, dag: Dag, view: EnosView): EnosFlowInstance {
   // The instance stamp is the trigger second, moved on to the next free second when
-  // another run of the flow holds it (insertRun): the id stays unique in the vendor's format.
+  // another run of the flow holds it (assignInstanceStamps): the id stays unique in the vendor's format.
   const stamp = enosStamp(run.instanceStamp ?? run.triggerTime, view.timeZone);
   const instanceId = `${run.definitionId}-${stamp}`;
   const parameters = parametersText(run.input);
