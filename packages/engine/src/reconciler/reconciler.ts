@@ -3,6 +3,7 @@ import type { RunEvent } from '../core/runState.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { RunRetention } from '../retention/runRetention.ts';
 import { newLeaseOwner } from '../runtime/leaseOwner.ts';
+import { compactRunCounts } from '../storage/compactRunCounts.ts';
 import { listSettleableRuns } from '../storage/listSettleableRuns.ts';
 import { listStaleReadyNodes } from '../storage/listStaleReadyNodes.ts';
 import { takeOverAbandonedNodes } from '../storage/takeOverAbandonedNodes.ts';
@@ -106,6 +107,9 @@ export class Reconciler {
     const deleted = (await this.options.retention?.sweep(now)) ?? 0;
     if (deleted > 0) this.engine.logger?.info({ deleted }, 'finished runs past their retention deleted');
     this.count('retention_delete', deleted);
+
+    // After retention, whose deletes are deltas too: the history totals' kept counts stay small to sum.
+    await compactRunCounts(db);
 
     return { abandoned: abandoned.length, redispatched: redispatched.length, settled: settleable.length, deleted };
   }

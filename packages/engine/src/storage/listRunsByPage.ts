@@ -1,6 +1,7 @@
 import type { Queryable } from './database.ts';
 import { runFilterSql, type RunFilter } from './listRuns.ts';
 import { RUN_COLUMNS, toRunRecord, type RunRecord } from './readRun.ts';
+import { sumRunCounts } from './sumRunCounts.ts';
 
 /** The run columns a numbered page may be ordered by (EnOS sorters); anything else is refused before SQL. */
 export const RunOrderColumn = {
@@ -49,7 +50,9 @@ export async function listRunsByPage(db: Queryable, filter: RunFilter, page: Run
     if (!ORDER_COLUMNS.has(o.column)) throw new RangeError(`cannot order runs by ${o.column}`);
     return `${o.column} ${o.descending ? 'DESC' : 'ASC'} NULLS LAST`;
   });
-  if (!page.order.some((o) => o.column === RunOrderColumn.SEQ)) order.push('seq DESC');
+  // NULLS LAST as the indexes are built (seq is never null): the whole ORDER BY then matches
+  // an index key, and a page is an index range with no sort in between.
+  if (!page.order.some((o) => o.column === RunOrderColumn.SEQ)) order.push('seq DESC NULLS LAST');
   params.push(page.limit, page.offset);
   const result = await db.query(
     `SELECT ${RUN_COLUMNS} FROM workflow_runs WHERE ${where}
@@ -60,12 +63,43 @@ export async function listRunsByPage(db: Queryable, filter: RunFilter, page: Run
 }
 
 /**
- * How many runs match a filter (TiEM `page.total`). A plain COUNT over the
- * filtered set: an index-only scan of (org_id, …) when the filter allows, about
- * 10 ms per 100k matching runs. Exact, because TiEM clients page by it; if orgs
- * grow to tens of millions of runs this is the query to replace with an estimate.
+ * Which filters the kept counts answer (sumRunCounts): those on the columns
+ * run_counts groups by: org, workflow (name, substring or definition),
+ * status, cancel asked, biz type. Every TiEM and Explorer total the bench asks
+ * for takes that path. Any other key sends the count to workflow_runs, where
+ * an index narrows it first: bizId (org_id, biz_id) is a handful of rows;
+ * owner, trigger type and trigger times are EnOS filters, whose search answers
+ * no total; Explorer's create-time window (its time filters and job-name
+ * search) scans the org's (or the workflow's) index: the one fallback that
+ * grows with history. A Record over every key, so a new filter must choose.
+ */
+const KEPT_FILTER_KEYS: Record<keyof RunFilter, boolean> = {
+  orgId: true,
+  workflow: true,
+  definitionId: true,
+  workflowContains: true,
+  statuses: true,
+  orCancelling: true,
+  cancelRequested: true,
+  bizType: true,
+  owner: false,
+  bizId: false,
+  triggerType: false,
+  createdFrom: false,
+  createdTo: false,
+  triggeredFrom: false,
+  triggeredTo: false,
+};
+
+/**
+ * How many runs match a filter (TiEM `page.total`, Explorer `total`). Exact,
+ * because TiEM clients page by it: from the kept counts when the filter allows
+ * (1M runs: ~1 ms instead of a 100–200 ms COUNT), otherwise a COUNT over the
+ * index-narrowed rows (see KEPT_FILTER_KEYS).
  */
 export async function countRuns(db: Queryable, filter: RunFilter): Promise<number> {
+  const kept = (Object.keys(filter) as (keyof RunFilter)[]).every((key) => filter[key] === undefined || KEPT_FILTER_KEYS[key]);
+  if (kept) return sumRunCounts(db, filter);
   const { where, params } = runFilterSql(filter);
   const result = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM workflow_runs WHERE ${where}`, params);
   return result.rows[0]!.total;

@@ -78,7 +78,7 @@ export const workflowRuns = pgTable(
     /**
      * The trigger time to the second, unique within the definition: EnOS shows a
      * run as `<flowId>-<yyyyMMddHHmmss>`, so two starts of one flow in the same
-     * second take the next free second (see insertRun). Null only for rows older
+     * second take the next free second (see assignInstanceStamps). Null only for rows older
      * than the column.
      */
     instanceStamp: tz('instance_stamp'),
@@ -97,7 +97,17 @@ export const workflowRuns = pgTable(
     index('workflow_runs_org_workflow_seq').on(t.orgId, t.workflowName, t.seq.desc()).where(sql`${t.deletedAt} IS NULL`),
     index('workflow_runs_org_status_seq').on(t.orgId, t.status, t.seq.desc()).where(sql`${t.deletedAt} IS NULL`),
     index('workflow_runs_org_biz').on(t.orgId, t.bizId),
-    index('workflow_runs_org_trigger_time').on(t.orgId, t.triggerTime.desc()),
+    // EnOS search: its trigger type and trigger-time window are mandatory, its default order is
+    // newest trigger first, seq breaking ties; the full key makes a deep page (row 9,950) one
+    // index range without a sort (1M runs: 20 ms → 6 ms).
+    index('workflow_runs_org_type_trigger_time')
+      .on(t.orgId, t.triggerType, t.triggerTime.desc(), t.seq.desc())
+      .where(sql`${t.deletedAt} IS NULL`),
+    // EnOS sorter end_time (most recently ended first): walked in order and filtered, instead of
+    // sorting every run in the window (1M runs, name expression: 270 ms → 0.5 ms).
+    index('workflow_runs_org_type_end_time')
+      .on(t.orgId, t.triggerType, t.endTime.desc(), t.seq.desc())
+      .where(sql`${t.deletedAt} IS NULL`),
     uniqueIndex('workflow_runs_definition_instance_stamp').on(t.definitionId, t.instanceStamp),
     uniqueIndex('workflow_runs_org_idempotency').on(t.orgId, t.idempotencyKey).where(sql`${t.idempotencyKey} IS NOT NULL`),
     // The reconciler only ever looks at live runs; keep that set in a small index.
@@ -106,6 +116,39 @@ export const workflowRuns = pgTable(
     index('workflow_runs_ended').on(t.endTime).where(sql`${t.status} IN (-1, 1, 4, 7, 8, 10)`),
   ],
 );
+
+/** A group of runs (the columns the paged dialects' totals filter on) and how many runs it has. */
+const runCountColumns = () => ({
+  orgId: text('org_id').notNull(),
+  definitionId: bigint('definition_id', { mode: 'number' }).notNull(),
+  workflowName: text('workflow_name').notNull(),
+  bizType: text('biz_type').notNull(),
+  status: smallint('status').notNull(),
+  cancelRequested: boolean('cancel_requested').notNull(),
+  runs: bigint('runs', { mode: 'number' }).notNull(),
+});
+
+/**
+ * The kept run counts behind the paged dialects' totals (TiEM page.total,
+ * Explorer total): runs not soft-deleted, per group of the columns their
+ * total-bearing filters use. Nobody writes here but the compaction
+ * (compactRunCounts), which folds run_count_deltas in; a total is the sum of
+ * both (sumRunCounts), so it stays exact without a count over the runs.
+ */
+export const runCounts = pgTable(
+  'run_counts',
+  runCountColumns(),
+  (t) => [primaryKey({ name: 'run_counts_pkey', columns: [t.orgId, t.definitionId, t.workflowName, t.bizType, t.status, t.cancelRequested] })],
+);
+
+/**
+ * What each statement on workflow_runs changed in run_counts (+n / −n per
+ * group), appended by statement-level triggers (the run_count_triggers
+ * migration). Insert-only, no key and no index: concurrent
+ * writers never wait on a shared counter row, and the hot path pays one small
+ * INSERT per statement that moves a run between groups.
+ */
+export const runCountDeltas = pgTable('run_count_deltas', runCountColumns());
 
 /** One node of a run. `attempt` counts executions; a lease marks the worker holding it. */
 export const nodeRuns = pgTable(
