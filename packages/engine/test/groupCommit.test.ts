@@ -48,7 +48,7 @@ describe('group commit', () => {
 
   it('caps a batch at maxBatch items', async () => {
     const { batches, open, flush } = recorder();
-    const group = new GroupCommit(flush, 2);
+    const group = new GroupCommit(flush, { maxBatch: 2 });
     const results = Promise.all(['a', 'b', 'c', 'd', 'e'].map((item) => group.submit(item)));
     open();
     await results;

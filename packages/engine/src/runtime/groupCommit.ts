@@ -22,7 +22,7 @@ export class GroupCommit<In, Out> {
 
   constructor(
     private readonly flush: (items: readonly In[]) => Promise<readonly PromiseSettledResult<Out>[]>,
-    private readonly maxBatch = 500,
+    private readonly options: { readonly maxBatch?: number } = {},
   ) {}
 
   submit(item: In): Promise<Out> {
@@ -36,7 +36,7 @@ export class GroupCommit<In, Out> {
     this.flushing = true;
     try {
       while (this.queued.length > 0) {
-        const batch = this.queued.splice(0, this.maxBatch);
+        const batch = this.queued.splice(0, this.options.maxBatch ?? 500);
         const settled = await this.flush(batch.map((w) => w.item)).catch((error: unknown) =>
           batch.map((): PromiseSettledResult<Out> => ({ status: 'rejected', reason: error })),
         );
