@@ -71,6 +71,8 @@ export class NodeWorker {
   private readonly running = new Map<string, { readonly attempt: NodeJobData; readonly controller: AbortController }>();
   private readonly leaseOwner = newLeaseOwner('worker');
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Reports of finished attempts whose decision has not committed yet; a stopping worker waits for them. */
+  private readonly reports = new Set<Promise<void>>();
   /** Jobs fetched while a claim is being written are claimed together next (group commit). */
   private readonly claims = new GroupCommit<NodeJobData, Claim | undefined>((attempts) => this.claimBatch(attempts));
 
@@ -200,7 +202,24 @@ export class NodeWorker {
     endNodeSpan(span, event);
     this.engine.metrics.observeNode(claimed.workflowName, event, (performance.now() - handlerStart) / 1000);
     log?.info({ event: event.type }, 'node finished');
-    await this.engine.transition(runId, event);
+    this.report(runId, event, log);
+  }
+
+  /**
+   * Hands a finished attempt's report to the engine without holding the job's
+   * slot while the decision commits: the slot takes the next job while the
+   * report waits for its group commit, so a worker keeps `concurrency` handlers
+   * running instead of idling through commit latency. Postgres, not the BullMQ
+   * job, records the outcome: a report lost with this process leaves the node
+   * RUNNING under a lease nobody renews, which the reconciler retries.
+   */
+  private report(runId: string, event: RunEvent, log: Engine['logger']): void {
+    const reported = this.engine
+      .transition(runId, event)
+      .then(() => undefined)
+      .catch((error: unknown) => log?.error({ err: error }, 'node report not recorded; the reconciler will retry the attempt when its lease expires'))
+      .finally(() => this.reports.delete(reported));
+    this.reports.add(reported);
   }
 
   /**
@@ -251,6 +270,7 @@ export class NodeWorker {
       await this.worker.close(true);
     }
     clearInterval(this.heartbeat);
+    await Promise.all(this.reports);
     const released = await releaseLeases(this.engine.db.pool, { leaseOwner: this.leaseOwner, now: this.engine.now() }).catch(
       (error: unknown) => {
         this.engine.logger?.warn({ err: error }, 'leases not released; they will expire');

@@ -6,8 +6,11 @@ import { lockRun, lockRunRows, type LockedRunRow } from '../storage/lockRun.ts';
 import type { DefinitionCache } from './definitionCache.ts';
 import { runStateFromRows } from './runStateFromRows.ts';
 
-/** Parent position ranges per child, per compiled DAG (DAG versions are immutable, so this never goes stale). */
-const parentRangesByDag = new WeakMap<Dag, Map<string, ChildParents>>();
+interface DagPositions {
+  readonly byNode: ReadonlyMap<string, number>;
+  readonly parentsByChild: Map<string, readonly number[]>;
+}
+const positionsByDag = new WeakMap<Dag, DagPositions>();
 
 /** A locked run and the state `decide` needs for the events asked about it. */
 export interface DecisionState {
@@ -50,7 +53,8 @@ export async function loadDecisionStates(
       const dag = dags.get(run.id)!;
       const nodes = [...succeeding.get(run.id)!];
       const children = new Set(nodes.flatMap((node) => dag.children.get(node) ?? []));
-      return { runId: run.id, nodes, children: [...children].map((child) => parentRangesOf(dag, child)) };
+      const positions = new Set(nodes.map((node) => positionsOf(dag).byNode.get(node)!));
+      return { runId: run.id, nodes, children: [...children].map((child) => parentRangesOf(dag, child, positions)) };
     }),
   );
   for (const run of runs) {
@@ -68,25 +72,40 @@ export async function loadDecisionStates(
   return states;
 }
 
-/** A child's parents as ranges of node positions (a node's position is its index in the DAG's order). */
-function parentRangesOf(dag: Dag, child: string): ChildParents {
-  let cache = parentRangesByDag.get(dag);
-  if (!cache) {
-    cache = new Map();
-    parentRangesByDag.set(dag, cache);
+/**
+ * A child's other parents — those not succeeding in this batch — as ranges of
+ * node positions (a node's position is its index in the DAG's order), where a
+ * blocker is looked for. A child whose parents all succeed now has none, so the
+ * root of a 1 → 10,000 fan-out looks for no blocker at all.
+ */
+function parentRangesOf(dag: Dag, child: string, succeeding: ReadonlySet<number>): ChildParents {
+  const parentRanges: [number, number][] = [];
+  for (const p of parentPositions(dag, child)) {
+    if (succeeding.has(p)) continue;
+    const last = parentRanges[parentRanges.length - 1];
+    if (last && last[1] === p - 1) last[1] = p;
+    else parentRanges.push([p, p]);
   }
-  let entry = cache.get(child);
-  if (!entry) {
-    const position = new Map(dag.order.map((name, i) => [name, i]));
-    const positions = (dag.parents.get(child) ?? []).map((p) => position.get(p)!).sort((a, b) => a - b);
-    const parentRanges: [number, number][] = [];
-    for (const p of positions) {
-      const last = parentRanges[parentRanges.length - 1];
-      if (last && last[1] === p - 1) last[1] = p;
-      else parentRanges.push([p, p]);
-    }
-    entry = { child, parentRanges };
-    cache.set(child, entry);
+  return { child, parentRanges };
+}
+
+/** A child's parents' positions, sorted. */
+function parentPositions(dag: Dag, child: string): readonly number[] {
+  const positions = positionsOf(dag);
+  let parents = positions.parentsByChild.get(child);
+  if (!parents) {
+    parents = (dag.parents.get(child) ?? []).map((p) => positions.byNode.get(p)!).sort((a, b) => a - b);
+    positions.parentsByChild.set(child, parents);
   }
-  return entry;
+  return parents;
+}
+
+/** Node positions, and parents' positions per child, of a compiled DAG (versions are immutable, so these never go stale). */
+function positionsOf(dag: Dag): DagPositions {
+  let positions = positionsByDag.get(dag);
+  if (!positions) {
+    positions = { byNode: new Map(dag.order.map((name, i) => [name, i])), parentsByChild: new Map() };
+    positionsByDag.set(dag, positions);
+  }
+  return positions;
 }

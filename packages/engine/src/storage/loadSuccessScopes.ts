@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { FAILED_STATUSES, SATISFIED_STATUSES, Status, TERMINAL_STATUSES } from '../core/status.ts';
 import type { NodeStateRow } from './lockRun.ts';
 
-/** A child of the node that succeeded, with the positions of its other parents as [from, to] ranges. */
+/** A child of nodes that succeed, with the positions of its other parents (not succeeding now) as [from, to] ranges. */
 export interface ChildParents {
   readonly child: string;
   readonly parentRanges: readonly (readonly [number, number])[];
@@ -53,7 +53,6 @@ export async function loadSuccessScopes(client: pg.PoolClient, runs: readonly Ru
          SELECT n.run_id, n.name, n.status, n.attempt, n.lease_owner, n.position
            FROM node_runs n JOIN ranges r ON r.run_id = c.run_id AND r.child = c.child AND n.position BETWEEN r.lo AND r.hi
           WHERE n.run_id = c.run_id AND n.status <> ALL(${SQL_LIST(SATISFIED_STATUSES)})
-            AND NOT EXISTS (SELECT 1 FROM succeeding s WHERE s.run_id = n.run_id AND s.name = n.name)
           LIMIT 1) AS b
      ), open AS (
        SELECT o.* FROM runs CROSS JOIN LATERAL (
