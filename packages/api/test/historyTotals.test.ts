@@ -74,7 +74,8 @@ describe('dialect totals from kept counts', () => {
     const [cancelled, rerun] = [await start('BackupCluster', 'a', 'cancelled'), await start('CheckPlatform', 'b', 'rerun')];
     for (const id of [cancelled, rerun]) await api.engine.cancelRun(id);
     await api.engine.suspendRun(await start('CheckPlatform', 'a', 'held'));
-    await api.waitForEnd(rerun);
+    // A node already running when its run is cancelled ends when its handler sees the abort: wait, so no status moves while totals are read.
+    for (const id of [cancelled, rerun]) await api.waitForEnd(id);
     await api.engine.rerunRun(rerun);
     await api.waitForEnd(rerun);
     const pool = api.engine.db.pool;

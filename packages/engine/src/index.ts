@@ -21,7 +21,7 @@ export { BackupCluster } from './demo/backupCluster.ts';
 export { CheckPlatform } from './demo/checkPlatform.ts';
 
 // running
-export { Engine, DEFAULT_ORG, TriggerType, toRunUuid, type EngineOptions, type StartRunRequest, type StartedRun, type PendingStart } from './runtime/engine.ts';
+export { Engine, DEFAULT_ORG, TriggerType, toRunUuid, type LocalRunner, type EngineOptions, type StartRunRequest, type StartedRun, type PendingStart } from './runtime/engine.ts';
 export { resultText, COMPLETED } from './runtime/nodeResult.ts';
 export { FlowlineMetrics, type FlowlineMetricsOptions } from './metrics/flowlineMetrics.ts';
 
@@ -45,7 +45,7 @@ export type { RetentionPolicy } from './retention/retentionPolicy.ts';
 export type { RunRecord, NodeRecord, RunWithNodes } from './storage/readRun.ts';
 export { QueueName, bullPrefix } from './queue/keys.ts';
 export { subscribeAborts } from './queue/abortChannel.ts';
-export type { NodeJobData } from './queue/nodeQueue.ts';
+export type { NodeJobData, NodeDispatch } from './queue/nodeQueue.ts';
 export { connectRedis, assertRedisReachable } from './queue/redisConnection.ts';
 
 // auth

@@ -21,6 +21,7 @@ import {
   type Dag,
   type Engine,
   type NodeContext,
+  type NodeDispatch,
   type NodeJobData,
   type RunEvent,
 } from '@flowline/engine';
@@ -71,6 +72,12 @@ export class NodeWorker {
   private readonly running = new Map<string, { readonly attempt: NodeJobData; readonly controller: AbortController }>();
   private readonly leaseOwner = newLeaseOwner('worker');
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Attempts this worker holds now, from the queue and from the local lane. */
+  private held = 0;
+  /** Of those, the ones taken locally (see takeLocally). */
+  private local = 0;
+  private readonly localRuns = new Set<Promise<void>>();
+  private closing = false;
   /** Reports of finished attempts whose decision has not committed yet; a stopping worker waits for them. */
   private readonly reports = new Set<Promise<void>>();
   /** Jobs fetched while a claim is being written are claimed together next (group commit). */
@@ -100,6 +107,7 @@ export class NodeWorker {
         'node job failed',
       ));
     await this.worker.waitUntilReady();
+    this.engine.runLocally((attempts) => this.takeLocally(attempts));
     this.heartbeat = setInterval(() => void this.renewLeases(), this.leaseMs / 3);
   }
 
@@ -135,21 +143,66 @@ export class NodeWorker {
     }
   }
 
+  /** A job from the queue: the attempt it names, waiting since the job became due. */
   private async process(job: Job<NodeJobData>): Promise<void> {
-    const { runId, node, attempt } = job.data;
+    this.held++;
+    try {
+      await this.runAttempt(job.data, job.timestamp + job.delay);
+    } finally {
+      this.held--;
+    }
+  }
+
+  /**
+   * The local lane: attempts this process's engine has just made READY are run
+   * here at once, without a queue round trip, while this worker has free
+   * slots; the rest are queued as usual. The READY row is what makes this
+   * safe: if this process dies before claiming one, the reconciler finds it
+   * READY with no job and queues it. While local attempts hold slots, the
+   * queue is asked for that many fewer jobs, so the worker stays near its
+   * concurrency.
+   */
+  private takeLocally(attempts: readonly NodeDispatch[]): readonly NodeDispatch[] {
+    const free = Math.max(0, this.options.concurrency - this.held);
+    if (free === 0 || this.closing) return attempts;
+    for (const attempt of attempts.slice(0, free)) {
+      this.held++;
+      this.local++;
+      this.fitQueueConcurrency();
+      const run = this.runAttempt(attempt, Date.now())
+        .catch((error: unknown) =>
+          this.engine.logger?.error({ err: error, runId: uuidToShortId(attempt.runId), node: attempt.node }, 'local node attempt failed; the reconciler will retry it'),
+        )
+        .finally(() => {
+          this.held--;
+          this.local--;
+          this.localRuns.delete(run);
+          this.fitQueueConcurrency();
+        });
+      this.localRuns.add(run);
+    }
+    return attempts.slice(free);
+  }
+
+  private fitQueueConcurrency(): void {
+    if (this.worker) this.worker.concurrency = Math.max(1, this.options.concurrency - this.local);
+  }
+
+  private async runAttempt(attemptData: NodeJobData, dueAt: number): Promise<void> {
+    const { runId, node, attempt } = attemptData;
     const log = this.engine.logger?.child({ runId: uuidToShortId(runId), node, attempt });
-    const claim = await this.claims.submit(job.data);
+    const claim = await this.claims.submit({ runId, node, attempt });
     if (!claim) {
       log?.debug('stale node job dropped');
       return;
     }
     const { claimed, dag, parents } = claim;
-    this.engine.metrics.nodeQueueWait.observe({ workflow: claimed.workflowName }, Math.max(0, Date.now() - job.timestamp - job.delay) / 1000);
+    this.engine.metrics.nodeQueueWait.observe({ workflow: claimed.workflowName }, Math.max(0, Date.now() - dueAt) / 1000);
     const spec = dag.nodes.get(node)!;
 
     const controller = new AbortController();
-    const key = attemptKey(job.data);
-    this.running.set(key, { attempt: job.data, controller });
+    const key = attemptKey(attemptData);
+    this.running.set(key, { attempt: attemptData, controller });
     if (claimed.cancelRequested) controller.abort(AbortReason.CANCEL);
     const timer =
       spec.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(AbortReason.TIMEOUT), spec.timeoutMs);
@@ -262,12 +315,15 @@ export class NodeWorker {
    */
   async close(): Promise<void> {
     if (!this.worker) return;
-    const drained = this.worker.close();
+    this.closing = true;
+    this.engine.runLocally(undefined);
+    const drained = Promise.all([this.worker.close(), Promise.all(this.localRuns)]);
     const drainMs = this.options.drainMs ?? 10_000;
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), drainMs).unref());
     if ((await Promise.race([drained, timeout])) === 'timeout') {
       for (const { controller } of this.running.values()) controller.abort(AbortReason.SHUTDOWN);
       await this.worker.close(true);
+      await Promise.all(this.localRuns);
     }
     clearInterval(this.heartbeat);
     await Promise.all(this.reports);

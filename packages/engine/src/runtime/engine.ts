@@ -13,7 +13,7 @@ import { emitRunSpan, newTraceId } from '../tracing/runTracing.ts';
 import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import { publishAbort } from '../queue/abortChannel.ts';
 import { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
-import { NodeQueue } from '../queue/nodeQueue.ts';
+import { NodeQueue, type NodeDispatch } from '../queue/nodeQueue.ts';
 import { applyCommands, StaleDecision, type RunDecision } from '../storage/applyCommands.ts';
 import { inTransaction, type Database, type Queryable } from '../storage/database.ts';
 import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
@@ -103,6 +103,13 @@ export interface EngineOptions {
   readonly metrics?: FlowlineMetrics;
 }
 
+/**
+ * Runs due node attempts in this process at once, if it has free slots, and
+ * answers those it did not take, which are queued. Set by a worker sharing the
+ * engine's process (see NodeWorker's local lane).
+ */
+export type LocalRunner = (attempts: readonly NodeDispatch[]) => readonly NodeDispatch[];
+
 const TRIGGER_LABEL = { 0: 'manual', 1: 'periodic', 2: 'temporary' } as const;
 
 const MAX_DECISION_ATTEMPTS = 20;
@@ -128,6 +135,7 @@ export class Engine {
   readonly logger: Logger | undefined;
   readonly now: () => Date;
   readonly metrics: FlowlineMetrics;
+  private localRunner: LocalRunner | undefined;
 
   constructor(options: EngineOptions) {
     this.db = options.db;
@@ -436,12 +444,21 @@ export class Engine {
    * Dispatch failures are logged, not thrown: the rows already say READY, and
    * the reconciler re-dispatches READY nodes whose jobs never reached Redis.
    */
-  private async dispatch(jobs: Parameters<NodeQueue['dispatch']>[0]): Promise<void> {
+  private async dispatch(jobs: readonly NodeDispatch[]): Promise<void> {
+    const now = this.now();
+    const due = jobs.filter((job) => job.runAt.getTime() <= now.getTime());
+    const leftOver = this.localRunner && due.length > 0 ? new Set(this.localRunner(due)) : undefined;
+    const queued = leftOver ? jobs.filter((job) => job.runAt.getTime() > now.getTime() || leftOver.has(job)) : jobs;
     try {
-      await this.nodeQueue.dispatch(jobs, this.now());
+      await this.nodeQueue.dispatch(queued, now);
     } catch (error) {
       this.logger?.error({ err: error }, 'dispatch to Redis failed; the reconciler will re-dispatch');
     }
+  }
+
+  /** Lets a worker in this process take due attempts without a queue round trip; `undefined` stops it. */
+  runLocally(runner: LocalRunner | undefined): void {
+    this.localRunner = runner;
   }
 
   async close(): Promise<void> {

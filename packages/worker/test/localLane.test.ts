@@ -1,0 +1,76 @@
+import { connectRedis, defineWorkflow } from '@flowline/engine';
+import { TEST_REDIS_URL } from '@flowline/engine/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stackFixture, summary, type TestStack } from './testStack.ts';
+
+/**
+ * The local lane: a worker sharing its engine's process runs the attempts that
+ * engine makes READY at once, without a queue round trip, while it has free
+ * slots. What it cannot take is queued, and still runs.
+ */
+const fixture = stackFixture();
+let stack: TestStack;
+const redis = connectRedis(TEST_REDIS_URL);
+
+afterAll(() => redis.disconnect());
+
+/** How many jobs were ever added to the stack's queue (BullMQ's event stream records each add). */
+async function jobsAdded(prefix: string): Promise<number> {
+  const streams = await redis.keys(`{${prefix}}*:events`);
+  let added = 0;
+  for (const stream of streams) {
+    const entries = await redis.xrange(stream, '-', '+');
+    added += entries.filter(([, fields]) => fields[0] === 'event' && fields[1] === 'added').length;
+  }
+  return added;
+}
+
+describe('the local lane', () => {
+  it('runs a chain started in the worker’s own process without queueing a single job', async () => {
+    stack = await fixture.start({ concurrency: 10 });
+    await stack.define({
+      name: 'Chain',
+      nodes: [
+        { name: 'a', type: 'noop' },
+        { name: 'b', type: 'noop', dependsOn: ['a'] },
+        { name: 'c', type: 'noop', dependsOn: ['b'] },
+      ],
+    });
+    const { run } = await stack.engine.startRun({ workflow: 'Chain' });
+    const done = await stack.waitForEnd(run.id);
+    expect(summary(done)).toEqual({ run: 'SUCCESS', a: 'SUCCESS', b: 'SUCCESS', c: 'SUCCESS' });
+    expect(await jobsAdded(stack.prefix)).toBe(0);
+  });
+
+  it('takes only free slots: the rest of a fan-out is queued, runs, and the worker stays near its concurrency', async () => {
+    stack = await fixture.start({ concurrency: 2 });
+    let running = 0;
+    let peak = 0;
+    const middle = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+    await stack.engine.registerWorkflow(
+      defineWorkflow({
+        name: 'Wide',
+        nodes: [
+          { name: 'root', run: async () => null },
+          ...middle.map((name) => ({
+            name,
+            dependsOn: ['root'],
+            run: async () => {
+              peak = Math.max(peak, ++running);
+              await new Promise((resolve) => setTimeout(resolve, 60));
+              running--;
+              return null;
+            },
+          })),
+          { name: 'join', dependsOn: middle, run: async () => null },
+        ],
+      }),
+    );
+    const { run } = await stack.engine.startRun({ workflow: 'Wide' });
+    const done = await stack.waitForEnd(run.id);
+    expect(done.statusName).toBe('SUCCESS');
+    expect(await jobsAdded(stack.prefix)).toBeGreaterThanOrEqual(4);
+    // The queue is asked for fewer jobs while local attempts hold slots; one job it fetched just before may overlap.
+    expect(peak).toBeLessThanOrEqual(3);
+  });
+});
