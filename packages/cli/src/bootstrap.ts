@@ -40,7 +40,7 @@ export interface RunningProcess {
 async function openPostgres(config: Config, logger: Logger): Promise<{ db: Database; close: () => Promise<void> }> {
   if (config.databaseUrl) {
     const db = openDatabase(config.databaseUrl);
-    return { db, close: () => db.pool.end() };
+    return { db, close: () => db.close() };
   }
   logger.info({ dataDir: config.dataDir }, 'DATABASE_URL unset: starting embedded Postgres');
   const embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.warn(line));
@@ -48,7 +48,7 @@ async function openPostgres(config: Config, logger: Logger): Promise<{ db: Datab
   return {
     db,
     close: async () => {
-      await db.pool.end();
+      await db.close();
       await embedded.stop();
     },
   };

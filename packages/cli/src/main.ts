@@ -33,7 +33,7 @@ program
       await migrateDatabase(db);
       console.log('migrations applied');
     } finally {
-      await db.pool.end();
+      await db.close();
       await embedded?.stop();
     }
   });

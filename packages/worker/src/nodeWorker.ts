@@ -284,7 +284,7 @@ export class NodeWorker {
     let claimed!: Map<string, ClaimedNode>;
     for (let attempt = 1; ; attempt++) {
       try {
-        claimed = await claimNodes(this.engine.db.pool, { attempts, leaseOwner: this.leaseOwner, leaseMs: this.leaseMs, now: this.engine.now() });
+        claimed = await claimNodes(this.engine.db.prepared, { attempts, leaseOwner: this.leaseOwner, leaseMs: this.leaseMs, now: this.engine.now() });
         break;
       } catch (error) {
         if (!isRetryableTransactionError(error) || attempt >= CLAIM_ATTEMPTS) throw error;
@@ -293,7 +293,7 @@ export class NodeWorker {
     const dags = new Map<ClaimedNode, Dag>();
     for (const node of claimed.values()) dags.set(node, await this.engine.definitions.dag(node.definitionId, node.definitionVersion));
     const outputs = await loadNodeOutputs(
-      this.engine.db.pool,
+      this.engine.db.prepared,
       [...dags].map(([node, dag]) => ({ runId: node.runId, nodes: dag.parents.get(node.name) ?? [] })),
     );
     const answered = new Set<string>();

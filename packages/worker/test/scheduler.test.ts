@@ -22,7 +22,7 @@ function replica(): SchedulerLoop {
     await loop.stop();
     await engine.close();
     redis.disconnect();
-    await db.pool.end();
+    await db.close();
   });
   return loop;
 }
@@ -132,7 +132,7 @@ describe('a replica that dies mid-decision', () => {
     const diedAt = Date.now();
     await fixture.database().db.pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
     client.release(true);
-    await dying.pool.end();
+    await dying.close();
     await sleep(2000);
     for (const loop of loops) await loop.stop();
 

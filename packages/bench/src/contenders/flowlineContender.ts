@@ -123,7 +123,7 @@ export const flowlineContender: ContenderFactory = {
         await worker.close();
         await engine.close();
         for (const connection of connections) connection.disconnect();
-        await db.pool.end();
+        await db.close();
         await keys.drop();
         await database.drop();
       },

@@ -87,7 +87,7 @@ export async function runHistoryScenario(env: BenchEnvironment): Promise<Measure
     await app.close();
     await engine.close();
     redis.disconnect();
-    await db.pool.end();
+    await db.close();
     await keys.drop();
     await database.drop();
   }

@@ -184,7 +184,7 @@ export class Engine {
     const planned = await Promise.allSettled(requests.map((request) => this.planStart(request, resolve)));
     const plans = planned.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
     // One statement writes the runs and their nodes: atomic without a transaction of its own.
-    const starts = await this.insertStarts(this.db.pool, plans);
+    const starts = await this.insertStarts(this.db.prepared, plans);
     await this.afterStartCommitted(starts);
     const started = new Map<StartPlan, StartedRun>();
     for (const [i, start] of starts.entries()) {
@@ -408,7 +408,7 @@ export class Engine {
       });
       await applyCommands(client, items.map((item, i) => ({ runId: item.runUuid, commands: perEvent[i]! })), now);
       return perEvent;
-    });
+    }, this.db.prepared);
     await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]! })));
     for (const ending of ends) this.recordRunEnd(ending);
     return decided;

@@ -53,8 +53,9 @@ export async function applyCommands(client: pg.PoolClient, decisions: readonly R
   }
   if (nodes.length + runs.size === 0) return;
   const runWrites = [...runs];
-  const result = await client.query<{ nodes: number; runs: number }>(
-    `WITH node_writes AS (
+  const result = await client.query<{ nodes: number; runs: number }>({
+    name: 'apply-commands',
+    text: `WITH node_writes AS (
        SELECT * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::smallint[], $6::smallint[], $7::int[], $8::boolean[],
                             $9::text[], $10::jsonb[], $11::text[], $12::text[])
          AS x(run_id, name, attempt, from_status, to_status, next_attempt, has_outcome, result, output, error, lease_owner)
@@ -91,7 +92,7 @@ export async function applyCommands(client: pg.PoolClient, decisions: readonly R
         RETURNING 1
      )
      SELECT (SELECT count(*)::int FROM nodes) AS nodes, (SELECT count(*)::int FROM runs) AS runs`,
-    [
+    values: [
       now,
       nodes.map((c) => c.runId),
       nodes.map((c) => c.node),
@@ -109,7 +110,7 @@ export async function applyCommands(client: pg.PoolClient, decisions: readonly R
       runWrites.map(([, w]) => w.to),
       runWrites.map(([, w]) => w.cancelRequested),
     ],
-  );
+  });
   const { nodes: nodesWritten, runs: runsWritten } = result.rows[0]!;
   if (nodesWritten !== nodes.length) throw new StaleDecision(`${nodes.length - nodesWritten} node(s) moved off the status decided on, or their lease was taken over`);
   if (runsWritten !== runs.size) throw new StaleDecision(`${runs.size - runsWritten} run(s) moved off the status decided on`);

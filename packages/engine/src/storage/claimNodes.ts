@@ -35,8 +35,9 @@ export async function claimNodes(
   db: Queryable,
   claim: { attempts: readonly NodeAttempt[]; leaseOwner: string; leaseMs: number; now: Date },
 ): Promise<Map<string, ClaimedNode>> {
-  const result = await db.query<ClaimedNode>(
-    `WITH claimed AS (
+  const result = await db.query<ClaimedNode>({
+    name: 'claim-nodes',
+    text: `WITH claimed AS (
        UPDATE node_runs n
           SET status = ${Status.RUNNING}, started_at = $4::timestamptz, ended_at = NULL, lease_owner = $5,
               lease_expires_at = $4::timestamptz + make_interval(secs => $6::double precision / 1000), updated_at = $4
@@ -53,7 +54,7 @@ export async function claimNodes(
             r.workflow_name AS "workflowName", r.org_id AS "orgId", r.biz_id AS "bizId", r.input,
             r.cancel_requested AS "cancelRequested", r.trace_id AS "traceId"
        FROM claimed c JOIN workflow_runs r ON r.id = c.run_id`,
-    [claim.attempts.map((a) => a.runId), claim.attempts.map((a) => a.node), claim.attempts.map((a) => a.attempt), claim.now, claim.leaseOwner, claim.leaseMs],
-  );
+    values: [claim.attempts.map((a) => a.runId), claim.attempts.map((a) => a.node), claim.attempts.map((a) => a.attempt), claim.now, claim.leaseOwner, claim.leaseMs],
+  });
   return new Map(result.rows.map((row) => [attemptKey({ runId: row.runId, node: row.name, attempt: row.attempt }), row]));
 }

@@ -49,8 +49,9 @@ export interface InsertedRun {
  */
 export async function insertRuns(db: Queryable, runs: readonly NewRunRow[]): Promise<InsertedRun[]> {
   const nodes = runs.flatMap((run) => run.nodes.map((node) => ({ ...node, runId: run.id, now: run.now })));
-  const inserted = await db.query<{ id: string; seq: number }>(
-    `WITH run AS (
+  const inserted = await db.query<{ id: string; seq: number }>({
+    name: 'insert-runs',
+    text: `WITH run AS (
        INSERT INTO workflow_runs
          (id, definition_id, definition_version, workflow_name, org_id, owner, biz_id, biz_type,
           trigger_type, status, input, idempotency_key, trigger_time, created_at, updated_at, trace_id)
@@ -70,7 +71,7 @@ export async function insertRuns(db: Queryable, runs: readonly NewRunRow[]): Pro
          JOIN run ON run.id = n.run_id
      )
      SELECT id, seq FROM run`,
-    [
+    values: [
       runs.map((r) => r.id),
       runs.map((r) => r.definitionId),
       runs.map((r) => r.definitionVersion),
@@ -93,16 +94,17 @@ export async function insertRuns(db: Queryable, runs: readonly NewRunRow[]): Pro
       nodes.map((n) => JSON.stringify(n.parameters)),
       nodes.map((n) => n.now),
     ],
-  );
+  });
   const seqs = new Map(inserted.rows.map((row) => [row.id, row.seq]));
   const skipped = runs.filter((r) => !seqs.has(r.id));
   const existing = new Map<string, { id: string; seq: number }>();
   if (skipped.length > 0) {
-    const found = await db.query<{ id: string; seq: number; orgId: string; key: string }>(
-      `SELECT r.id, r.seq, r.org_id AS "orgId", r.idempotency_key AS key
+    const found = await db.query<{ id: string; seq: number; orgId: string; key: string }>({
+      name: 'find-runs-by-idempotency-key',
+      text: `SELECT r.id, r.seq, r.org_id AS "orgId", r.idempotency_key AS key
          FROM workflow_runs r JOIN unnest($1::text[], $2::text[]) AS k(org_id, key) ON r.org_id = k.org_id AND r.idempotency_key = k.key`,
-      [skipped.map((r) => r.orgId), skipped.map((r) => r.idempotencyKey)],
-    );
+      values: [skipped.map((r) => r.orgId), skipped.map((r) => r.idempotencyKey)],
+    });
     for (const row of found.rows) existing.set(`${row.orgId}\0${row.key}`, row);
   }
   return runs.map((run) => {

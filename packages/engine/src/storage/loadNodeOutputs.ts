@@ -14,11 +14,12 @@ export async function loadNodeOutputs(db: Queryable, wanted: readonly OutputsWan
   const outputs = new Map<string, Record<string, unknown>>(wanted.map((w) => [w.runId, {}]));
   const pairs = wanted.flatMap((w) => w.nodes.map((node) => [w.runId, node] as const));
   if (pairs.length === 0) return outputs;
-  const result = await db.query<{ runId: string; name: string; output: unknown }>(
-    `SELECT n.run_id AS "runId", n.name, n.output
+  const result = await db.query<{ runId: string; name: string; output: unknown }>({
+    name: 'load-node-outputs',
+    text: `SELECT n.run_id AS "runId", n.name, n.output
        FROM node_runs n JOIN unnest($1::uuid[], $2::text[]) AS w(run_id, name) ON n.run_id = w.run_id AND n.name = w.name`,
-    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-  );
+    values: [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+  });
   for (const row of result.rows) outputs.get(row.runId)![row.name] = row.output;
   return outputs;
 }

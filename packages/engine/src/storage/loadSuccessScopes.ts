@@ -36,8 +36,9 @@ export async function loadSuccessScopes(client: pg.PoolClient, runs: readonly Ru
   const succeeding = runs.flatMap((r) => r.nodes.map((node) => [r.runId, node] as const));
   const children = runs.flatMap((r) => r.children.map((c) => [r.runId, c.child] as const));
   const ranges = runs.flatMap((r) => r.children.flatMap((c) => c.parentRanges.map(([from, to]) => [r.runId, c.child, from, to] as const)));
-  const result = await client.query<NodeStateRow & { runId: string }>(
-    `WITH succeeding AS (
+  const result = await client.query<NodeStateRow & { runId: string }>({
+    name: 'load-success-scopes',
+    text: `WITH succeeding AS (
        SELECT * FROM unnest($1::uuid[], $2::text[]) AS s(run_id, name)
      ), ranges AS (
        SELECT * FROM unnest($5::uuid[], $6::text[], $7::int[], $8::int[]) AS r(run_id, child, lo, hi)
@@ -75,7 +76,7 @@ export async function loadSuccessScopes(client: pg.PoolClient, runs: readonly Ru
        SELECT * FROM scoped UNION ALL SELECT * FROM blockers UNION ALL SELECT * FROM open UNION ALL SELECT * FROM ended
      ) AS rows
      ORDER BY "runId", position`,
-    [
+    values: [
       succeeding.map((s) => s[0]),
       succeeding.map((s) => s[1]),
       children.map((c) => c[0]),
@@ -85,7 +86,7 @@ export async function loadSuccessScopes(client: pg.PoolClient, runs: readonly Ru
       ranges.map((r) => r[2]),
       ranges.map((r) => r[3]),
     ],
-  );
+  });
   const byRun = new Map<string, NodeStateRow[]>(runs.map((r) => [r.runId, []]));
   for (const { runId, name, status, attempt, leaseOwner } of result.rows) byRun.get(runId)!.push({ name, status, attempt, leaseOwner });
   return byRun;

@@ -27,10 +27,11 @@ export type NodeStateRow = LockedRun['nodes'][number];
 export async function lockRun(client: pg.PoolClient, runId: string): Promise<LockedRun | undefined> {
   const [row] = await lockRunRows(client, [runId]);
   if (!row) return undefined;
-  const nodes = await client.query<NodeStateRow>(
-    `SELECT name, status, attempt, lease_owner AS "leaseOwner" FROM node_runs WHERE run_id = $1 ORDER BY position`,
-    [runId],
-  );
+  const nodes = await client.query<NodeStateRow>({
+    name: 'lock-run-nodes',
+    text: `SELECT name, status, attempt, lease_owner AS "leaseOwner" FROM node_runs WHERE run_id = $1 ORDER BY position`,
+    values: [runId],
+  });
   return { ...row, nodes: nodes.rows };
 }
 
@@ -41,12 +42,13 @@ export async function lockRun(client: pg.PoolClient, runId: string): Promise<Loc
  * overlapping sets never deadlock on each other.
  */
 export async function lockRunRows(client: pg.PoolClient, runIds: readonly string[]): Promise<LockedRunRow[]> {
-  const runs = await client.query<LockedRunRow>(
-    `SELECT id, status, cancel_requested AS "cancelRequested", definition_id AS "definitionId",
+  const runs = await client.query<LockedRunRow>({
+    name: 'lock-run-rows',
+    text: `SELECT id, status, cancel_requested AS "cancelRequested", definition_id AS "definitionId",
             definition_version AS "definitionVersion", org_id AS "orgId", workflow_name AS workflow,
             trace_id AS "traceId", COALESCE(start_time, created_at) AS "startTime"
        FROM workflow_runs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-    [runIds],
-  );
+    values: [runIds],
+  });
   return runs.rows;
 }

@@ -40,7 +40,7 @@ export async function ensureTemplate(): Promise<string> {
     try {
       await migrateDatabase(db);
     } finally {
-      await db.pool.end();
+      await db.close();
     }
     // Rename into place: a concurrent builder of the same template loses cleanly.
     await admin.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`).catch(async () => {
@@ -75,7 +75,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
     url,
     db,
     drop: async () => {
-      await db.pool.end();
+      await db.close();
       const cleanup = new pg.Client({ connectionString: ADMIN_URL });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
