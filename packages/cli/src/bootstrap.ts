@@ -84,6 +84,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
   if (roles.includes(Role.WORKER)) {
     const worker = new NodeWorker(engine, {
       concurrency: config.workerConcurrency,
+      localQueueSize: config.workerLocalQueue,
       connection: redis(),
       subscriber: redis(),
       leaseMs: config.leaseMs,

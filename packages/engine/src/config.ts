@@ -24,6 +24,8 @@ const ConfigSchema = z.object({
   FLOWLINE_SEAL_KEY: z.string().min(32, 'use at least 32 characters').optional(),
   FLOWLINE_DATA_DIR: z.string().default('./.flowline'),
   FLOWLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** attempts a worker's own process made READY that may wait in it for a slot instead of going through Redis; 0: only free slots */
+  FLOWLINE_WORKER_LOCAL_QUEUE: z.coerce.number().int().min(0).max(1_000_000).default(1000),
   /** how long a claimed node stays a worker's without a heartbeat; heartbeats come every third of it */
   FLOWLINE_LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   /** on SIGTERM, how long a worker waits for running handlers before releasing their nodes to others */
@@ -55,6 +57,7 @@ export type Config = {
   readonly sealKey: string | undefined;
   readonly dataDir: string;
   readonly workerConcurrency: number;
+  readonly workerLocalQueue: number;
   readonly leaseMs: number;
   readonly reconcileMs: number;
   readonly drainMs: number;
@@ -89,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sealKey: c.FLOWLINE_SEAL_KEY,
     dataDir: c.FLOWLINE_DATA_DIR,
     workerConcurrency: c.FLOWLINE_WORKER_CONCURRENCY,
+    workerLocalQueue: c.FLOWLINE_WORKER_LOCAL_QUEUE,
     leaseMs: c.FLOWLINE_LEASE_MS,
     reconcileMs: c.FLOWLINE_RECONCILE_MS,
     drainMs: c.FLOWLINE_DRAIN_MS,

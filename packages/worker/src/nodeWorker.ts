@@ -36,6 +36,8 @@ export interface NodeWorkerOptions {
   readonly drainMs?: number;
   /** how long a claimed node is this worker's without a heartbeat (Config.leaseMs); renewed every third of it */
   readonly leaseMs?: number;
+  /** how many attempts made READY in this process may wait here for a slot instead of going through Redis (Config.workerLocalQueue) */
+  readonly localQueueSize?: number;
 }
 
 /** Why a handler's signal was aborted. */
@@ -50,6 +52,7 @@ const AbortReason = {
 type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
 
 const DEFAULT_LEASE_MS = 30_000;
+const DEFAULT_LOCAL_QUEUE_SIZE = 1000;
 
 /** A node attempt this worker now holds, with what its handler needs. */
 interface Claim {
@@ -72,10 +75,11 @@ export class NodeWorker {
   private readonly running = new Map<string, { readonly attempt: NodeJobData; readonly controller: AbortController }>();
   private readonly leaseOwner = newLeaseOwner('worker');
   private heartbeat: NodeJS.Timeout | undefined;
-  /** Attempts this worker holds now, from the queue and from the local lane. */
+  /** Attempts this worker is running now, from the queue and from the local lane. */
   private held = 0;
-  /** Of those, the ones taken locally (see takeLocally). */
+  /** Attempts taken by the local lane, waiting or running (see takeLocally). */
   private local = 0;
+  private readonly localQueue: NodeDispatch[] = [];
   private readonly localRuns = new Set<Promise<void>>();
   private closing = false;
   /** Reports of finished attempts whose decision has not committed yet; a stopping worker waits for them. */
@@ -154,22 +158,31 @@ export class NodeWorker {
   }
 
   /**
-   * The local lane: attempts this process's engine has just made READY are run
-   * here at once, without a queue round trip, while this worker has free
-   * slots; the rest are queued as usual. The READY row is what makes this
-   * safe: if this process dies before claiming one, the reconciler finds it
-   * READY with no job and queues it. While local attempts hold slots, the
-   * queue is asked for that many fewer jobs, so the worker stays near its
-   * concurrency.
+   * The local lane: attempts this process's engine has just made READY are
+   * run here without a queue round trip — at once while slots are free, the
+   * rest from a local queue of up to `localQueueSize` as slots free up; only
+   * what does not fit is queued in Redis for every worker. The READY row is
+   * what makes this safe: an attempt lost with this process (or waiting here
+   * longer than a reconciler pass) is found READY with no job and queued, and
+   * the claim lets only one taker run it. While local attempts wait or run,
+   * the queue is asked for that many fewer jobs, so the worker stays near its
+   * concurrency and works through what it made runnable first.
    */
   private takeLocally(attempts: readonly NodeDispatch[]): readonly NodeDispatch[] {
-    const free = Math.max(0, this.options.concurrency - this.held);
-    if (free === 0 || this.closing) return attempts;
-    for (const attempt of attempts.slice(0, free)) {
+    if (this.closing) return attempts;
+    const room = Math.max(0, this.options.concurrency - this.held) + Math.max(0, this.localQueueSize - this.localQueue.length);
+    this.localQueue.push(...attempts.slice(0, room));
+    this.local += Math.min(room, attempts.length);
+    this.runLocalQueue();
+    return attempts.slice(room);
+  }
+
+  /** Starts local attempts while slots are free. */
+  private runLocalQueue(): void {
+    while (this.localQueue.length > 0 && this.held < this.options.concurrency && !this.closing) {
+      const attempt = this.localQueue.shift()!;
       this.held++;
-      this.local++;
-      this.fitQueueConcurrency();
-      const run = this.runAttempt(attempt, Date.now())
+      const run = this.runAttempt(attempt, attempt.runAt.getTime())
         .catch((error: unknown) =>
           this.engine.logger?.error({ err: error, runId: uuidToShortId(attempt.runId), node: attempt.node }, 'local node attempt failed; the reconciler will retry it'),
         )
@@ -177,11 +190,15 @@ export class NodeWorker {
           this.held--;
           this.local--;
           this.localRuns.delete(run);
-          this.fitQueueConcurrency();
+          this.runLocalQueue();
         });
       this.localRuns.add(run);
     }
-    return attempts.slice(free);
+    this.fitQueueConcurrency();
+  }
+
+  private get localQueueSize(): number {
+    return this.options.localQueueSize ?? DEFAULT_LOCAL_QUEUE_SIZE;
   }
 
   private fitQueueConcurrency(): void {
@@ -317,6 +334,12 @@ export class NodeWorker {
     if (!this.worker) return;
     this.closing = true;
     this.engine.runLocally(undefined);
+    // What waits locally goes to the shared queue, for other workers to run now.
+    const waiting = this.localQueue.splice(0);
+    this.local -= waiting.length;
+    await this.engine.nodeQueue.dispatch(waiting).catch((error: unknown) =>
+      this.engine.logger?.warn({ err: error }, 'local queue not handed to Redis; the reconciler will queue its attempts'),
+    );
     const drained = Promise.all([this.worker.close(), Promise.all(this.localRuns)]);
     const drainMs = this.options.drainMs ?? 10_000;
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), drainMs).unref());

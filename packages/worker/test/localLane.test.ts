@@ -5,8 +5,9 @@ import { stackFixture, summary, type TestStack } from './testStack.ts';
 
 /**
  * The local lane: a worker sharing its engine's process runs the attempts that
- * engine makes READY at once, without a queue round trip, while it has free
- * slots. What it cannot take is queued, and still runs.
+ * engine makes READY without a queue round trip: at once while it has free
+ * slots, the rest from a bounded local queue. What it cannot take is queued in
+ * Redis, and still runs.
  */
 const fixture = stackFixture();
 let stack: TestStack;
@@ -42,35 +43,65 @@ describe('the local lane', () => {
     expect(await jobsAdded(stack.prefix)).toBe(0);
   });
 
-  it('takes only free slots: the rest of a fan-out is queued, runs, and the worker stays near its concurrency', async () => {
+  it('runs a fan-out wider than its slots from its local queue, never more at once than its concurrency', async () => {
     stack = await fixture.start({ concurrency: 2 });
-    let running = 0;
-    let peak = 0;
-    const middle = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
-    await stack.engine.registerWorkflow(
-      defineWorkflow({
-        name: 'Wide',
-        nodes: [
-          { name: 'root', run: async () => null },
-          ...middle.map((name) => ({
-            name,
-            dependsOn: ['root'],
-            run: async () => {
-              peak = Math.max(peak, ++running);
-              await new Promise((resolve) => setTimeout(resolve, 60));
-              running--;
-              return null;
-            },
-          })),
-          { name: 'join', dependsOn: middle, run: async () => null },
-        ],
-      }),
-    );
-    const { run } = await stack.engine.startRun({ workflow: 'Wide' });
-    const done = await stack.waitForEnd(run.id);
+    const { done, peak } = await runWide(stack);
+    expect(done.statusName).toBe('SUCCESS');
+    expect(await jobsAdded(stack.prefix)).toBe(0);
+    expect(peak()).toBeLessThanOrEqual(2);
+  });
+
+  it('without a local queue takes only free slots: the rest is queued in Redis, runs, and the worker stays near its concurrency', async () => {
+    stack = await fixture.start({ concurrency: 2, localQueueSize: 0 });
+    const { done, peak } = await runWide(stack);
     expect(done.statusName).toBe('SUCCESS');
     expect(await jobsAdded(stack.prefix)).toBeGreaterThanOrEqual(4);
     // The queue is asked for fewer jobs while local attempts hold slots; one job it fetched just before may overlap.
-    expect(peak).toBeLessThanOrEqual(3);
+    expect(peak()).toBeLessThanOrEqual(3);
+  });
+
+  it('hands what waits in its local queue to Redis when it stops, where another worker runs it', async () => {
+    stack = await fixture.start({ concurrency: 1 });
+    await defineWide(stack);
+    const { run } = await stack.engine.startRun({ workflow: 'Wide' });
+    await stack.waitFor(run.id, (r) => r.nodes.some((n) => n.name.startsWith('m') && n.statusName === 'SUCCESS'));
+    await stack.workers[0]!.close();
+    expect(await jobsAdded(stack.prefix)).toBeGreaterThanOrEqual(1);
+    await stack.addWorker(1);
+    expect((await stack.waitForEnd(run.id)).statusName).toBe('SUCCESS');
   });
 });
+
+/** Starts a run of Wide; how many of its handlers ran at once is known once it ends. */
+async function runWide(stack: TestStack) {
+  const peak = await defineWide(stack);
+  const { run } = await stack.engine.startRun({ workflow: 'Wide' });
+  return { done: await stack.waitForEnd(run.id), peak };
+}
+
+/** root → six 60 ms handlers → join; answers how many handlers have run at once so far. */
+async function defineWide(stack: TestStack): Promise<() => number> {
+  let running = 0;
+  let peak = 0;
+  const middle = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+  await stack.engine.registerWorkflow(
+    defineWorkflow({
+      name: 'Wide',
+      nodes: [
+        { name: 'root', run: async () => null },
+        ...middle.map((name) => ({
+          name,
+          dependsOn: ['root'],
+          run: async () => {
+            peak = Math.max(peak, ++running);
+            await new Promise((resolve) => setTimeout(resolve, 60));
+            running--;
+            return null;
+          },
+        })),
+        { name: 'join', dependsOn: middle, run: async () => null },
+      ],
+    }),
+  );
+  return () => peak;
+}

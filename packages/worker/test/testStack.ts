@@ -25,6 +25,7 @@ export interface TestStackOptions {
   readonly workers?: number;
   readonly concurrency?: number;
   readonly leaseMs?: number;
+  readonly localQueueSize?: number;
 }
 
 export async function startTestStack(database: TestDatabase, options: TestStackOptions = {}): Promise<TestStack> {
@@ -38,7 +39,7 @@ export async function startTestStack(database: TestDatabase, options: TestStackO
   const engine = new Engine({ db: database.db, redis: redis(), queuePrefix: prefix });
   const workers: NodeWorker[] = [];
   const addWorker = async (concurrency = options.concurrency ?? 10) => {
-    const worker = new NodeWorker(engine, { concurrency, connection: redis(), subscriber: redis(), drainMs: 2000, leaseMs: options.leaseMs });
+    const worker = new NodeWorker(engine, { concurrency, connection: redis(), subscriber: redis(), drainMs: 2000, leaseMs: options.leaseMs, localQueueSize: options.localQueueSize });
     await worker.start();
     workers.push(worker);
     return worker;
