@@ -71,9 +71,11 @@ describe('dialect totals from kept counts', () => {
     finished.push(await start('CheckPlatform', 'b', 'platform-0'));
     for (const id of finished) await api.waitForEnd(id);
 
-    const [cancelled, rerun] = [await start('BackupCluster', 'a', 'cancelled'), await start('CheckPlatform', 'b', 'rerun')];
+    // Runs to cancel, rerun and suspend must still be live when asked: a demo flow may be over by then.
+    await api.engine.applyDefinition({ name: 'SlowPlatformCheck', nodes: [{ name: 'wait', type: 'sleep', params: { ms: 1500 } }] });
+    const [cancelled, rerun] = [await start('SlowPlatformCheck', 'a', 'cancelled'), await start('SlowPlatformCheck', 'b', 'rerun')];
     for (const id of [cancelled, rerun]) await api.engine.cancelRun(id);
-    await api.engine.suspendRun(await start('CheckPlatform', 'a', 'held'));
+    await api.engine.suspendRun(await start('SlowPlatformCheck', 'a', 'held'));
     // A node already running when its run is cancelled ends when its handler sees the abort: wait, so no status moves while totals are read.
     for (const id of [cancelled, rerun]) await api.waitForEnd(id);
     await api.engine.rerunRun(rerun);

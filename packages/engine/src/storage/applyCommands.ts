@@ -59,6 +59,11 @@ export async function applyCommands(client: pg.PoolClient, decisions: readonly R
        SELECT * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::smallint[], $6::smallint[], $7::int[], $8::boolean[],
                             $9::text[], $10::jsonb[], $11::text[], $12::text[])
          AS x(run_id, name, attempt, from_status, to_status, next_attempt, has_outcome, result, output, error, lease_owner)
+     ), node_targets AS MATERIALIZED (
+       -- Each row is found through its key and written by its row address (see claimNodes): no
+       -- cached plan, made on a young table's statistics, can scan the whole table per decision.
+       SELECT t.tid, x.* FROM node_writes x
+       CROSS JOIN LATERAL (SELECT ctid AS tid FROM node_runs WHERE run_id = x.run_id AND name = x.name OFFSET 0) AS t
      ), nodes AS (
        -- With an outcome, the attempt's report is stored; without one, a write that starts a new
        -- attempt (rerun) clears the last attempt's timings and outcome, and any other keeps them.
@@ -72,13 +77,14 @@ export async function applyCommands(client: pg.PoolClient, decisions: readonly R
               output = CASE WHEN x.has_outcome THEN x.output WHEN x.next_attempt IS NOT NULL THEN NULL ELSE n.output END,
               error = CASE WHEN x.has_outcome THEN x.error WHEN x.next_attempt IS NOT NULL THEN NULL ELSE n.error END,
               lease_owner = NULL, lease_expires_at = NULL
-         FROM node_writes x
-        WHERE n.run_id = x.run_id AND n.name = x.name AND n.attempt = x.attempt AND n.status = x.from_status
+         FROM node_targets x
+        WHERE n.ctid = x.tid AND n.attempt = x.attempt AND n.status = x.from_status
           AND (x.lease_owner IS NULL OR n.lease_owner = x.lease_owner)
         RETURNING 1
-     ), run_writes AS (
-       SELECT * FROM unnest($13::uuid[], $14::smallint[], $15::smallint[], $16::boolean[])
+     ), run_writes AS MATERIALIZED (
+       SELECT t.tid, x.* FROM unnest($13::uuid[], $14::smallint[], $15::smallint[], $16::boolean[])
          AS x(run_id, from_status, to_status, cancel_requested)
+       CROSS JOIN LATERAL (SELECT ctid AS tid FROM workflow_runs WHERE id = x.run_id OFFSET 0) AS t
      ), runs AS (
        -- no to_status: a cancel request alone, whatever the run's status
        UPDATE workflow_runs r
@@ -88,7 +94,7 @@ export async function applyCommands(client: pg.PoolClient, decisions: readonly R
               start_time = CASE WHEN x.to_status = ${Status.RUNNING} THEN COALESCE(r.start_time, $1::timestamptz) ELSE r.start_time END,
               cancel_requested = COALESCE(x.cancel_requested, r.cancel_requested)
          FROM run_writes x
-        WHERE r.id = x.run_id AND (x.from_status IS NULL OR r.status = x.from_status)
+        WHERE r.ctid = x.tid AND r.id = x.run_id AND (x.from_status IS NULL OR r.status = x.from_status)
         RETURNING 1
      )
      SELECT (SELECT count(*)::int FROM nodes) AS nodes, (SELECT count(*)::int FROM runs) AS runs`,
