@@ -25,7 +25,7 @@ const ConfigSchema = z.object({
   FLOWLINE_DATA_DIR: z.string().default('./.flowline'),
   FLOWLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(50),
   /** attempts a worker's own process made READY that may wait in it for a slot instead of going through Redis; 0: only free slots */
-  FLOWLINE_WORKER_LOCAL_QUEUE: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  FLOWLINE_WORKER_LOCAL_QUEUE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   /** how long a claimed node stays a worker's without a heartbeat; heartbeats come every third of it */
   FLOWLINE_LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   /** on SIGTERM, how long a worker waits for running handlers before releasing their nodes to others */

@@ -52,7 +52,7 @@ const AbortReason = {
 type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
 
 const DEFAULT_LEASE_MS = 30_000;
-const DEFAULT_LOCAL_QUEUE_SIZE = 1000;
+const DEFAULT_LOCAL_QUEUE_SIZE = 10_000;
 
 /** A node attempt this worker now holds, with what its handler needs. */
 interface Claim {
