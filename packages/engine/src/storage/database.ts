@@ -15,9 +15,14 @@ export interface Database {
    * Connections for the engine's own hot statements — claims, decisions, starts
    * — which are named (prepared once per connection) and always run on a
    * generic plan: planning their CTEs took 3–4 ms, running them well under
-   * one. Kept apart from `pool` because the setting is per connection, and the
-   * history queries, whose best plan depends on their filter values, need
-   * their plans made for those values.
+   * one. A cached plan outlives the statistics it was made on, so these
+   * connections also refuse sequential scans: every hot statement reaches its
+   * rows through a key, and a plan made while the tables were young (a fresh
+   * install, the benchmark's scratch database) otherwise kept scanning them
+   * whole as they grew — S1 at 20,000 runs fell to 221 runs/s; with index
+   * plans forced it holds 1,855. Kept apart from `pool` because both settings
+   * are per connection, and the history queries, whose best plan depends on
+   * their filter values, need their plans made for those values.
    */
   readonly prepared: pg.Pool;
   readonly orm: Drizzle;
@@ -31,7 +36,7 @@ export function openDatabase(connectionString: string, options: { max?: number }
     connectionString,
     max: options.max ?? 20,
     application_name: 'flowline',
-    options: '-c plan_cache_mode=force_generic_plan',
+    options: '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off',
   });
   // An idle client losing its connection (Postgres restart) must not crash the process.
   pool.on('error', () => {});
