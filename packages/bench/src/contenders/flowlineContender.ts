@@ -8,126 +8,141 @@ import type { Contender, ContenderFactory } from './contender.ts';
 
 /**
  * flowline as a user runs it with `pnpm start`: one process holding the engine
- * and a NodeWorker, every run and node a row in Postgres, BullMQ dispatching.
- * Settings: the worker's default concurrency (FLOWLINE_WORKER_CONCURRENCY, 50)
- * and a pg pool large enough for it; nothing else is tuned for the benchmark.
+ * and a NodeWorker, every run and node a row in Postgres. Starts made there go
+ * to the worker's local queue; BullMQ carries only what does not fit.
+ * Settings: the worker's defaults (FLOWLINE_WORKER_CONCURRENCY 50,
+ * FLOWLINE_WORKER_LOCAL_QUEUE 10,000) and a pg pool large enough for them;
+ * nothing else is tuned for the benchmark.
+ *
+ * `flowline (split)` starts runs through an engine of its own, as a separate
+ * API process does: every start reaches the worker through Redis, and only the
+ * nodes the worker itself releases (chain steps, fan-out children) take its
+ * local lane.
  */
 const WORKER_CONCURRENCY = 50;
 const POOL_SIZE = 60;
 /** How often the harness looks for runs still live in Postgres. */
 const POLL_MS = 20;
 
-export const flowlineContender: ContenderFactory = {
-  name: 'flowline',
-  postgresBacked: true,
-  async start(env) {
-    const database = await createScratchDatabase(env.databaseUrl, 'flowline');
-    const keys = createScratchRedisPrefix(env.redisUrl, 'flowline');
-    const db = openDatabase(database.url, { max: POOL_SIZE });
-    await migrateDatabase(db);
-    const connections: Redis[] = [];
-    const redis = () => {
-      const connection = connectRedis(env.redisUrl);
-      connections.push(connection);
-      return connection;
-    };
-    const engine = new Engine({ db, redis: redis(), queuePrefix: keys.prefix });
-    const worker = new NodeWorker(engine, { concurrency: WORKER_CONCURRENCY, connection: redis(), subscriber: redis(), drainMs: 1000 });
+export const flowlineContender = flowlineFactory('flowline', { split: false });
+export const flowlineSplitContender = flowlineFactory('flowline (split)', { split: true });
 
-    const chainSteps = new Map<string, number[]>();
-    const joins = new Map<string, () => void>();
-    let gate: Promise<void> = Promise.resolve();
-    let sequence = 0;
-    await engine.registerWorkflow(defineWorkflow({ name: 'bench_one_step', nodes: [{ name: 'step', run: async () => null }] }));
-    await engine.registerWorkflow(defineWorkflow({ name: 'bench_held', nodes: [{ name: 'step', run: () => gate.then(() => null) }] }));
-    const CHAIN_LENGTH = 10;
-    await engine.registerWorkflow(
-      defineWorkflow({
-        name: 'bench_chain',
-        nodes: Array.from({ length: CHAIN_LENGTH }, (_, i) => ({
-          name: `s${i}`,
-          ...(i === 0 ? {} : { dependsOn: [`s${i - 1}`] }),
-          run: async (ctx: NodeContext) => {
-            chainSteps.get(ctx.bizId)?.push(performance.now());
-            return null;
-          },
-        })),
-      }),
-    );
-    // 100 is the warm-up's width.
-    for (const width of new Set([100, ...env.scale.fanOutWidths])) {
-      const middle = Array.from({ length: width }, (_, i) => `m${i}`);
+function flowlineFactory(name: string, { split }: { split: boolean }): ContenderFactory {
+  return {
+    name,
+    postgresBacked: true,
+    async start(env) {
+      const database = await createScratchDatabase(env.databaseUrl, 'flowline');
+      const keys = createScratchRedisPrefix(env.redisUrl, 'flowline');
+      const db = openDatabase(database.url, { max: POOL_SIZE });
+      await migrateDatabase(db);
+      const connections: Redis[] = [];
+      const redis = () => {
+        const connection = connectRedis(env.redisUrl);
+        connections.push(connection);
+        return connection;
+      };
+      const engine = new Engine({ db, redis: redis(), queuePrefix: keys.prefix });
+      // Where starts are made: the worker's own engine, or (split) one without a worker, as an API process.
+      const starter = split ? new Engine({ db, redis: redis(), queuePrefix: keys.prefix }) : engine;
+      const worker = new NodeWorker(engine, { concurrency: WORKER_CONCURRENCY, connection: redis(), subscriber: redis(), drainMs: 1000 });
+
+      const chainSteps = new Map<string, number[]>();
+      const joins = new Map<string, () => void>();
+      let gate: Promise<void> = Promise.resolve();
+      let sequence = 0;
+      await engine.registerWorkflow(defineWorkflow({ name: 'bench_one_step', nodes: [{ name: 'step', run: async () => null }] }));
+      await engine.registerWorkflow(defineWorkflow({ name: 'bench_held', nodes: [{ name: 'step', run: () => gate.then(() => null) }] }));
+      const CHAIN_LENGTH = 10;
       await engine.registerWorkflow(
         defineWorkflow({
-          name: `bench_fan_${width}`,
-          nodes: [
-            { name: 'root', run: async () => null },
-            ...middle.map((name) => ({ name, dependsOn: ['root'], run: async () => null })),
-            { name: 'join', dependsOn: middle, run: async (ctx: NodeContext) => joins.get(ctx.bizId)?.() ?? null },
-          ],
+          name: 'bench_chain',
+          nodes: Array.from({ length: CHAIN_LENGTH }, (_, i) => ({
+            name: `s${i}`,
+            ...(i === 0 ? {} : { dependsOn: [`s${i - 1}`] }),
+            run: async (ctx: NodeContext) => {
+              chainSteps.get(ctx.bizId)?.push(performance.now());
+              return null;
+            },
+          })),
         }),
       );
-    }
-    await worker.start();
+      // 100 is the warm-up's width.
+      for (const width of new Set([100, ...env.scale.fanOutWidths])) {
+        const middle = Array.from({ length: width }, (_, i) => `m${i}`);
+        await engine.registerWorkflow(
+          defineWorkflow({
+            name: `bench_fan_${width}`,
+            nodes: [
+              { name: 'root', run: async () => null },
+              ...middle.map((name) => ({ name, dependsOn: ['root'], run: async () => null })),
+              { name: 'join', dependsOn: middle, run: async (ctx: NodeContext) => joins.get(ctx.bizId)?.() ?? null },
+            ],
+          }),
+        );
+      }
+      await worker.start();
 
-    // Completed means durable: the run row says it ended. Counting the live runs reads the
-    // small partial index workflow_runs_live, not the whole table, so polling costs the
-    // contender nothing measurable; the SUCCESS count is checked once, at the end.
-    const liveRuns = async () =>
-      Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_runs WHERE status NOT IN (-1, 1, 4, 7, 8, 10)`)).rows[0]!.n);
-    const succeededRuns = async () =>
-      Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_runs WHERE status = 1`)).rows[0]!.n);
-    const untilNoneLive = async () => {
-      while ((await liveRuns()) > 0) await new Promise((r) => setTimeout(r, POLL_MS));
-    };
-    const expectSucceeded = async (target: number) => {
-      const succeeded = await succeededRuns();
-      if (succeeded !== target) throw new Error(`flowline: ${succeeded} runs succeeded, expected ${target}`);
-    };
+      // Completed means durable: the run row says it ended. Counting the live runs reads the
+      // small partial index workflow_runs_live, not the whole table, so polling costs the
+      // contender nothing measurable; the SUCCESS count is checked once, at the end.
+      const liveRuns = async () =>
+        Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_runs WHERE status NOT IN (-1, 1, 4, 7, 8, 10)`)).rows[0]!.n);
+      const succeededRuns = async () =>
+        Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_runs WHERE status = 1`)).rows[0]!.n);
+      const untilNoneLive = async () => {
+        while ((await liveRuns()) > 0) await new Promise((r) => setTimeout(r, POLL_MS));
+      };
+      const expectSucceeded = async (target: number) => {
+        const succeeded = await succeededRuns();
+        if (succeeded !== target) throw new Error(`flowline: ${succeeded} runs succeeded, expected ${target}`);
+      };
 
-    const contender: Contender = {
-      async runOneStep(count, producers) {
-        const target = (await succeededRuns()) + count;
-        await forEachBounded(count, producers, () => engine.startRun({ workflow: 'bench_one_step' }));
-        await untilNoneLive();
-        await expectSucceeded(target);
-      },
-      async runChain(length) {
-        if (length !== CHAIN_LENGTH) throw new Error(`flowline bench chain has ${CHAIN_LENGTH} steps`);
-        const target = (await succeededRuns()) + 1;
-        // Keyed by bizId, known before the start: the first step may run before startRun returns.
-        const bizId = `chain-${++sequence}`;
-        const steps: number[] = [];
-        chainSteps.set(bizId, steps);
-        const started = performance.now();
-        await engine.startRun({ workflow: 'bench_chain', bizId });
-        await untilNoneLive();
-        await expectSucceeded(target);
-        chainSteps.delete(bizId);
-        return [started, ...steps];
-      },
-      async runFanOut(width) {
-        const bizId = `fan-${++sequence}`;
-        const joined = new Promise<void>((resolve) => joins.set(bizId, resolve));
-        await engine.startRun({ workflow: `bench_fan_${width}`, bizId });
-        await joined;
-        joins.delete(bizId);
-      },
-      async holdInFlight(count, producers) {
-        let open!: () => void;
-        gate = new Promise((resolve) => (open = resolve));
-        await forEachBounded(count, producers, () => engine.startRun({ workflow: 'bench_held' }));
-        return { release: () => open() };
-      },
-      async close() {
-        await worker.close();
-        await engine.close();
-        for (const connection of connections) connection.disconnect();
-        await db.close();
-        await keys.drop();
-        await database.drop();
-      },
-    };
-    return contender;
-  },
-};
+      const contender: Contender = {
+        async runOneStep(count, producers) {
+          const target = (await succeededRuns()) + count;
+          await forEachBounded(count, producers, () => starter.startRun({ workflow: 'bench_one_step' }));
+          await untilNoneLive();
+          await expectSucceeded(target);
+        },
+        async runChain(length) {
+          if (length !== CHAIN_LENGTH) throw new Error(`flowline bench chain has ${CHAIN_LENGTH} steps`);
+          const target = (await succeededRuns()) + 1;
+          // Keyed by bizId, known before the start: the first step may run before startRun returns.
+          const bizId = `chain-${++sequence}`;
+          const steps: number[] = [];
+          chainSteps.set(bizId, steps);
+          const started = performance.now();
+          await starter.startRun({ workflow: 'bench_chain', bizId });
+          await untilNoneLive();
+          await expectSucceeded(target);
+          chainSteps.delete(bizId);
+          return [started, ...steps];
+        },
+        async runFanOut(width) {
+          const bizId = `fan-${++sequence}`;
+          const joined = new Promise<void>((resolve) => joins.set(bizId, resolve));
+          await starter.startRun({ workflow: `bench_fan_${width}`, bizId });
+          await joined;
+          joins.delete(bizId);
+        },
+        async holdInFlight(count, producers) {
+          let open!: () => void;
+          gate = new Promise((resolve) => (open = resolve));
+          await forEachBounded(count, producers, () => starter.startRun({ workflow: 'bench_held' }));
+          return { release: () => open() };
+        },
+        async close() {
+          await worker.close();
+          await engine.close();
+          if (starter !== engine) await starter.close();
+          for (const connection of connections) connection.disconnect();
+          await db.close();
+          await keys.drop();
+          await database.drop();
+        },
+      };
+      return contender;
+    },
+  };
+}
