@@ -29,7 +29,7 @@ export { FlowlineMetrics, type FlowlineMetricsOptions } from './metrics/flowline
 export { openDatabase, inTransaction, type Database } from './storage/database.ts';
 export { migrateDatabase, assertDatabaseNotAhead, DatabaseAheadOfCode, MIGRATIONS_FOLDER } from './storage/migrate.ts';
 export { startEmbeddedPostgres, type EmbeddedDatabase } from './storage/embeddedPostgres.ts';
-export { claimNodes, attemptKey, type ClaimedNode } from './storage/claimNodes.ts';
+export { claimNodes, attemptKey, type ClaimedNode, type ClaimRequest } from './storage/claimNodes.ts';
 export { loadNodeOutputs } from './storage/loadNodeOutputs.ts';
 export { renewLeases, type RenewedLease } from './storage/renewLeases.ts';
 export { releaseLeases } from './storage/releaseLeases.ts';

@@ -17,6 +17,7 @@ import {
   startNodeSpan,
   subscribeAborts,
   uuidToShortId,
+  type ClaimRequest,
   type ClaimedNode,
   type Dag,
   type Engine,
@@ -85,7 +86,7 @@ export class NodeWorker {
   /** Reports of finished attempts whose decision has not committed yet; a stopping worker waits for them. */
   private readonly reports = new Set<Promise<void>>();
   /** Jobs fetched while a claim is being written are claimed together next (group commit). */
-  private readonly claims = new GroupCommit<NodeJobData, Claim | undefined>((attempts) => this.claimBatch(attempts));
+  private readonly claims = new GroupCommit<ClaimRequest, Claim | undefined>((attempts) => this.claimBatch(attempts));
 
   constructor(
     private readonly engine: Engine,
@@ -205,10 +206,10 @@ export class NodeWorker {
     if (this.worker) this.worker.concurrency = Math.max(1, this.options.concurrency - this.local);
   }
 
-  private async runAttempt(attemptData: NodeJobData, dueAt: number): Promise<void> {
-    const { runId, node, attempt } = attemptData;
+  private async runAttempt(attemptData: NodeJobData & { readonly parents?: readonly string[] }, dueAt: number): Promise<void> {
+    const { runId, node, attempt, parents: parentNames } = attemptData;
     const log = this.engine.logger?.child({ runId: uuidToShortId(runId), node, attempt });
-    const claim = await this.claims.submit({ runId, node, attempt });
+    const claim = await this.claims.submit({ runId, node, attempt, ...(parentNames ? { parents: parentNames } : {}) });
     if (!claim) {
       log?.debug('stale node job dropped');
       return;
@@ -219,7 +220,7 @@ export class NodeWorker {
 
     const controller = new AbortController();
     const key = attemptKey(attemptData);
-    this.running.set(key, { attempt: attemptData, controller });
+    this.running.set(key, { attempt: { runId, node, attempt }, controller });
     if (claimed.cancelRequested) controller.abort(AbortReason.CANCEL);
     const timer =
       spec.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(AbortReason.TIMEOUT), spec.timeoutMs);
@@ -293,11 +294,13 @@ export class NodeWorker {
   }
 
   /**
-   * Claims a batch of jobs' attempts in one statement, then loads the parents'
-   * outputs of every claimed child in one more. A job delivered twice in one
-   * batch (a stalled job re-delivered) is claimed once.
+   * Claims a batch of attempts in one statement, which also brings back the
+   * parents' outputs of those whose dispatch named their parents (the local
+   * lane's); the parents' outputs of the rest (queue jobs, which carry only an
+   * address) are read in one more. A job delivered twice in one batch (a
+   * stalled job re-delivered) is claimed once.
    */
-  private async claimBatch(attempts: readonly NodeJobData[]): Promise<PromiseSettledResult<Claim | undefined>[]> {
+  private async claimBatch(attempts: readonly ClaimRequest[]): Promise<PromiseSettledResult<Claim | undefined>[]> {
     let claimed!: Map<string, ClaimedNode>;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -309,9 +312,10 @@ export class NodeWorker {
     }
     const dags = new Map<ClaimedNode, Dag>();
     for (const node of claimed.values()) dags.set(node, await this.engine.definitions.dag(node.definitionId, node.definitionVersion));
+    const unread = [...dags].filter(([node]) => node.parentOutputs === null);
     const outputs = await loadNodeOutputs(
       this.engine.db.prepared,
-      [...dags].map(([node, dag]) => ({ runId: node.runId, nodes: dag.parents.get(node.name) ?? [] })),
+      unread.map(([node, dag]) => ({ runId: node.runId, nodes: dag.parents.get(node.name) ?? [] })),
     );
     const answered = new Set<string>();
     return attempts.map((attempt) => {
@@ -320,7 +324,8 @@ export class NodeWorker {
       if (!node || answered.has(key)) return { status: 'fulfilled', value: undefined };
       answered.add(key);
       const dag = dags.get(node)!;
-      const parents = Object.fromEntries((dag.parents.get(node.name) ?? []).map((p) => [p, outputs.get(node.runId)![p]]));
+      const read = node.parentOutputs ?? outputs.get(node.runId) ?? {};
+      const parents = Object.fromEntries((dag.parents.get(node.name) ?? []).map((p) => [p, read[p] ?? null]));
       return { status: 'fulfilled', value: { claimed: node, dag, parents } };
     });
   }

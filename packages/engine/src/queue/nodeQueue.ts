@@ -9,6 +9,12 @@ export type NodeJobData = NodeAttempt;
 
 export interface NodeDispatch extends NodeJobData {
   readonly runAt: Date;
+  /**
+   * The node's parents, when the dispatcher knows them (a decision does): a
+   * worker taking the attempt locally then reads their outputs in its claim.
+   * Never sent to Redis: a queued job is only the attempt's address.
+   */
+  readonly parents?: readonly string[];
 }
 
 /** Job states meaning no job will run the attempt: none at all, or one already finished. */

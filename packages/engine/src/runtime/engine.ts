@@ -394,8 +394,10 @@ export class Engine {
    */
   private async decideTogether(items: readonly RunEventItem[]): Promise<(readonly Command[])[]> {
     const ends: RunEnding[] = [];
+    const locked = new Map<string, LockedRunRow>();
     const decided = await inTransaction(this.db, async (client) => {
       const states = await loadDecisionStates(client, items, this.definitions);
+      for (const [runUuid, { run }] of states) locked.set(runUuid, run);
       const now = this.now();
       const perEvent = items.map(({ runUuid, event, orgId }) => {
         const loaded = states.get(runUuid);
@@ -409,18 +411,26 @@ export class Engine {
       await applyCommands(client, items.map((item, i) => ({ runId: item.runUuid, commands: perEvent[i]! })), now);
       return perEvent;
     }, this.db.prepared);
-    await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]! })));
+    await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]! })), locked);
     for (const ending of ends) this.recordRunEnd(ending);
     return decided;
   }
 
-  /** The effects that happen after commit: dispatching runnable nodes (one bulk add) and aborting running ones. */
-  private async carryOut(decisions: readonly RunDecision[]): Promise<void> {
-    await this.dispatch(
-      decisions.flatMap(({ runId, commands }) =>
-        commands.flatMap((c) => (c.type === 'ENQUEUE' ? [{ runId, node: c.node, attempt: c.attempt, runAt: c.runAt }] : [])),
-      ),
-    );
+  /**
+   * The effects that happen after commit: dispatching runnable nodes (one bulk
+   * add; each with its parents, read from the run's DAG) and aborting running ones.
+   */
+  private async carryOut(decisions: readonly RunDecision[], runs: ReadonlyMap<string, LockedRunRow>): Promise<void> {
+    const jobs: NodeDispatch[] = [];
+    for (const { runId, commands } of decisions) {
+      const run = runs.get(runId)!;
+      for (const command of commands) {
+        if (command.type !== 'ENQUEUE') continue;
+        const dag = await this.definitions.dag(run.definitionId, run.definitionVersion);
+        jobs.push({ runId, node: command.node, attempt: command.attempt, runAt: command.runAt, parents: dag.parents.get(command.node) ?? [] });
+      }
+    }
+    await this.dispatch(jobs);
     for (const { runId, commands } of decisions) {
       for (const command of commands) {
         if (command.type === 'ABORT') {

@@ -17,6 +17,13 @@ export interface ClaimedNode {
   readonly input: unknown;
   readonly cancelRequested: boolean;
   readonly traceId: string | null;
+  /** the outputs of the parents named in the claim, by name; null when none were named */
+  readonly parentOutputs: Record<string, unknown> | null;
+}
+
+/** An attempt to claim; with `parents`, their outputs come back with the claim (one round trip for both). */
+export interface ClaimRequest extends NodeAttempt {
+  readonly parents?: readonly string[];
 }
 
 /** The key a claimed attempt is answered under. */
@@ -27,13 +34,14 @@ export function attemptKey(attempt: NodeAttempt): string {
 /**
  * READY → RUNNING for node attempts, taking a lease on each, and READY →
  * RUNNING for each run whose first node this is: one statement for a whole
- * batch of a worker's jobs, one round trip. An attempt missing from the answer
+ * batch of a worker's jobs, one round trip, which also brings back the outputs
+ * of the parents each request names. An attempt missing from the answer
  * was claimed by another worker, or cancelled, suspended or retried meanwhile:
  * its job is stale and is dropped. Answered by attemptKey.
  */
 export async function claimNodes(
   db: Queryable,
-  claim: { attempts: readonly NodeAttempt[]; leaseOwner: string; leaseMs: number; now: Date },
+  claim: { attempts: readonly ClaimRequest[]; leaseOwner: string; leaseMs: number; now: Date },
 ): Promise<Map<string, ClaimedNode>> {
   const result = await db.query<ClaimedNode>({
     name: 'claim-nodes',
@@ -44,7 +52,7 @@ export async function claimNodes(
     // live-lease partial index (1,000 READY rows in a wide fan-out) or the whole table and matched
     // each row against the batch, 10-20 ms a claim. status::int keeps that index out of the plan.
     text: `WITH wanted AS MATERIALIZED (
-       SELECT n.tid FROM unnest($1::uuid[], $2::text[], $3::int[]) AS a(run_id, name, attempt)
+       SELECT n.tid, a.i FROM unnest($1::uuid[], $2::text[], $3::int[]) WITH ORDINALITY AS a(run_id, name, attempt, i)
        CROSS JOIN LATERAL (SELECT ctid AS tid, attempt, status FROM node_runs WHERE run_id = a.run_id AND name = a.name OFFSET 0) AS n
         WHERE n.attempt = a.attempt AND n.status = ${Status.READY}
      ), claimed AS (
@@ -53,7 +61,7 @@ export async function claimNodes(
               lease_expires_at = $4::timestamptz + make_interval(secs => $6::double precision / 1000), updated_at = $4
          FROM wanted w
         WHERE n.ctid = w.tid AND n.status::int = ${Status.READY}
-        RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters
+        RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, w.i
      ), started AS (
        UPDATE workflow_runs
           SET status = ${Status.RUNNING}, start_time = COALESCE(start_time, $4), updated_at = $4
@@ -62,9 +70,23 @@ export async function claimNodes(
      SELECT c.id AS "nodeId", c.run_id AS "runId", c.name, c.type, c.attempt, c.parameters,
             r.definition_id AS "definitionId", r.definition_version AS "definitionVersion",
             r.workflow_name AS "workflowName", r.org_id AS "orgId", r.biz_id AS "bizId", r.input,
-            r.cancel_requested AS "cancelRequested", r.trace_id AS "traceId"
+            r.cancel_requested AS "cancelRequested", r.trace_id AS "traceId",
+            (SELECT jsonb_object_agg(p.name, p.output)
+               FROM unnest($7::int[], $8::text[]) AS q(i, name)
+               CROSS JOIN LATERAL (SELECT name, output FROM node_runs WHERE run_id = c.run_id AND name = q.name OFFSET 0) AS p
+              WHERE q.i = c.i) AS "parentOutputs"
        FROM claimed c JOIN workflow_runs r ON r.id = c.run_id`,
-    values: [claim.attempts.map((a) => a.runId), claim.attempts.map((a) => a.node), claim.attempts.map((a) => a.attempt), claim.now, claim.leaseOwner, claim.leaseMs],
+    values: [
+      claim.attempts.map((a) => a.runId),
+      claim.attempts.map((a) => a.node),
+      claim.attempts.map((a) => a.attempt),
+      claim.now,
+      claim.leaseOwner,
+      claim.leaseMs,
+      // (1-based attempt index, parent name) pairs
+      claim.attempts.flatMap((a, i) => (a.parents ?? []).map(() => i + 1)),
+      claim.attempts.flatMap((a) => a.parents ?? []),
+    ],
   });
   return new Map(result.rows.map((row) => [attemptKey({ runId: row.runId, node: row.name, attempt: row.attempt }), row]));
 }
