@@ -155,6 +155,8 @@ export class NodeWorker {
       await this.runAttempt(job.data, job.timestamp + job.delay);
     } finally {
       this.held--;
+      // the slot may be the one a local attempt waits for
+      this.runLocalQueue();
     }
   }
 
