@@ -97,7 +97,8 @@ export class Reconciler {
 
     const ready = await listStaleReadyNodes(db, { readySince: new Date(now.getTime() - this.options.intervalMs), limit });
     const redispatched = ready.length === 0 ? [] : await this.engine.nodeQueue.redispatch(ready, now);
-    if (redispatched.length > 0) this.engine.logger?.warn({ count: redispatched.length }, 'READY nodes without a queue job re-dispatched');
+    // Not only lost dispatches: attempts waiting in a busy worker's local queue have no job either, and are shared with the fleet here.
+    if (redispatched.length > 0) this.engine.logger?.info({ count: redispatched.length }, 'READY nodes without a queue job queued for every worker');
     this.count('redispatch', redispatched.length);
 
     const settleable = await listSettleableRuns(db, { limit });
