@@ -1,4 +1,4 @@
-import { connectRedis, defineWorkflow } from '@flowline/engine';
+import { Reconciler, connectRedis, defineWorkflow } from '@flowline/engine';
 import { TEST_REDIS_URL } from '@flowline/engine/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackFixture, summary, type TestStack } from './testStack.ts';
@@ -69,6 +69,28 @@ describe('the local lane', () => {
     expect(await jobsAdded(stack.prefix)).toBeGreaterThanOrEqual(1);
     await stack.addWorker(1);
     expect((await stack.waitForEnd(run.id)).statusName).toBe('SUCCESS');
+  });
+
+  it('a busy worker’s waiting attempts are queued for the fleet by the reconciler, and each runs once', async () => {
+    stack = await fixture.start({ concurrency: 1 });
+    await stack.define({
+      name: 'Slow',
+      nodes: [
+        { name: 'root', type: 'noop' },
+        ...['m0', 'm1', 'm2', 'm3'].map((name) => ({ name, type: 'sleep', dependsOn: ['root'], params: { ms: 800 } })),
+      ],
+    });
+    const { run } = await stack.engine.startRun({ workflow: 'Slow' });
+    await stack.waitFor(run.id, (r) => r.nodes.some((n) => n.statusName === 'RUNNING' && n.name !== 'root'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Three attempts wait in the worker's local queue, READY with no job: one pass shares them.
+    const pass = await new Reconciler(stack.engine, { intervalMs: 50, leaseMs: 30_000 }).reconcile();
+    expect(pass).toMatchObject({ redispatched: 3 });
+    expect(await jobsAdded(stack.prefix)).toBe(3);
+    await stack.addWorker(3);
+    const done = await stack.waitForEnd(run.id);
+    expect(summary(done)).toEqual({ run: 'SUCCESS', root: 'SUCCESS', m0: 'SUCCESS', m1: 'SUCCESS', m2: 'SUCCESS', m3: 'SUCCESS' });
+    expect(done.nodes.every((n) => n.attempt === 1)).toBe(true);
   });
 });
 
