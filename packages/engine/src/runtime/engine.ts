@@ -7,7 +7,7 @@ import type { Command, RunEvent } from '../core/runState.ts';
 import type { WorkflowSpec, WorkflowSpecInput } from '../core/spec.ts';
 import { Status, isTerminal, statusName } from '../core/status.ts';
 import type { WorkflowDefinition } from '../definitions/defineWorkflow.ts';
-import { RunNotFound } from '../errors.ts';
+import { RunNotFound, ValidationFailed } from '../errors.ts';
 import { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
 import { emitRunSpan, newTraceId } from '../tracing/runTracing.ts';
 import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
@@ -24,7 +24,7 @@ import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
 import { countRuns, listRunsByPage, type RunPageRequest } from '../storage/listRunsByPage.ts';
 import { readRun, type RunRecord, type RunWithNodes } from '../storage/readRun.ts';
 import type { LockedRunRow } from '../storage/lockRun.ts';
-import { isRetryableTransactionError } from '../storage/sqlState.ts';
+import { isRetryableTransactionError, isUnstorableText } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { runAsInserted } from './runAsInserted.ts';
@@ -183,17 +183,39 @@ export class Engine {
     };
     const planned = await Promise.allSettled(requests.map((request) => this.planStart(request, resolve)));
     const plans = planned.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
-    // One statement writes the runs and their nodes: atomic without a transaction of its own.
-    const starts = await this.insertStarts(this.db.prepared, plans);
-    await this.afterStartCommitted(starts);
-    const started = new Map<StartPlan, StartedRun>();
-    for (const [i, start] of starts.entries()) {
+    const written = await this.writeStarts(plans);
+    await this.afterStartCommitted(written.flatMap((w) => (w.status === 'fulfilled' ? [w.value] : [])));
+    const started = new Map<StartPlan, PromiseSettledResult<StartedRun>>();
+    for (const [i, write] of written.entries()) {
       const plan = plans[i]!;
+      if (write.status === 'rejected') {
+        started.set(plan, write);
+        continue;
+      }
+      const start = write.value;
       const run = start.created ? runAsInserted(plan.row, start.seq) : await readRun(this.db.pool, start.orgId, start.id);
-      started.set(plan, { run: run!, created: start.created });
+      started.set(plan, { status: 'fulfilled', value: { run: run!, created: start.created } });
     }
-    return planned.map((p) => (p.status === 'fulfilled' ? { status: 'fulfilled', value: started.get(p.value)! } : p));
+    return planned.map((p) => (p.status === 'fulfilled' ? started.get(p.value)! : p));
   }
+
+  /**
+   * One statement writes a batch's runs and their nodes: atomic without a
+   * transaction of its own. If it fails, the starts are written one by one, so
+   * one start's failure is only its own.
+   */
+  private async writeStarts(plans: readonly StartPlan[]): Promise<PromiseSettledResult<PendingStart>[]> {
+    try {
+      return (await this.insertStarts(this.db.prepared, plans)).map((value) => ({ status: 'fulfilled', value }) as const);
+    } catch (error) {
+      if (plans.length === 1) {
+        const reason = isUnstorableText(error) ? new ValidationFailed('input holds a character that cannot be stored (U+0000)') : error;
+        return [{ status: 'rejected', reason }];
+      }
+      return Promise.all(plans.map(async (plan) => (await this.writeStarts([plan]))[0]!));
+    }
+  }
+
 
   /**
    * Starts a run inside the caller's transaction, so that the run exists if

@@ -10,6 +10,8 @@ export const SqlState = {
   ADMIN_SHUTDOWN: '57P01',
   CANNOT_CONNECT_NOW: '57P03',
   UNDEFINED_TABLE: '42P01',
+  /** jsonb/text refused a character it cannot hold (U+0000) */
+  UNTRANSLATABLE_CHARACTER: '22P05',
 } as const;
 
 function sqlState(error: unknown): string | undefined {
@@ -20,6 +22,11 @@ function sqlState(error: unknown): string | undefined {
 
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === SqlState.UNIQUE_VIOLATION;
+}
+
+/** Client-supplied text Postgres cannot store (a U+0000 in JSON input): the client's mistake, not ours. */
+export function isUnstorableText(error: unknown): boolean {
+  return sqlState(error) === SqlState.UNTRANSLATABLE_CHARACTER;
 }
 
 export function isUndefinedTable(error: unknown): boolean {
