@@ -48,6 +48,12 @@ describe('POST /v1/runs and GET /v1/runs/{id}', () => {
     expect(response.json().error.message).toContain('workflow');
   });
 
+  it('answers input Postgres cannot store (U+0000) with 400, not 500', async () => {
+    const response = await api.call(operator, { method: 'POST', url: '/v1/runs', payload: { workflow: 'BackupCluster', input: { note: 'a\u0000b' } } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
   it('answers invalid JSON with 400, not 500', async () => {
     const response = await api.call(operator, {
       method: 'POST',
