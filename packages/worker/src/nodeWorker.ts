@@ -78,8 +78,7 @@ export class NodeWorker {
   private heartbeat: NodeJS.Timeout | undefined;
   /** Attempts this worker is running now, from the queue and from the local lane. */
   private held = 0;
-  /** Attempts taken by the local lane, waiting or running (see takeLocally). */
-  private local = 0;
+  /** Local-lane attempts waiting for a slot (see takeLocally). */
   private readonly localQueue: NodeDispatch[] = [];
   private readonly localRuns = new Set<Promise<void>>();
   private closing = false;
@@ -175,7 +174,6 @@ export class NodeWorker {
     if (this.closing) return attempts;
     const room = Math.max(0, this.options.concurrency - this.held) + Math.max(0, this.localQueueSize - this.localQueue.length);
     this.localQueue.push(...attempts.slice(0, room));
-    this.local += Math.min(room, attempts.length);
     this.runLocalQueue();
     return attempts.slice(room);
   }
@@ -191,7 +189,6 @@ export class NodeWorker {
         )
         .finally(() => {
           this.held--;
-          this.local--;
           this.localRuns.delete(run);
           this.runLocalQueue();
         });
@@ -205,13 +202,15 @@ export class NodeWorker {
   }
 
   private fitQueueConcurrency(): void {
-    if (this.worker) this.worker.concurrency = Math.max(1, this.options.concurrency - this.local);
+    // local attempts, waiting or running, take the queue's share of the slots
+    if (this.worker) this.worker.concurrency = Math.max(1, this.options.concurrency - this.localQueue.length - this.localRuns.size);
   }
 
-  private async runAttempt(attemptData: NodeJobData & { readonly parents?: readonly string[] }, dueAt: number): Promise<void> {
-    const { runId, node, attempt, parents: parentNames } = attemptData;
+  /** Claims an attempt (a queue job's, or a local one naming its parents), runs its handler and reports the outcome. */
+  private async runAttempt(attemptData: ClaimRequest, dueAt: number): Promise<void> {
+    const { runId, node, attempt } = attemptData;
     const log = this.engine.logger?.child({ runId: uuidToShortId(runId), node, attempt });
-    const claim = await this.claims.submit({ runId, node, attempt, ...(parentNames ? { parents: parentNames } : {}) });
+    const claim = await this.claims.submit(attemptData);
     if (!claim) {
       log?.debug('stale node job dropped');
       return;
@@ -343,7 +342,6 @@ export class NodeWorker {
     this.engine.runLocally(undefined);
     // What waits locally goes to the shared queue, for other workers to run now.
     const waiting = this.localQueue.splice(0);
-    this.local -= waiting.length;
     await this.engine.nodeQueue.dispatch(waiting).catch((error: unknown) =>
       this.engine.logger?.warn({ err: error }, 'local queue not handed to Redis; the reconciler will queue its attempts'),
     );

@@ -445,12 +445,11 @@ export class Engine {
   private async carryOut(decisions: readonly RunDecision[], runs: ReadonlyMap<string, LockedRunRow>): Promise<void> {
     const jobs: NodeDispatch[] = [];
     for (const { runId, commands } of decisions) {
+      const enqueued = commands.filter((c) => c.type === 'ENQUEUE');
+      if (enqueued.length === 0) continue;
       const run = runs.get(runId)!;
-      for (const command of commands) {
-        if (command.type !== 'ENQUEUE') continue;
-        const dag = await this.definitions.dag(run.definitionId, run.definitionVersion);
-        jobs.push({ runId, node: command.node, attempt: command.attempt, runAt: command.runAt, parents: dag.parents.get(command.node) ?? [] });
-      }
+      const dag = await this.definitions.dag(run.definitionId, run.definitionVersion);
+      for (const { node, attempt, runAt } of enqueued) jobs.push({ runId, node, attempt, runAt, parents: dag.parents.get(node) ?? [] });
     }
     await this.dispatch(jobs);
     for (const { runId, commands } of decisions) {
