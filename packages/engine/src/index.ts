@@ -21,7 +21,9 @@ export { BackupCluster } from './demo/backupCluster.ts';
 export { CheckPlatform } from './demo/checkPlatform.ts';
 
 // running
-export { Engine, DEFAULT_ORG, TriggerType, toRunUuid, type LocalRunner, type EngineOptions, type StartRunRequest, type StartedRun, type PendingStart } from './runtime/engine.ts';
+export { Engine, DEFAULT_ORG, TriggerType, toRunUuid, type EngineOptions, type StartRunRequest, type StartedRun, type PendingStart, type TransitionContext } from './runtime/engine.ts';
+export type { RunDefinitionRef } from './runtime/decisionState.ts';
+export type { LocalLane, ClaimedAttempt } from './runtime/localLane.ts';
 export { resultText, COMPLETED } from './runtime/nodeResult.ts';
 export { FlowlineMetrics, type FlowlineMetricsOptions } from './metrics/flowlineMetrics.ts';
 

@@ -18,6 +18,9 @@ import {
   subscribeAborts,
   uuidToShortId,
   type ClaimRequest,
+  type ClaimedAttempt,
+  type NodeAttempt,
+  type RunDefinitionRef,
   type ClaimedNode,
   type Dag,
   type Engine,
@@ -56,13 +59,6 @@ const DEFAULT_LEASE_MS = 30_000;
 const DEFAULT_LOCAL_QUEUE_SIZE = 10_000;
 
 /** A node attempt this worker now holds, with what its handler needs. */
-interface Claim {
-  readonly claimed: ClaimedNode;
-  readonly dag: Dag;
-  /** the parents' outputs, by parent name */
-  readonly parents: Record<string, unknown>;
-}
-
 /** How often a claim batch that hit a deadlock or serialization failure is tried again before its jobs fail to the reconciler. */
 const CLAIM_ATTEMPTS = 3;
 
@@ -76,8 +72,10 @@ export class NodeWorker {
   private readonly running = new Map<string, { readonly attempt: NodeJobData; readonly controller: AbortController }>();
   private readonly leaseOwner = newLeaseOwner('worker');
   private heartbeat: NodeJS.Timeout | undefined;
-  /** Attempts this worker is running now, from the queue and from the local lane. */
+  /** Attempts this worker is running now, from the queue and from the local lane, and slots held for claims being written. */
   private held = 0;
+  /** Slots held for nodes the engine is claiming for this worker as it releases them (see holdSlots). */
+  private heldForClaims = 0;
   /** Local-lane attempts waiting for a slot (see takeLocally). */
   private readonly localQueue: NodeDispatch[] = [];
   private readonly localRuns = new Set<Promise<void>>();
@@ -85,7 +83,7 @@ export class NodeWorker {
   /** Reports of finished attempts whose decision has not committed yet; a stopping worker waits for them. */
   private readonly reports = new Set<Promise<void>>();
   /** Jobs fetched while a claim is being written are claimed together next (group commit). */
-  private readonly claims = new GroupCommit<ClaimRequest, Claim | undefined>((attempts) => this.claimBatch(attempts));
+  private readonly claims = new GroupCommit<ClaimRequest, ClaimedAttempt | undefined>((attempts) => this.claimBatch(attempts));
 
   constructor(
     private readonly engine: Engine,
@@ -111,7 +109,13 @@ export class NodeWorker {
         'node job failed',
       ));
     await this.worker.waitUntilReady();
-    this.engine.runLocally((attempts) => this.takeLocally(attempts));
+    this.engine.runLocally({
+      leaseOwner: this.leaseOwner,
+      leaseMs: this.leaseMs,
+      reserve: (count) => this.holdSlots(count),
+      runClaimed: (claims, unused) => this.runClaimed(claims, unused),
+      take: (attempts) => this.takeLocally(attempts),
+    });
     this.heartbeat = setInterval(() => void this.renewLeases(), this.leaseMs / 3);
   }
 
@@ -178,23 +182,63 @@ export class NodeWorker {
     return attempts.slice(room);
   }
 
+  /**
+   * Holds free slots for nodes the engine claims for this worker in the very
+   * write that releases them (see LocalLane): a chain's next step then runs
+   * without a claim of its own. Only slots free now are held, and only while
+   * nothing waits in the local queue, which is served first.
+   */
+  private holdSlots(count: number): number {
+    if (this.closing || this.localQueue.length > 0) return 0;
+    const held = Math.min(count, Math.max(0, this.options.concurrency - this.held));
+    this.held += held;
+    this.heldForClaims += held;
+    this.fitQueueConcurrency();
+    return held;
+  }
+
+  /**
+   * Runs the attempts claimed into held slots; slots held for nothing are
+   * freed. A stopping worker runs none: their leases are released with the
+   * rest when it stops (close waits for the decisions that claimed them), so
+   * the reconciler retries them at once.
+   */
+  private runClaimed(claims: readonly ClaimedAttempt[], unused: number): void {
+    this.heldForClaims -= claims.length + unused;
+    if (this.closing) {
+      this.held -= claims.length + unused;
+      return;
+    }
+    this.held -= unused;
+    for (const claim of claims) {
+      const { runId, name: node, attempt } = claim.claimed;
+      this.runInSlot({ runId, node, attempt }, () => this.execute(claim, Date.now()));
+    }
+    this.runLocalQueue();
+  }
+
   /** Starts local attempts while slots are free. */
   private runLocalQueue(): void {
     while (this.localQueue.length > 0 && this.held < this.options.concurrency && !this.closing) {
       const attempt = this.localQueue.shift()!;
       this.held++;
-      const run = this.runAttempt(attempt, attempt.runAt.getTime())
-        .catch((error: unknown) =>
-          this.engine.logger?.error({ err: error, runId: uuidToShortId(attempt.runId), node: attempt.node }, 'local node attempt failed; the reconciler will retry it'),
-        )
-        .finally(() => {
-          this.held--;
-          this.localRuns.delete(run);
-          this.runLocalQueue();
-        });
-      this.localRuns.add(run);
+      this.runInSlot(attempt, () => this.runAttempt(attempt, attempt.runAt.getTime()));
     }
     this.fitQueueConcurrency();
+  }
+
+  /** Runs a local attempt in a slot already counted in `held`, and frees the slot after. */
+  private runInSlot(attempt: NodeAttempt, work: () => Promise<void>): void {
+    const run = work()
+      .catch((error: unknown) =>
+        this.engine.logger?.error({ err: error, runId: uuidToShortId(attempt.runId), node: attempt.node }, 'local node attempt failed; the reconciler will retry it'),
+      )
+      .finally(() => {
+        this.held--;
+        this.localRuns.delete(run);
+        this.runLocalQueue();
+      });
+    this.localRuns.add(run);
   }
 
   private get localQueueSize(): number {
@@ -203,19 +247,24 @@ export class NodeWorker {
 
   private fitQueueConcurrency(): void {
     // local attempts, waiting or running, take the queue's share of the slots
-    if (this.worker) this.worker.concurrency = Math.max(1, this.options.concurrency - this.localQueue.length - this.localRuns.size);
+    if (this.worker) this.worker.concurrency = Math.max(1, this.options.concurrency - this.localQueue.length - this.localRuns.size - this.heldForClaims);
   }
 
   /** Claims an attempt (a queue job's, or a local one naming its parents), runs its handler and reports the outcome. */
   private async runAttempt(attemptData: ClaimRequest, dueAt: number): Promise<void> {
-    const { runId, node, attempt } = attemptData;
-    const log = this.engine.logger?.child({ runId: uuidToShortId(runId), node, attempt });
     const claim = await this.claims.submit(attemptData);
     if (!claim) {
-      log?.debug('stale node job dropped');
+      this.engine.logger?.debug({ runId: uuidToShortId(attemptData.runId), node: attemptData.node, attempt: attemptData.attempt }, 'stale node job dropped');
       return;
     }
-    const { claimed, dag, parents } = claim;
+    await this.execute(claim, dueAt);
+  }
+
+  /** Runs a claimed attempt's handler and reports the outcome. */
+  private async execute({ claimed, dag, parents }: ClaimedAttempt, dueAt: number): Promise<void> {
+    const { runId, name: node, attempt } = claimed;
+    const attemptData = { runId, node, attempt };
+    const log = this.engine.logger?.child({ runId: uuidToShortId(runId), node, attempt });
     this.engine.metrics.nodeQueueWait.observe({ workflow: claimed.workflowName }, Math.max(0, Date.now() - dueAt) / 1000);
     const spec = dag.nodes.get(node)!;
 
@@ -274,7 +323,7 @@ export class NodeWorker {
     endNodeSpan(span, event);
     this.engine.metrics.observeNode(claimed.workflowName, event, (performance.now() - handlerStart) / 1000);
     log?.info({ event: event.type }, 'node finished');
-    this.report(runId, event, log);
+    this.report(runId, event, claimed, log);
   }
 
   /**
@@ -285,9 +334,9 @@ export class NodeWorker {
    * job, records the outcome: a report lost with this process leaves the node
    * RUNNING under a lease nobody renews, which the reconciler retries.
    */
-  private report(runId: string, event: RunEvent, log: Engine['logger']): void {
+  private report(runId: string, event: RunEvent, definition: RunDefinitionRef, log: Engine['logger']): void {
     const reported = this.engine
-      .transition(runId, event)
+      .transition(runId, event, { definition })
       .then(() => undefined)
       .catch((error: unknown) => log?.error({ err: error }, 'node report not recorded; the reconciler will retry the attempt when its lease expires'))
       .finally(() => this.reports.delete(reported));
@@ -301,7 +350,7 @@ export class NodeWorker {
    * address) are read in one more. A job delivered twice in one batch (a
    * stalled job re-delivered) is claimed once.
    */
-  private async claimBatch(attempts: readonly ClaimRequest[]): Promise<PromiseSettledResult<Claim | undefined>[]> {
+  private async claimBatch(attempts: readonly ClaimRequest[]): Promise<PromiseSettledResult<ClaimedAttempt | undefined>[]> {
     let claimed!: Map<string, ClaimedNode>;
     for (let attempt = 1; ; attempt++) {
       try {

@@ -43,6 +43,45 @@ describe('the local lane', () => {
     expect(await jobsAdded(stack.prefix)).toBe(0);
   });
 
+  it('claims each chain step for itself in the very write that releases it: the step starts the instant its parent ends', async () => {
+    stack = await fixture.start({ concurrency: 10 });
+    await stack.define({
+      name: 'Chain',
+      nodes: [
+        { name: 'a', type: 'noop' },
+        { name: 'b', type: 'noop', dependsOn: ['a'] },
+        { name: 'c', type: 'noop', dependsOn: ['b'] },
+      ],
+    });
+    const { run } = await stack.engine.startRun({ workflow: 'Chain' });
+    const done = await stack.waitForEnd(run.id);
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => done.nodes.find((n) => n.name === name)!);
+    // One statement ended the parent and started the child, so both carry its timestamp.
+    expect(b!.startedAt).toEqual(a!.endedAt);
+    expect(c!.startedAt).toEqual(b!.endedAt);
+    expect(done.nodes.every((n) => n.attempt === 1)).toBe(true);
+  });
+
+  it('passes a parent’s output to a child claimed as it is released', async () => {
+    stack = await fixture.start({ concurrency: 10 });
+    const seen: unknown[] = [];
+    await stack.engine.registerWorkflow(
+      defineWorkflow({
+        name: 'Outputs',
+        nodes: [
+          { name: 'a', run: async () => ({ from: 'a' }) },
+          { name: 'b', run: async () => ({ from: 'b' }) },
+          { name: 'c', dependsOn: ['a'], run: async () => ({ from: 'c' }) },
+          { name: 'd', dependsOn: ['b', 'c'], run: async (ctx) => (seen.push(ctx.parents), null) },
+        ],
+      }),
+    );
+    const { run } = await stack.engine.startRun({ workflow: 'Outputs' });
+    expect((await stack.waitForEnd(run.id)).statusName).toBe('SUCCESS');
+    // d is released by c's success (or b's): one parent's output comes from the report, the other's from Postgres.
+    expect(seen).toEqual([{ b: { from: 'b' }, c: { from: 'c' } }]);
+  });
+
   it('runs a fan-out wider than its slots from its local queue, never more at once than its concurrency', async () => {
     stack = await fixture.start({ concurrency: 2 });
     const { done, peak } = await runWide(stack);

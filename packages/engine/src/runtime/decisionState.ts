@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Dag } from '../core/dag.ts';
 import type { RunEvent, RunState } from '../core/runState.ts';
+import type { Queryable } from '../storage/database.ts';
 import { loadSuccessScopes, type ChildParents } from '../storage/loadSuccessScopes.ts';
 import { lockRun, lockRunRows, type LockedRunRow } from '../storage/lockRun.ts';
 import type { DefinitionCache } from './definitionCache.ts';
@@ -18,6 +19,19 @@ export interface DecisionState {
   readonly state: RunState;
 }
 
+/** Which definition version a run is pinned to: enough to load its success scope before reading its row. */
+export interface RunDefinitionRef {
+  readonly definitionId: number;
+  readonly definitionVersion: number;
+}
+
+/** An event to load state for; `definition` is the run's, when the caller knows it already (a worker's claim told it). */
+export interface DecisionEvent {
+  readonly runUuid: string;
+  readonly event: RunEvent;
+  readonly definition?: RunDefinitionRef;
+}
+
 /**
  * Locks runs and loads the state `decide` needs for `events`, per run. When
  * every event is a node's success, a run is loaded as its succeeding nodes'
@@ -30,11 +44,11 @@ export interface DecisionState {
  */
 export async function loadDecisionStates(
   client: pg.PoolClient,
-  events: readonly { readonly runUuid: string; readonly event: RunEvent }[],
+  events: readonly DecisionEvent[],
   definitions: DefinitionCache,
 ): Promise<Map<string, DecisionState>> {
-  const states = new Map<string, DecisionState>();
   if (events.some(({ event }) => event.type !== 'NODE_SUCCEEDED')) {
+    const states = new Map<string, DecisionState>();
     for (const runUuid of new Set(events.map((e) => e.runUuid))) {
       const locked = await lockRun(client, runUuid);
       if (!locked) continue;
@@ -43,25 +57,52 @@ export async function loadDecisionStates(
     }
     return states;
   }
-  const succeeding = new Map<string, Set<string>>();
-  for (const { runUuid, event } of events) succeeding.set(runUuid, (succeeding.get(runUuid) ?? new Set()).add((event as { node: string }).node));
-  const runs = await lockRunRows(client, [...succeeding.keys()]);
-  const dags = new Map(await Promise.all(runs.map(async (run) => [run.id, await definitions.dag(run.definitionId, run.definitionVersion)] as const)));
+  const runs = await lockRunRows(client, [...new Set(events.map((e) => e.runUuid))]);
+  const pinned = new Map(runs.map((run) => [run.id, run]));
+  return loadSuccessStates(client, events.flatMap((e) => (pinned.has(e.runUuid) ? [{ ...e, definition: pinned.get(e.runUuid)! }] : [])), definitions);
+}
+
+/** Whether these events can be decided on state read without a lock: all successes, of runs whose definitions are known. */
+export function decidableUnlocked(events: readonly DecisionEvent[]): events is readonly (DecisionEvent & { definition: RunDefinitionRef })[] {
+  return events.every((e) => e.event.type === 'NODE_SUCCEEDED' && e.definition !== undefined);
+}
+
+/**
+ * The state for node successes of runs whose definitions are known, read in
+ * one statement (loadSuccessScopes): under the runs' locks, or without them
+ * for a decision whose write checks each run's decisionSeq.
+ */
+export async function loadSuccessStates(
+  db: Queryable,
+  events: readonly (DecisionEvent & { definition: RunDefinitionRef })[],
+  definitions: DefinitionCache,
+): Promise<Map<string, DecisionState>> {
+  const succeeding = new Map<string, { definition: RunDefinitionRef; dag: Dag; nodes: Set<string> }>();
+  for (const { runUuid, event, definition } of events) {
+    let run = succeeding.get(runUuid);
+    if (!run) {
+      run = { definition, dag: await definitions.dag(definition.definitionId, definition.definitionVersion), nodes: new Set() };
+      succeeding.set(runUuid, run);
+    }
+    run.nodes.add((event as { node: string }).node);
+  }
   const scopes = await loadSuccessScopes(
-    client,
-    runs.map((run) => {
-      const dag = dags.get(run.id)!;
-      const nodes = [...succeeding.get(run.id)!];
-      const children = new Set(nodes.flatMap((node) => dag.children.get(node) ?? []));
-      const positions = new Set(nodes.map((node) => positionsOf(dag).byNode.get(node)!));
-      return { runId: run.id, nodes, children: [...children].map((child) => parentRangesOf(dag, child, positions)) };
+    db,
+    [...succeeding].map(([runId, { dag, nodes }]) => {
+      const children = new Set([...nodes].flatMap((node) => dag.children.get(node) ?? []));
+      const positions = new Set([...nodes].map((node) => positionsOf(dag).byNode.get(node)!));
+      return { runId, nodes: [...nodes], children: [...children].map((child) => parentRangesOf(dag, child, positions)) };
     }),
   );
-  for (const run of runs) {
-    const rows = scopes.get(run.id)!;
-    const full = runStateFromRows({ ...run, nodes: rows }, dags.get(run.id)!);
-    const loaded = new Set(rows.map((r) => r.name));
-    states.set(run.id, {
+  const states = new Map<string, DecisionState>();
+  for (const [runId, scoped] of scopes) {
+    const { definition, dag } = succeeding.get(runId)!;
+    // Decided on another version's DAG, the answer would be wrong: a caller that named the wrong one finds the run missing.
+    if (scoped.definitionId !== definition.definitionId || scoped.definitionVersion !== definition.definitionVersion) continue;
+    const full = runStateFromRows(scoped, dag);
+    const loaded = new Set(scoped.nodes.map((r) => r.name));
+    const { nodes: _nodes, ...run } = scoped;
+    states.set(runId, {
       run,
       state: {
         ...full,

@@ -28,9 +28,12 @@ import { isRetryableTransactionError, isUnstorableText } from '../storage/sqlSta
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { runAsInserted } from './runAsInserted.ts';
-import { loadDecisionStates } from './decisionState.ts';
+import { decidableUnlocked, loadDecisionStates, loadSuccessStates, type DecisionEvent, type DecisionState, type RunDefinitionRef } from './decisionState.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { stateAfter } from '../core/stateAfter.ts';
+import type { Dag } from '../core/dag.ts';
+import { attemptKey, type ClaimedNode } from '../storage/claimNodes.ts';
+import { dueReleases, type ClaimedAttempt, type DueRelease, type LocalLane } from './localLane.ts';
 
 /** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
 export const DEFAULT_ORG = SHARED_CATALOG_ORG;
@@ -69,12 +72,18 @@ export interface PendingStart {
   readonly now: Date;
 }
 
-/** An event to decide about a run; with `orgId`, only if the run belongs to that org (an operator's request). */
-interface RunEventItem {
-  readonly runUuid: string;
-  readonly event: RunEvent;
+/**
+ * What `transition` may know besides the event: `orgId` limits it to a run of
+ * that org (an operator's request); `definition`, the run's pinned definition
+ * version (a worker's claim read it), lets a success be decided without locking the run.
+ */
+export interface TransitionContext {
   readonly orgId?: string;
+  readonly definition?: RunDefinitionRef;
 }
+
+/** An event to decide about a run. */
+interface RunEventItem extends DecisionEvent, TransitionContext {}
 
 /** A decision that ended a run: the run as it was locked, its final status and when. */
 interface RunEnding {
@@ -103,13 +112,6 @@ export interface EngineOptions {
   readonly metrics?: FlowlineMetrics;
 }
 
-/**
- * Runs due node attempts in this process at once, if it has free slots, and
- * answers those it did not take, which are queued. Set by a worker sharing the
- * engine's process (see NodeWorker's local lane).
- */
-export type LocalRunner = (attempts: readonly NodeDispatch[]) => readonly NodeDispatch[];
-
 const TRIGGER_LABEL = { 0: 'manual', 1: 'periodic', 2: 'temporary' } as const;
 
 const MAX_DECISION_ATTEMPTS = 20;
@@ -135,7 +137,7 @@ export class Engine {
   readonly logger: Logger | undefined;
   readonly now: () => Date;
   readonly metrics: FlowlineMetrics;
-  private localRunner: LocalRunner | undefined;
+  private localLane: LocalLane | undefined;
 
   constructor(options: EngineOptions) {
     this.db = options.db;
@@ -356,27 +358,35 @@ export class Engine {
   private async operate(id: string, orgId: string, event: RunEvent): Promise<RunWithNodes> {
     const uuid = toRunUuid(id);
     if (!uuid) throw new RunNotFound(id);
-    await this.transition(uuid, event, orgId);
+    await this.transition(uuid, event, { orgId });
     return this.getRun(uuid, orgId);
   }
 
   /**
-   * Applies one event to a run: lock the run, decide, write every status change
-   * conditionally, commit, then dispatch and abort. A write that finds the state
-   * moved (a worker claimed a node meanwhile) makes the whole decision start over.
-   * Node successes reported by workers are group-committed: those arriving while
-   * a batch is being decided are decided together next, across runs, in one
-   * transaction (see GroupCommit); every other event goes alone.
+   * Applies one event to a run: load its state, decide, write every status
+   * change conditionally in one statement, then dispatch and abort. A write
+   * that finds the state moved (a worker claimed a node meanwhile, another
+   * decision came first) makes the whole decision start over.
+   *
+   * A node's success whose run's definition is known is decided on state read
+   * without a lock, and written only if no other decision about the run came
+   * between (its decisionSeq): two round trips, where the locked way — BEGIN,
+   * lock, read, write, COMMIT — takes five. A success decided again after a
+   * stale write, and every other event, goes the locked way, which makes
+   * contended runs (a wide join finishing on many workers) queue rather than
+   * retry. Node successes reported by workers are group-committed: those
+   * arriving while a batch is being decided are decided together next, across
+   * runs (see GroupCommit); every other event goes alone.
    */
-  transition(runUuid: string, event: RunEvent, orgId?: string): Promise<readonly Command[]> {
-    const item = { runUuid, event, ...(orgId === undefined ? {} : { orgId }) };
-    if (event.type === 'NODE_SUCCEEDED' && orgId === undefined) return this.successes.submit(item);
+  transition(runUuid: string, event: RunEvent, context: TransitionContext = {}): Promise<readonly Command[]> {
+    const item: RunEventItem = { runUuid, event, ...context };
+    if (event.type === 'NODE_SUCCEEDED' && context.orgId === undefined) return this.successes.submit(item);
     return this.decideAlone(item);
   }
 
   /**
-   * Decides a batch in one transaction. If that fails (one run's state moved,
-   * one run was deleted), the batch is split — per run, then per event — so one
+   * Decides a batch together. If that fails (one run's state moved, one run
+   * was deleted), the batch is split — per run, then per event — so one
    * event's failure is only its own; only a lone event is retried.
    */
   private async decideSettled(items: readonly RunEventItem[]): Promise<PromiseSettledResult<readonly Command[]>[]> {
@@ -387,7 +397,7 @@ export class Engine {
       )];
     }
     try {
-      return (await this.decideTogether(items)).map((value) => ({ status: 'fulfilled', value }) as const);
+      return (await this.decideTogether(items, decidableUnlocked(items))).map((value) => ({ status: 'fulfilled', value }) as const);
     } catch {
       const runs = new Set(items.map((item) => item.runUuid));
       const parts = runs.size > 1 ? [...runs].map((run) => items.filter((item) => item.runUuid === run)) : items.map((item) => [item]);
@@ -397,29 +407,36 @@ export class Engine {
     }
   }
 
+  /** Decides one event: unlocked first if it can be, then locked, retried while the state keeps moving. */
   private async decideAlone(item: RunEventItem): Promise<readonly Command[]> {
     for (let attempt = 1; ; attempt++) {
+      const unlocked = attempt === 1 && decidableUnlocked([item]);
       try {
-        return (await this.decideTogether([item]))[0]!;
+        return (await this.decideTogether([item], unlocked))[0]!;
       } catch (error) {
-        const retryable = error instanceof StaleDecision || isRetryableTransactionError(error);
+        // Whatever stopped an unlocked decision, the locked way reads the run afresh (or finds it gone).
+        const retryable = unlocked || error instanceof StaleDecision || isRetryableTransactionError(error);
         if (!retryable || attempt >= MAX_DECISION_ATTEMPTS) throw error;
       }
     }
   }
 
   /**
-   * Decides events — of one run or of many — in one transaction: lock the runs,
-   * load their state, decide each event on the state the previous one leaves,
-   * write every change in one statement, commit; then dispatch. One command
-   * list per event.
+   * Decides events — of one run or of many — together: load the runs' state
+   * (locked, in a transaction, or read unlocked), decide each event on the
+   * state the previous one leaves, write every change in one statement; then
+   * dispatch. One command list per event.
    */
-  private async decideTogether(items: readonly RunEventItem[]): Promise<(readonly Command[])[]> {
+  private async decideTogether(items: readonly RunEventItem[], unlocked: boolean): Promise<(readonly Command[])[]> {
     const ends: RunEnding[] = [];
-    const locked = new Map<string, LockedRunRow>();
-    const decided = await inTransaction(this.db, async (client) => {
-      const states = await loadDecisionStates(client, items, this.definitions);
-      for (const [runUuid, { run }] of states) locked.set(runUuid, run);
+    const runs = new Map<string, LockedRunRow>();
+    const dags = new Map<string, Dag>();
+    let releases: { due: readonly DueRelease[]; held: number; claimed: ClaimedNode[] } = { due: [], held: 0, claimed: [] };
+    const decideOn = async (db: Queryable, states: Map<string, DecisionState>) => {
+      for (const [runUuid, { run }] of states) {
+        runs.set(runUuid, run);
+        dags.set(runUuid, await this.definitions.dag(run.definitionId, run.definitionVersion));
+      }
       const now = this.now();
       const perEvent = items.map(({ runUuid, event, orgId }) => {
         const loaded = states.get(runUuid);
@@ -430,12 +447,69 @@ export class Engine {
         if (end?.type === 'SET_RUN') ends.push({ runUuid, run: loaded.run, status: end.to, endTime: now });
         return commands;
       });
-      await applyCommands(client, items.map((item, i) => ({ runId: item.runUuid, commands: perEvent[i]! })), now);
+      const decisions = items.map((item, i) => ({ runId: item.runUuid, commands: perEvent[i]!, decisionSeq: runs.get(item.runUuid)!.decisionSeq }));
+      releases = this.holdSlotsForReleases(decisions, items, dags, now);
+      const lane = this.localLane;
+      releases.claimed = await applyCommands(db, decisions, now, {
+        leaseOwner: lane?.leaseOwner ?? '',
+        leaseMs: lane?.leaseMs ?? 0,
+        attempts: releases.due.slice(0, releases.held),
+      });
       return perEvent;
-    }, this.db.prepared);
-    await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]! })), locked);
+    };
+    let decided: (readonly Command[])[];
+    try {
+      decided = unlocked && decidableUnlocked(items)
+        ? await decideOn(this.db.prepared, await loadSuccessStates(this.db.prepared, items, this.definitions))
+        : await inTransaction(this.db, async (client) => decideOn(client, await loadDecisionStates(client, items, this.definitions)), this.db.prepared);
+    } catch (error) {
+      this.localLane?.runClaimed([], releases.held);
+      throw error;
+    }
+    this.runReleasesClaimed(releases, items, dags);
+    const claimed = new Set(releases.claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
+    await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimed.has(attemptKey({ runId: item.runUuid, ...c })))) })), runs);
     for (const ending of ends) this.recordRunEnd(ending);
     return decided;
+  }
+
+  /**
+   * Holds slots of the local lane for the nodes these decisions release to
+   * run now: as many as it has free are claimed for it in the decisions' write.
+   */
+  private holdSlotsForReleases(
+    decisions: readonly RunDecision[],
+    items: readonly RunEventItem[],
+    dags: ReadonlyMap<string, Dag>,
+    now: Date,
+  ): { due: readonly DueRelease[]; held: number; claimed: ClaimedNode[] } {
+    if (!this.localLane) return { due: [], held: 0, claimed: [] };
+    const succeeding = new Map<string, Set<string>>();
+    for (const { runUuid, event } of items) {
+      if (event.type === 'NODE_SUCCEEDED') succeeding.set(runUuid, (succeeding.get(runUuid) ?? new Set()).add(event.node));
+    }
+    const due = dueReleases(decisions, dags, succeeding, now);
+    return { due, held: due.length > 0 ? this.localLane.reserve(due.length) : 0, claimed: [] };
+  }
+
+  /** Hands the nodes claimed as they were released to the local lane, with their parents' outputs, after commit. */
+  private runReleasesClaimed(
+    releases: { due: readonly DueRelease[]; held: number; claimed: readonly ClaimedNode[] },
+    items: readonly RunEventItem[],
+    dags: ReadonlyMap<string, Dag>,
+  ): void {
+    if (releases.held === 0) return;
+    const reported = new Map<string, unknown>();
+    for (const { runUuid, event } of items) if (event.type === 'NODE_SUCCEEDED') reported.set(`${runUuid}.${event.node}`, event.outcome.output ?? null);
+    const attempts = releases.claimed.map((claimed): ClaimedAttempt => {
+      const dag = dags.get(claimed.runId)!;
+      const read = claimed.parentOutputs ?? {};
+      const parents = Object.fromEntries(
+        (dag.parents.get(claimed.name) ?? []).map((p) => [p, reported.has(`${claimed.runId}.${p}`) ? reported.get(`${claimed.runId}.${p}`) : (read[p] ?? null)]),
+      );
+      return { claimed, dag, parents };
+    });
+    this.localLane!.runClaimed(attempts, releases.held - attempts.length);
   }
 
   /**
@@ -478,7 +552,7 @@ export class Engine {
   private async dispatch(jobs: readonly NodeDispatch[]): Promise<void> {
     const now = this.now();
     const due = jobs.filter((job) => job.runAt.getTime() <= now.getTime());
-    const leftOver = this.localRunner && due.length > 0 ? new Set(this.localRunner(due)) : undefined;
+    const leftOver = this.localLane && due.length > 0 ? new Set(this.localLane.take(due)) : undefined;
     const queued = leftOver ? jobs.filter((job) => job.runAt.getTime() > now.getTime() || leftOver.has(job)) : jobs;
     try {
       await this.nodeQueue.dispatch(queued, now);
@@ -487,9 +561,9 @@ export class Engine {
     }
   }
 
-  /** Lets a worker in this process take due attempts without a queue round trip; `undefined` stops it. */
-  runLocally(runner: LocalRunner | undefined): void {
-    this.localRunner = runner;
+  /** Lets a worker in this process take due attempts without a queue round trip (see LocalLane); `undefined` stops it. */
+  runLocally(lane: LocalLane | undefined): void {
+    this.localLane = lane;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import { FAILED_STATUSES, SATISFIED_STATUSES, Status, TERMINAL_STATUSES } from '../core/status.ts';
-import type { NodeStateRow } from './lockRun.ts';
+import type { Queryable } from './database.ts';
+import { runRowColumns, type LockedRun, type LockedRunRow, type NodeStateRow } from './lockRun.ts';
 
 /** A child of nodes that succeed, with the positions of its other parents (not succeeding now) as [from, to] ranges. */
 export interface ChildParents {
@@ -9,6 +9,9 @@ export interface ChildParents {
 }
 
 const SQL_LIST = (statuses: readonly Status[]) => `ARRAY[${statuses.join(',')}]::smallint[]`;
+
+/** Marks the run's columns on each node row of the answer. */
+const RUN_PREFIX = 'run.';
 
 /** The successes of one run decided together: the nodes that succeeded and the children they may release. */
 export interface RunSuccesses {
@@ -29,14 +32,17 @@ export interface RunSuccesses {
  * - only if every other node has ended: the first failed node by position and
  *   one cancelled node, which decide how the run ends.
  *
- * One statement for every run of a batch, run with the runs' rows locked
- * (lockRunRows). Rows come back per run in position order, as lockRun returns them.
+ * One statement for every run of a batch, which reads each run's row with its
+ * nodes, in one snapshot: either with the runs' rows locked (lockRunRows), or
+ * without a lock, for a decision whose write then checks the run's
+ * decisionSeq (applyCommands). Nodes come back per run in position order, as
+ * lockRun returns them; a run not found is missing from the answer.
  */
-export async function loadSuccessScopes(client: pg.PoolClient, runs: readonly RunSuccesses[]): Promise<Map<string, NodeStateRow[]>> {
+export async function loadSuccessScopes(db: Queryable, runs: readonly RunSuccesses[]): Promise<Map<string, LockedRun>> {
   const succeeding = runs.flatMap((r) => r.nodes.map((node) => [r.runId, node] as const));
   const children = runs.flatMap((r) => r.children.map((c) => [r.runId, c.child] as const));
   const ranges = runs.flatMap((r) => r.children.flatMap((c) => c.parentRanges.map(([from, to]) => [r.runId, c.child, from, to] as const)));
-  const result = await client.query<NodeStateRow & { runId: string }>({
+  const result = await db.query<NodeStateRow & { [K in keyof LockedRunRow as `${typeof RUN_PREFIX}${K}`]: LockedRunRow[K] }>({
     name: 'load-success-scopes',
     text: `WITH succeeding AS (
        SELECT * FROM unnest($1::uuid[], $2::text[]) AS s(run_id, name)
@@ -72,10 +78,12 @@ export async function loadSuccessScopes(client: pg.PoolClient, runs: readonly Ru
            LIMIT 1)) AS e
         WHERE NOT EXISTS (SELECT 1 FROM open WHERE open.run_id = runs.run_id)
      )
-     SELECT DISTINCT run_id AS "runId", name, status, attempt, lease_owner AS "leaseOwner", position FROM (
-       SELECT * FROM scoped UNION ALL SELECT * FROM blockers UNION ALL SELECT * FROM open UNION ALL SELECT * FROM ended
-     ) AS rows
-     ORDER BY "runId", position`,
+     SELECT rows.name, rows.status, rows.attempt, rows.lease_owner AS "leaseOwner", ${runRowColumns('r', RUN_PREFIX)}
+       FROM (SELECT DISTINCT * FROM (
+               SELECT * FROM scoped UNION ALL SELECT * FROM blockers UNION ALL SELECT * FROM open UNION ALL SELECT * FROM ended
+             ) AS found) AS rows
+       JOIN workflow_runs r ON r.id = rows.run_id
+      ORDER BY rows.run_id, rows.position`,
     values: [
       succeeding.map((s) => s[0]),
       succeeding.map((s) => s[1]),
@@ -87,7 +95,16 @@ export async function loadSuccessScopes(client: pg.PoolClient, runs: readonly Ru
       ranges.map((r) => r[3]),
     ],
   });
-  const byRun = new Map<string, NodeStateRow[]>(runs.map((r) => [r.runId, []]));
-  for (const { runId, name, status, attempt, leaseOwner } of result.rows) byRun.get(runId)!.push({ name, status, attempt, leaseOwner });
+  const byRun = new Map<string, LockedRun & { nodes: NodeStateRow[] }>();
+  for (const row of result.rows) {
+    const runId = row[`${RUN_PREFIX}id`];
+    let run = byRun.get(runId);
+    if (!run) {
+      const runColumns = Object.entries(row).filter(([key]) => key.startsWith(RUN_PREFIX));
+      run = { ...(Object.fromEntries(runColumns.map(([key, value]) => [key.slice(RUN_PREFIX.length), value])) as LockedRunRow), nodes: [] };
+      byRun.set(runId, run);
+    }
+    run.nodes.push({ name: row.name, status: row.status, attempt: row.attempt, leaseOwner: row.leaseOwner });
+  }
   return byRun;
 }

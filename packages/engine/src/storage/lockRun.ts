@@ -12,10 +12,29 @@ export interface LockedRun {
   readonly workflow: string;
   readonly traceId: string | null;
   readonly startTime: Date;
+  /** the run's decision count when read: a decision written without the lock commits only if it still holds */
+  readonly decisionSeq: number;
   readonly nodes: readonly { readonly name: string; readonly status: Status; readonly attempt: number; readonly leaseOwner: string | null }[];
 }
 
 export type LockedRunRow = Omit<LockedRun, 'nodes'>;
+
+/** The columns of a LockedRunRow, read from `workflow_runs` under `alias`, each named `<prefix><field>`. */
+export function runRowColumns(alias: string, prefix = ''): string {
+  const column = (sql: string, field: string) => `${sql} AS "${prefix}${field}"`;
+  return [
+    column(`${alias}.id`, 'id'),
+    column(`${alias}.status`, 'status'),
+    column(`${alias}.cancel_requested`, 'cancelRequested'),
+    column(`${alias}.definition_id`, 'definitionId'),
+    column(`${alias}.definition_version`, 'definitionVersion'),
+    column(`${alias}.org_id`, 'orgId'),
+    column(`${alias}.workflow_name`, 'workflow'),
+    column(`${alias}.trace_id`, 'traceId'),
+    column(`COALESCE(${alias}.start_time, ${alias}.created_at)`, 'startTime'),
+    column(`${alias}.decision_seq`, 'decisionSeq'),
+  ].join(', ');
+}
 export type NodeStateRow = LockedRun['nodes'][number];
 
 /**
@@ -44,10 +63,7 @@ export async function lockRun(client: pg.PoolClient, runId: string): Promise<Loc
 export async function lockRunRows(client: pg.PoolClient, runIds: readonly string[]): Promise<LockedRunRow[]> {
   const runs = await client.query<LockedRunRow>({
     name: 'lock-run-rows',
-    text: `SELECT id, status, cancel_requested AS "cancelRequested", definition_id AS "definitionId",
-            definition_version AS "definitionVersion", org_id AS "orgId", workflow_name AS workflow,
-            trace_id AS "traceId", COALESCE(start_time, created_at) AS "startTime"
-       FROM workflow_runs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    text: `SELECT ${runRowColumns('r')} FROM workflow_runs r WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
     values: [runIds],
   });
   return runs.rows;

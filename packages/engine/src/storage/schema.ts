@@ -70,6 +70,12 @@ export const workflowRuns = pgTable(
     triggerType: smallint('trigger_type').notNull().default(0),
     status: smallint('status').notNull(),
     cancelRequested: boolean('cancel_requested').notNull().default(false),
+    /**
+     * Bumped by every committed decision about the run (applyCommands). A
+     * decision made on state read without a lock commits only if this still
+     * holds what it read: no other decision came between its read and its write.
+     */
+    decisionSeq: integer('decision_seq').notNull().default(0),
     input: jsonb('input').notNull().default({}),
     idempotencyKey: text('idempotency_key'),
     /** OpenTelemetry trace id (32 hex) of the run's spans, whether or not tracing is exported */

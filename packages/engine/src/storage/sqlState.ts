@@ -12,9 +12,11 @@ export const SqlState = {
   UNDEFINED_TABLE: '42P01',
   /** jsonb/text refused a character it cannot hold (U+0000) */
   UNTRANSLATABLE_CHARACTER: '22P05',
+  /** flowline's own (flowline_stale_decision): a decision's conditional write matched fewer rows than decided */
+  STALE_DECISION: 'FL409',
 } as const;
 
-function sqlState(error: unknown): string | undefined {
+export function sqlState(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
     ? error.code
     : undefined;

@@ -1,0 +1,1 @@
+ALTER TABLE "workflow_runs" ADD COLUMN "decision_seq" integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,71 @@
+import type { Dag } from '../core/dag.ts';
+import { Status } from '../core/status.ts';
+import type { NodeDispatch } from '../queue/nodeQueue.ts';
+import type { RunDecision } from '../storage/applyCommands.ts';
+import type { ClaimedNode, ClaimRequest } from '../storage/claimNodes.ts';
+
+/** A claimed attempt, ready to run: its row's facts, its run's DAG, and its parents' outputs by name. */
+export interface ClaimedAttempt {
+  readonly claimed: ClaimedNode;
+  readonly dag: Dag;
+  readonly parents: Record<string, unknown>;
+}
+
+/**
+ * A worker sharing the engine's process (see NodeWorker's local lane). The
+ * engine hands it the due attempts its decisions make runnable — after
+ * commit, to run or queue here instead of in Redis — and, before a decision's
+ * write, asks it for free slots: that many released nodes are claimed for it
+ * in the write itself, so a chain's next step costs no claim of its own.
+ */
+export interface LocalLane {
+  /** the lease owner nodes claimed for this worker are written under */
+  readonly leaseOwner: string;
+  readonly leaseMs: number;
+  /** Holds up to `count` free slots for nodes claimed as they are released; answers how many it holds. */
+  reserve(count: number): number;
+  /** Runs attempts claimed into held slots, and frees the `unused` held slots that none was claimed into. */
+  runClaimed(claims: readonly ClaimedAttempt[], unused: number): void;
+  /** Runs or queues due attempts here; answers those it did not take, which go to Redis. */
+  take(attempts: readonly NodeDispatch[]): readonly NodeDispatch[];
+}
+
+/** A node a decision releases now, with its parents split by where their outputs come from. */
+export interface DueRelease extends ClaimRequest {
+  /** parents succeeding in the same decisions: their outputs are the events' own */
+  readonly reportedParents: readonly string[];
+}
+
+/**
+ * The nodes `decisions` release (WAIT → READY) and enqueue to run now, in
+ * decision order: those a local worker can claim in the decisions' own write.
+ * Retries (which wait their backoff) and re-dispatches of READY nodes go
+ * through the queue as before. `parents` lists the parents whose outputs the
+ * claim reads from Postgres: the others succeed in these very decisions.
+ */
+export function dueReleases(
+  decisions: readonly RunDecision[],
+  dags: ReadonlyMap<string, Dag>,
+  succeeding: ReadonlyMap<string, ReadonlySet<string>>,
+  now: Date,
+): DueRelease[] {
+  const due: DueRelease[] = [];
+  for (const { runId, commands } of decisions) {
+    const released = new Set<string>();
+    for (const c of commands) if (c.type === 'SET_NODE' && c.from === Status.WAIT && c.to === Status.READY) released.add(`${c.node}\0${c.attempt}`);
+    for (const command of commands) {
+      if (command.type !== 'ENQUEUE' || command.runAt.getTime() > now.getTime()) continue;
+      if (!released.has(`${command.node}\0${command.attempt}`)) continue;
+      const parents = dags.get(runId)?.parents.get(command.node) ?? [];
+      const reported = succeeding.get(runId) ?? new Set();
+      due.push({
+        runId,
+        node: command.node,
+        attempt: command.attempt,
+        parents: parents.filter((p) => !reported.has(p)),
+        reportedParents: parents.filter((p) => reported.has(p)),
+      });
+    }
+  }
+  return due;
+}
