@@ -18,8 +18,9 @@ export interface Contender {
   /**
    * Starts `count` one-step workflows whose handlers do not return until
    * `release()`; resolves once all are started (durably accepted).
+   * `release()` resolves once every one of them has finished.
    */
-  holdInFlight(count: number, producers: number): Promise<{ release(): void }>;
+  holdInFlight(count: number, producers: number): Promise<{ release(): Promise<void> }>;
   close(): Promise<void>;
 }
 

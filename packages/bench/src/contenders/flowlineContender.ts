@@ -134,7 +134,12 @@ function flowlineFactory(name: string, { split }: { split: boolean }): Contender
           let open!: () => void;
           gate = new Promise((resolve) => (open = resolve));
           await forEachBounded(count, producers, () => starter.startRun({ workflow: 'bench_held' }));
-          return { release: () => open() };
+          return {
+            release: async () => {
+              open();
+              await untilNoneLive();
+            },
+          };
         },
         async close() {
           await worker.close();

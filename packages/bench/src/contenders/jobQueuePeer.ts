@@ -21,6 +21,7 @@ export interface StepPayload {
 export class JobQueuePeer {
   private completions: Countdown | undefined;
   private gate: Promise<void> = Promise.resolve();
+  private heldFinished: Countdown | undefined;
   private readonly chains = new Map<string, { steps: number[]; length: number; done: () => void }>();
   private readonly joins = new Map<string, () => void>();
   private sequence = 0;
@@ -33,8 +34,9 @@ export class JobQueuePeer {
   }
 
   /** handler of 'held' jobs */
-  held(): Promise<void> {
-    return this.gate;
+  async held(): Promise<void> {
+    await this.gate;
+    this.heldFinished?.tick();
   }
 
   /** handler of 'chain' jobs: record the moment, enqueue the next step (through the handler's own client if given) */
@@ -77,8 +79,14 @@ export class JobQueuePeer {
       holdInFlight: async (count, producers) => {
         let open!: () => void;
         this.gate = new Promise((resolve) => (open = resolve));
+        const finished = (this.heldFinished = new Countdown(count));
         await forEachBounded(count, producers, (i) => this.enqueue('held', { key: '', step: i, width: 0 }));
-        return { release: () => open() };
+        return {
+          release: async () => {
+            open();
+            await finished.reached;
+          },
+        };
       },
       close,
     };

@@ -15,7 +15,7 @@ const HOLD_MS = 2000;
  * S5, inside a child process of its own (so no other contender's heap or JIT
  * state is counted): per repetition, start the runs, hold them in flight, and
  * take the process's peak RSS — producer, engine and worker together, as in
- * `pnpm start`. Repetitions share the process (RSS seldom shrinks, so later
+ * `pnpm start` — then release them and wait until all have finished. Repetitions share the process (RSS seldom shrinks, so later
  * ones show whether holding the same load again grows it).
  */
 export async function measureInFlightRss(env: BenchEnvironment, factory: ContenderFactory): Promise<number[]> {
@@ -29,7 +29,8 @@ export async function measureInFlightRss(env: BenchEnvironment, factory: Contend
       await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
       clearInterval(sampler);
       peaks.push(peak / (1024 * 1024));
-      held.release();
+      // The next repetition starts from no runs in flight, not from this one's tail.
+      await held.release();
       progress(`S5 ${factory.name}: repetition ${rep}/${env.scale.repetitions} rss=${(peak / (1024 * 1024)).toFixed(0)} MB`);
     }
     return peaks;
