@@ -69,7 +69,6 @@ export { startTracing, type Tracing } from './tracing/tracingSdk.ts';
 // history
 export { listRunsBySeq, runFilterSql, type RunFilter } from './storage/listRuns.ts';
 export { MAX_PAGE_DEPTH, RunOrderColumn, type RunOrder, type RunPageRequest } from './storage/listRunsByPage.ts';
-export { readScheduleExpressions } from './storage/readScheduleExpressions.ts';
 export { RUN_COLUMNS, toRunRecord } from './storage/readRun.ts';
 export { SHARED_CATALOG_ORG, DefinitionCatalog } from './runtime/definitionCatalog.ts';
 export type { DefinitionSummary, DefinitionVersionRecord } from './storage/definitionStore.ts';

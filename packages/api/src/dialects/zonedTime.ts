@@ -35,23 +35,59 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * The wall clock of `date` in `timeZone`. Formatting each date through Intl
+ * (formatToParts) cost ~5 µs, some 300 times for a page of 50 EnOS instances
+ * (1.5 ms a request); the zone's offset is instead found once per quarter
+ * hour of time and the wall clock computed from it.
+ */
 export function zonedTime(date: Date, timeZone: string): ZonedTime {
+  const offset = offsetMs(date, timeZone);
+  const wall = new Date(date.getTime() + offset);
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    millisecond: date.getUTCMilliseconds(),
+    offsetMinutes: Math.round(offset / 60_000),
+  };
+}
+
+/**
+ * Offsets are cached per zone and quarter hour: zones change offset on (at
+ * finest) quarter-hour boundaries, and a quarter whose first and last second
+ * disagree (one holding a transition at an odd moment, as historical local
+ * mean times did) is never cached — its dates are formatted one by one.
+ */
+const QUARTER_HOUR_MS = 15 * 60_000;
+const MAX_CACHED_QUARTERS = 100_000;
+const offsetsByZone = new Map<string, Map<number, number>>();
+
+function offsetMs(date: Date, timeZone: string): number {
+  let offsets = offsetsByZone.get(timeZone);
+  if (!offsets) offsetsByZone.set(timeZone, (offsets = new Map()));
+  const quarter = Math.floor(date.getTime() / QUARTER_HOUR_MS);
+  const cached = offsets.get(quarter);
+  if (cached !== undefined) return cached;
+  const first = exactOffsetMs(new Date(quarter * QUARTER_HOUR_MS), timeZone);
+  const last = exactOffsetMs(new Date((quarter + 1) * QUARTER_HOUR_MS - 1000), timeZone);
+  if (first !== last) return exactOffsetMs(date, timeZone);
+  if (offsets.size >= MAX_CACHED_QUARTERS) offsets.clear();
+  offsets.set(quarter, first);
+  return first;
+}
+
+/** The zone's offset from UTC at `date`, to the second, through Intl. */
+function exactOffsetMs(date: Date, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(date)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
-  const millisecond = date.getUTCMilliseconds();
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!, millisecond);
-  return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
-    millisecond,
-    offsetMinutes: Math.round((asUtc - date.getTime()) / 60_000),
-  };
+  const wholeSecond = date.getTime() - date.getUTCMilliseconds();
+  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - wholeSecond;
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');

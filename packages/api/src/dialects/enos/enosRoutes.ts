@@ -1,4 +1,4 @@
-import { Permission, readScheduleExpressions, roleAllows, type RunRecord } from '@flowline/engine';
+import { Permission, roleAllows, type RunRecord } from '@flowline/engine';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { callerOf } from '../../auth/nativeAuth.ts';
@@ -30,11 +30,12 @@ export function registerEnosRoutes(app: FastifyInstance, { engine, authority, ti
   const instances = async (request: FastifyRequest, unstamped: readonly RunRecord[]): Promise<EnosFlowInstance[]> => {
     const canEdit = roleAllows(callerOf(request).role, Permission.OPERATE);
     const runs = await engine.withInstanceStamps(unstamped);
-    const freqs = await readScheduleExpressions(engine.db.pool, runs.map((r) => ({ definitionId: r.definitionId, version: r.definitionVersion })));
     return Promise.all(
       runs.map(async (run) => {
         const dag = await engine.definitions.dag(run.definitionId, run.definitionVersion);
-        const freq = freqs.get(`${run.definitionId}:${run.definitionVersion}`) ?? '';
+        // freq: the first schedule of the version the run is pinned to, not of a later edit
+        const spec = await engine.definitions.spec(run.definitionId, run.definitionVersion);
+        const freq = spec.schedules?.[0]?.expression ?? '';
         return toEnosFlowInstance(run, dag, { timeZone, freq, canEdit });
       }),
     );
