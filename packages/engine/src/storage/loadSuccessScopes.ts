@@ -20,31 +20,7 @@ export interface RunSuccesses {
   readonly children: readonly ChildParents[];
 }
 
-/**
- * The node rows the successes of `nodes` are decided on, per run, instead of
- * every node of the run (which made each completion O(nodes), and a
- * 1 → 10,000 → 1 fan-in O(n²)):
- *
- * - the succeeding nodes and their children;
- * - per child, one other parent that is neither satisfied nor succeeding now,
- *   if any: while one exists the child keeps waiting, and which one does not matter;
- * - one other node that has not ended, if any: then the run cannot end now;
- * - only if every other node has ended: the first failed node by position and
- *   one cancelled node, which decide how the run ends.
- *
- * One statement for every run of a batch, which reads each run's row with its
- * nodes, in one snapshot: either with the runs' rows locked (lockRunRows), or
- * without a lock, for a decision whose write then checks the run's
- * decisionSeq (applyCommands). Nodes come back per run in position order, as
- * lockRun returns them; a run not found is missing from the answer.
- */
-export async function loadSuccessScopes(db: Queryable, runs: readonly RunSuccesses[]): Promise<Map<string, LockedRun>> {
-  const succeeding = runs.flatMap((r) => r.nodes.map((node) => [r.runId, node] as const));
-  const children = runs.flatMap((r) => r.children.map((c) => [r.runId, c.child] as const));
-  const ranges = runs.flatMap((r) => r.children.flatMap((c) => c.parentRanges.map(([from, to]) => [r.runId, c.child, from, to] as const)));
-  const result = await db.query<NodeStateRow & { [K in keyof LockedRunRow as `${typeof RUN_PREFIX}${K}`]: LockedRunRow[K] }>({
-    name: 'load-success-scopes',
-    text: `WITH succeeding AS (
+const LOAD_SUCCESS_SCOPES = `WITH succeeding AS (
        SELECT * FROM unnest($1::uuid[], $2::text[]) AS s(run_id, name)
      ), ranges AS (
        SELECT * FROM unnest($5::uuid[], $6::text[], $7::int[], $8::int[]) AS r(run_id, child, lo, hi)
@@ -83,7 +59,33 @@ export async function loadSuccessScopes(db: Queryable, runs: readonly RunSuccess
                SELECT * FROM scoped UNION ALL SELECT * FROM blockers UNION ALL SELECT * FROM open UNION ALL SELECT * FROM ended
              ) AS found) AS rows
        JOIN workflow_runs r ON r.id = rows.run_id
-      ORDER BY rows.run_id, rows.position`,
+      ORDER BY rows.run_id, rows.position`;
+
+/**
+ * The node rows the successes of `nodes` are decided on, per run, instead of
+ * every node of the run (which made each completion O(nodes), and a
+ * 1 → 10,000 → 1 fan-in O(n²)):
+ *
+ * - the succeeding nodes and their children;
+ * - per child, one other parent that is neither satisfied nor succeeding now,
+ *   if any: while one exists the child keeps waiting, and which one does not matter;
+ * - one other node that has not ended, if any: then the run cannot end now;
+ * - only if every other node has ended: the first failed node by position and
+ *   one cancelled node, which decide how the run ends.
+ *
+ * One statement for every run of a batch, which reads each run's row with its
+ * nodes, in one snapshot: either with the runs' rows locked (lockRunRows), or
+ * without a lock, for a decision whose write then checks the run's
+ * decisionSeq (applyCommands). Nodes come back per run in position order, as
+ * lockRun returns them; a run not found is missing from the answer.
+ */
+export async function loadSuccessScopes(db: Queryable, runs: readonly RunSuccesses[]): Promise<Map<string, LockedRun>> {
+  const succeeding = runs.flatMap((r) => r.nodes.map((node) => [r.runId, node] as const));
+  const children = runs.flatMap((r) => r.children.map((c) => [r.runId, c.child] as const));
+  const ranges = runs.flatMap((r) => r.children.flatMap((c) => c.parentRanges.map(([from, to]) => [r.runId, c.child, from, to] as const)));
+  const result = await db.query<NodeStateRow & { [K in keyof LockedRunRow as `${typeof RUN_PREFIX}${K}`]: LockedRunRow[K] }>({
+    name: 'load-success-scopes',
+    text: LOAD_SUCCESS_SCOPES,
     values: [
       succeeding.map((s) => s[0]),
       succeeding.map((s) => s[1]),

@@ -35,13 +35,16 @@ export function runRowColumns(alias: string, prefix = ''): string {
     column(`${alias}.decision_seq`, 'decisionSeq'),
   ].join(', ');
 }
+
 export type NodeStateRow = LockedRun['nodes'][number];
 
 /**
  * Locks a run's row for the rest of the transaction and reads what the core
- * decides on. The lock serialises decisions within one run (two parents of a
- * join finishing at once must not both miss that the join is ready); claims,
- * which touch only their own node row, never wait for it.
+ * decides on. The lock serialises the locked decisions within one run (two
+ * parents of a join finishing at once must not both miss that the join is
+ * ready); a decision made without it is written only if the run's
+ * decisionSeq is unchanged (applyCommands), so it cannot miss one either.
+ * Claims, which touch only their own node row, never wait for it.
  */
 export async function lockRun(client: pg.PoolClient, runId: string): Promise<LockedRun | undefined> {
   const [row] = await lockRunRows(client, [runId]);
@@ -54,6 +57,8 @@ export async function lockRun(client: pg.PoolClient, runId: string): Promise<Loc
   return { ...row, nodes: nodes.rows };
 }
 
+const LOCK_RUN_ROWS = `SELECT ${runRowColumns('r')} FROM workflow_runs r WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
+
 /**
  * The rows of several runs, locked for the rest of the transaction (see
  * lockRun), for deciding their nodes' successes together; the caller loads the
@@ -63,7 +68,7 @@ export async function lockRun(client: pg.PoolClient, runId: string): Promise<Loc
 export async function lockRunRows(client: pg.PoolClient, runIds: readonly string[]): Promise<LockedRunRow[]> {
   const runs = await client.query<LockedRunRow>({
     name: 'lock-run-rows',
-    text: `SELECT ${runRowColumns('r')} FROM workflow_runs r WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    text: LOCK_RUN_ROWS,
     values: [runIds],
   });
   return runs.rows;
