@@ -29,32 +29,14 @@ async function jobsAdded(prefix: string): Promise<number> {
 describe('the local lane', () => {
   it('runs a chain started in the worker’s own process without queueing a single job', async () => {
     stack = await fixture.start({ concurrency: 10 });
-    await stack.define({
-      name: 'Chain',
-      nodes: [
-        { name: 'a', type: 'noop' },
-        { name: 'b', type: 'noop', dependsOn: ['a'] },
-        { name: 'c', type: 'noop', dependsOn: ['b'] },
-      ],
-    });
-    const { run } = await stack.engine.startRun({ workflow: 'Chain' });
-    const done = await stack.waitForEnd(run.id);
+    const done = await runChain(stack);
     expect(summary(done)).toEqual({ run: 'SUCCESS', a: 'SUCCESS', b: 'SUCCESS', c: 'SUCCESS' });
     expect(await jobsAdded(stack.prefix)).toBe(0);
   });
 
   it('claims each chain step for itself in the very write that releases it: the step starts the instant its parent ends', async () => {
     stack = await fixture.start({ concurrency: 10 });
-    await stack.define({
-      name: 'Chain',
-      nodes: [
-        { name: 'a', type: 'noop' },
-        { name: 'b', type: 'noop', dependsOn: ['a'] },
-        { name: 'c', type: 'noop', dependsOn: ['b'] },
-      ],
-    });
-    const { run } = await stack.engine.startRun({ workflow: 'Chain' });
-    const done = await stack.waitForEnd(run.id);
+    const done = await runChain(stack);
     const [a, b, c] = ['a', 'b', 'c'].map((name) => done.nodes.find((n) => n.name === name)!);
     // One statement ended the parent and started the child, so both carry its timestamp.
     expect(b!.startedAt).toEqual(a!.endedAt);
@@ -132,6 +114,20 @@ describe('the local lane', () => {
     expect(done.nodes.every((n) => n.attempt === 1)).toBe(true);
   });
 });
+
+/** Runs a → b → c of noop nodes to its end. */
+async function runChain(stack: TestStack) {
+  await stack.define({
+    name: 'Chain',
+    nodes: [
+      { name: 'a', type: 'noop' },
+      { name: 'b', type: 'noop', dependsOn: ['a'] },
+      { name: 'c', type: 'noop', dependsOn: ['b'] },
+    ],
+  });
+  const { run } = await stack.engine.startRun({ workflow: 'Chain' });
+  return stack.waitForEnd(run.id);
+}
 
 /** Starts a run of Wide; how many of its handlers ran at once is known once it ends. */
 async function runWide(stack: TestStack) {
