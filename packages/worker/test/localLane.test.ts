@@ -64,6 +64,31 @@ describe('the local lane', () => {
     expect(seen).toEqual([{ b: { from: 'b' }, c: { from: 'c' } }]);
   });
 
+  it('decides a step afresh when its run changed while it ran, not on the state read ahead for it', async () => {
+    stack = await fixture.start({ concurrency: 10 });
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    await stack.engine.registerWorkflow(
+      defineWorkflow({
+        name: 'Gated',
+        nodes: [
+          { name: 'a', run: async () => null },
+          { name: 'b', dependsOn: ['a'], run: () => gate.then(() => null) },
+          { name: 'c', dependsOn: ['b'], run: async () => null },
+          { name: 'd', dependsOn: ['c'], run: async () => null },
+        ],
+      }),
+    );
+    const { run } = await stack.engine.startRun({ workflow: 'Gated' });
+    await stack.waitFor(run.id, (r) => r.nodes.find((n) => n.name === 'b')!.statusName === 'RUNNING');
+    // b's success was read ahead with c waiting; skipping c meanwhile is another decision about the run.
+    await stack.engine.skipNode(run.id, 'c');
+    openGate();
+    const done = await stack.waitForEnd(run.id);
+    expect(summary(done)).toEqual({ run: 'SUCCESS', a: 'SUCCESS', b: 'SUCCESS', c: 'SKIP', d: 'SUCCESS' });
+    expect(done.nodes.every((n) => n.attempt === 1)).toBe(true);
+  });
+
   it('runs a fan-out wider than its slots from its local queue, never more at once than its concurrency', async () => {
     stack = await fixture.start({ concurrency: 2 });
     const { done, peak } = await runWide(stack);

@@ -2,8 +2,8 @@ import type pg from 'pg';
 import type { Dag } from '../core/dag.ts';
 import type { RunEvent, RunState } from '../core/runState.ts';
 import type { Queryable } from '../storage/database.ts';
-import { loadSuccessScopes, type ChildParents } from '../storage/loadSuccessScopes.ts';
-import { lockRun, lockRunRows, type LockedRunRow } from '../storage/lockRun.ts';
+import { loadSuccessScopes, type ChildParents, type RunSuccesses } from '../storage/loadSuccessScopes.ts';
+import { lockRun, lockRunRows, type LockedRunRow, type NodeStateRow } from '../storage/lockRun.ts';
 import type { DefinitionCache } from './definitionCache.ts';
 import { runStateFromRows } from './runStateFromRows.ts';
 
@@ -86,31 +86,41 @@ export async function loadSuccessStates(
     }
     run.nodes.add((event as { node: string }).node);
   }
-  const scopes = await loadSuccessScopes(
-    db,
-    [...succeeding].map(([runId, { dag, nodes }]) => {
-      const children = new Set([...nodes].flatMap((node) => dag.children.get(node) ?? []));
-      const positions = new Set([...nodes].map((node) => positionsOf(dag).byNode.get(node)!));
-      return { runId, nodes: [...nodes], children: [...children].map((child) => parentRangesOf(dag, child, positions)) };
-    }),
-  );
+  const scopes = await loadSuccessScopes(db, [...succeeding].map(([runId, { dag, nodes }]) => successScopeRequest(runId, dag, nodes)));
   const states = new Map<string, DecisionState>();
-  for (const [runId, scoped] of scopes) {
+  for (const [runId, { nodes, ...run }] of scopes) {
     const { definition, dag } = succeeding.get(runId)!;
     // Decided on another version's DAG, the answer would be wrong: a caller that named the wrong one finds the run missing.
-    if (scoped.definitionId !== definition.definitionId || scoped.definitionVersion !== definition.definitionVersion) continue;
-    const full = runStateFromRows(scoped, dag);
-    const loaded = new Set(scoped.nodes.map((r) => r.name));
-    const { nodes: _nodes, ...run } = scoped;
-    states.set(runId, {
-      run,
-      state: {
-        ...full,
-        nodes: full.nodes.map((n) => ({ ...n, parents: n.parents.filter((p) => loaded.has(p)), children: n.children.filter((c) => loaded.has(c)) })),
-      },
-    });
+    if (run.definitionId !== definition.definitionId || run.definitionVersion !== definition.definitionVersion) continue;
+    states.set(runId, scopedDecisionState(run, nodes, dag));
   }
   return states;
+}
+
+/** What to read to decide the successes of `nodes` of a run (see loadSuccessScopes): their children, and where each child's blockers may be. */
+export function successScopeRequest(runId: string, dag: Dag, nodes: Iterable<string>): RunSuccesses {
+  const succeeding = [...nodes];
+  const children = new Set(succeeding.flatMap((node) => dag.children.get(node) ?? []));
+  const positions = new Set(succeeding.map((node) => positionsOf(dag).byNode.get(node)!));
+  return { runId, nodes: succeeding, children: [...children].map((child) => parentRangesOf(dag, child, positions)) };
+}
+
+/**
+ * The state `decide` gets from a success scope's rows: the loaded nodes, in
+ * DAG order, with their edges cut down to the loaded nodes (see loadDecisionStates).
+ */
+export function scopedDecisionState(run: LockedRunRow, rows: readonly NodeStateRow[], dag: Dag): DecisionState {
+  const byNode = positionsOf(dag).byNode;
+  const ordered = [...rows].sort((a, b) => byNode.get(a.name)! - byNode.get(b.name)!);
+  const full = runStateFromRows({ ...run, nodes: ordered }, dag);
+  const loaded = new Set(ordered.map((r) => r.name));
+  return {
+    run,
+    state: {
+      ...full,
+      nodes: full.nodes.map((n) => ({ ...n, parents: n.parents.filter((p) => loaded.has(p)), children: n.children.filter((c) => loaded.has(c)) })),
+    },
+  };
 }
 
 /**

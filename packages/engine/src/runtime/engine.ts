@@ -28,7 +28,7 @@ import { isRetryableTransactionError, isUnstorableText } from '../storage/sqlSta
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { runAsInserted } from './runAsInserted.ts';
-import { decidableUnlocked, loadDecisionStates, loadSuccessStates, type DecisionEvent, type DecisionState, type RunDefinitionRef } from './decisionState.ts';
+import { decidableUnlocked, loadDecisionStates, loadSuccessStates, scopedDecisionState, successScopeRequest, type DecisionEvent, type DecisionState, type RunDefinitionRef } from './decisionState.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { stateAfter } from '../core/stateAfter.ts';
 import type { Dag } from '../core/dag.ts';
@@ -115,6 +115,15 @@ export interface EngineOptions {
 const TRIGGER_LABEL = { 0: 'manual', 1: 'periodic', 2: 'temporary' } as const;
 
 const MAX_DECISION_ATTEMPTS = 20;
+/** How many chain steps' prefetched success states are kept (one per step running here; the oldest go first). */
+const MAX_PREFETCHED = 10_000;
+
+/** The claimed steps whose success scope a decision's write reads ahead: the lone step a run releases (a chain's next). */
+function nextStepsToRead(claims: readonly DueRelease[]): DueRelease[] {
+  const perRun = new Map<string, number>();
+  for (const claim of claims) perRun.set(claim.runId, (perRun.get(claim.runId) ?? 0) + 1);
+  return claims.filter((claim) => perRun.get(claim.runId) === 1);
+}
 
 /**
  * The engine: starts runs, applies events to them through the pure core, and
@@ -138,6 +147,8 @@ export class Engine {
   readonly now: () => Date;
   readonly metrics: FlowlineMetrics;
   private localLane: LocalLane | undefined;
+  /** Success states read ahead for chain steps claimed here, by attempt (see prefetchNextSteps). */
+  private readonly prefetched = new Map<string, DecisionState>();
 
   constructor(options: EngineOptions) {
     this.db = options.db;
@@ -450,22 +461,27 @@ export class Engine {
       const decisions = items.map((item, i) => ({ runId: item.runUuid, commands: perEvent[i]!, decisionSeq: runs.get(item.runUuid)!.decisionSeq }));
       releases = this.holdSlotsForReleases(decisions, items, dags, now);
       const lane = this.localLane;
-      releases.claimed = await applyCommands(db, decisions, now, {
-        leaseOwner: lane?.leaseOwner ?? '',
-        leaseMs: lane?.leaseMs ?? 0,
-        attempts: releases.due.slice(0, releases.held),
-      });
+      const claims = releases.due.slice(0, releases.held);
+      const next = nextStepsToRead(claims).map((claim) => successScopeRequest(claim.runId, dags.get(claim.runId)!, [claim.node]));
+      const written = await applyCommands(db, decisions, now, { leaseOwner: lane?.leaseOwner ?? '', leaseMs: lane?.leaseMs ?? 0, attempts: claims }, next);
+      releases.claimed = written.claimed;
+      nextStates = () => this.prefetchNextSteps(written, claims, decisions, states, dags);
       return perEvent;
     };
     let decided: (readonly Command[])[];
+    let nextStates: () => void = () => {};
     try {
-      decided = unlocked && decidableUnlocked(items)
-        ? await decideOn(this.db.prepared, await loadSuccessStates(this.db.prepared, items, this.definitions))
-        : await inTransaction(this.db, async (client) => decideOn(client, await loadDecisionStates(client, items, this.definitions)), this.db.prepared);
+      const prefetched = unlocked ? this.takePrefetched(items) : undefined;
+      decided = prefetched
+        ? await decideOn(this.db.prepared, prefetched)
+        : unlocked && decidableUnlocked(items)
+          ? await decideOn(this.db.prepared, await loadSuccessStates(this.db.prepared, items, this.definitions))
+          : await inTransaction(this.db, async (client) => decideOn(client, await loadDecisionStates(client, items, this.definitions)), this.db.prepared);
     } catch (error) {
       this.localLane?.runClaimed([], releases.held);
       throw error;
     }
+    nextStates();
     this.runReleasesClaimed(releases, items, dags);
     const claimed = new Set(releases.claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
     await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimed.has(attemptKey({ runId: item.runUuid, ...c })))) })), runs);
@@ -510,6 +526,57 @@ export class Engine {
       return { claimed, dag, parents };
     });
     this.localLane!.runClaimed(attempts, releases.held - attempts.length);
+  }
+
+  /**
+   * Keeps, for each chain step claimed in a decision's write, the state its
+   * success will be decided on: the rows the write read for it (see
+   * applyCommands' `next`) with the write's own rows as it left them, at the
+   * run's decisionSeq after the write. Its success then skips the read; if any
+   * other decision about the run came between, the seq check refuses the
+   * write and the success is decided on a fresh read.
+   */
+  private prefetchNextSteps(
+    written: Awaited<ReturnType<typeof applyCommands>>,
+    claims: readonly DueRelease[],
+    decisions: readonly RunDecision[],
+    states: ReadonlyMap<string, DecisionState>,
+    dags: ReadonlyMap<string, Dag>,
+  ): void {
+    const lane = this.localLane;
+    if (!lane) return;
+    const claimedNow = new Set(written.claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
+    for (const claim of nextStepsToRead(claims)) {
+      const read = written.nextScope.get(claim.runId);
+      const decided = states.get(claim.runId);
+      if (!read || !decided || !claimedNow.has(attemptKey(claim))) continue;
+      // The write's own rows, as it left them: every write clears the lease; the claimed step is this worker's.
+      const rows = new Map(read.map((row) => [row.name, row]));
+      for (const { runId, commands } of decisions) {
+        if (runId !== claim.runId) continue;
+        for (const c of commands) if (c.type === 'SET_NODE') rows.set(c.node, { name: c.node, status: c.to, attempt: c.nextAttempt ?? c.attempt, leaseOwner: null });
+      }
+      rows.set(claim.node, { name: claim.node, status: Status.RUNNING, attempt: claim.attempt, leaseOwner: lane.leaseOwner });
+      const run = { ...decided.run, status: decided.state.status, cancelRequested: decided.state.cancelRequested, decisionSeq: decided.run.decisionSeq + 1 };
+      if (this.prefetched.size >= MAX_PREFETCHED) this.prefetched.delete(this.prefetched.keys().next().value!);
+      this.prefetched.set(attemptKey(claim), scopedDecisionState(run, [...rows.values()], dags.get(claim.runId)!));
+    }
+  }
+
+  /** The prefetched states of a batch's successes, if every run in it has exactly one, kept for that very attempt. */
+  private takePrefetched(items: readonly RunEventItem[]): Map<string, DecisionState> | undefined {
+    const states = new Map<string, DecisionState>();
+    const keys: string[] = [];
+    for (const { runUuid, event } of items) {
+      if (event.type !== 'NODE_SUCCEEDED' || states.has(runUuid)) return undefined;
+      const key = attemptKey({ runId: runUuid, node: event.node, attempt: event.attempt });
+      const state = this.prefetched.get(key);
+      if (!state) return undefined;
+      states.set(runUuid, state);
+      keys.push(key);
+    }
+    for (const key of keys) this.prefetched.delete(key);
+    return states;
   }
 
   /**

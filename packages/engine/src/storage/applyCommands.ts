@@ -1,6 +1,8 @@
 import type { Command } from '../core/runState.ts';
 import { Status, TERMINAL_STATUSES } from '../core/status.ts';
 import type { ClaimedNode, ClaimRequest } from './claimNodes.ts';
+import { successScopeCtes, type RunSuccesses } from './loadSuccessScopes.ts';
+import type { NodeStateRow } from './lockRun.ts';
 import type { Queryable } from './database.ts';
 import { SqlState, sqlState } from './sqlState.ts';
 
@@ -113,7 +115,15 @@ const APPLY_COMMANDS = `WITH node_writes AS (
     RETURNING 1
  ), written AS (
    SELECT (SELECT count(*)::int FROM nodes) AS nodes, (SELECT count(*)::int FROM runs) AS runs
- )
+ ), written_nodes AS (
+   SELECT "runId" AS run_id, name FROM node_writes
+ ), next_succeeding AS (
+   SELECT * FROM json_to_recordset($6::json) AS s(run_id uuid, name text)
+ ), next_children AS (
+   SELECT * FROM json_to_recordset($7::json) AS c(run_id uuid, name text)
+ ), next_ranges AS (
+   SELECT * FROM json_to_recordset($8::json) AS r(run_id uuid, child text, lo int, hi int)
+ ), ${successScopeCtes('next_', 'written_nodes')}
  SELECT CASE WHEN nodes <> $4::int OR runs <> $5::int THEN
           flowline_stale_decision(format('%s of %s node write(s) and %s of %s run write(s) matched', nodes, $4::int, runs, $5::int)) END AS stale,
         (SELECT jsonb_agg(jsonb_build_object(
@@ -124,7 +134,10 @@ const APPLY_COMMANDS = `WITH node_writes AS (
               (SELECT jsonb_object_agg(p.name, p.output) FROM json_array_elements_text(c.parents) AS q(parent)
                  CROSS JOIN LATERAL (SELECT name, output FROM node_runs WHERE run_id = c.run_id AND name = q.parent OFFSET 0) AS p),
               '{}') END))
-           FROM nodes c JOIN workflow_runs r ON r.id = c.run_id WHERE c.claimed) AS claimed
+           FROM nodes c JOIN workflow_runs r ON r.id = c.run_id WHERE c.claimed) AS claimed,
+        (SELECT jsonb_agg(jsonb_build_object('runId', f.run_id, 'name', f.name, 'status', f.status, 'attempt', f.attempt,
+                                             'leaseOwner', f.lease_owner) ORDER BY f.run_id, f.position)
+           FROM next_found f) AS "nextScope"
    FROM written`;
 
 /**
@@ -144,13 +157,19 @@ const APPLY_COMMANDS = `WITH node_writes AS (
  *
  * Answers the nodes claimed as they were released (see ReleaseClaims); a
  * claim names a node the decisions release (WAIT → READY), or is not made.
+ *
+ * `next` asks, in the same statement, for the success scope of nodes (see
+ * loadSuccessScopes) as the statement leaves it: the rows it does not write,
+ * read in its snapshot, which the caller completes with the rows it writes.
+ * A chain's next step, claimed here, is then decided without a read of its own.
  */
 export async function applyCommands(
   db: Queryable,
   decisions: readonly RunDecision[],
   now: Date,
   claims: ReleaseClaims = { leaseOwner: '', leaseMs: 0, attempts: [] },
-): Promise<ClaimedNode[]> {
+  next: readonly RunSuccesses[] = [],
+): Promise<{ claimed: ClaimedNode[]; nextScope: Map<string, NodeStateRow[]> }> {
   const nodes = new Map<string, NodeWrite>();
   // One write per run the decisions write anything of: its decisionSeq, and a status change, a
   // cancel request, or both (the row is written once per statement).
@@ -193,16 +212,27 @@ export async function applyCommands(
     if (released?.from !== Status.WAIT || released.to !== Status.READY || released.attempt !== claim.attempt) continue;
     nodes.set(key, { ...released, claimOwner: claims.leaseOwner, claimMs: claims.leaseMs, ...(claim.parents === undefined ? {} : { parents: claim.parents }) });
   }
-  if (nodes.size + runs.size === 0) return [];
+  if (nodes.size + runs.size === 0) return { claimed: [], nextScope: new Map() };
   const result = await db
-    .query<{ claimed: ClaimedNode[] | null }>({
+    .query<{ claimed: ClaimedNode[] | null; nextScope: (NodeStateRow & { runId: string })[] | null }>({
       name: 'apply-commands',
       text: APPLY_COMMANDS,
-      values: [now, JSON.stringify([...nodes.values()]), JSON.stringify([...runs.values()]), nodes.size, runs.size],
+      values: [
+        now,
+        JSON.stringify([...nodes.values()]),
+        JSON.stringify([...runs.values()]),
+        nodes.size,
+        runs.size,
+        JSON.stringify(next.flatMap((r) => r.nodes.map((name) => ({ run_id: r.runId, name })))),
+        JSON.stringify(next.flatMap((r) => r.children.map((c) => ({ run_id: r.runId, name: c.child })))),
+        JSON.stringify(next.flatMap((r) => r.children.flatMap((c) => c.parentRanges.map(([lo, hi]) => ({ run_id: r.runId, child: c.child, lo, hi }))))),
+      ],
     })
     .catch((error: unknown) => {
       // Nodes moved off the status decided on, their lease was taken over, or another decision about the run came first.
       throw sqlState(error) === SqlState.STALE_DECISION ? new StaleDecision((error as Error).message) : error;
     });
-  return result.rows[0]!.claimed ?? [];
+  const nextScope = new Map<string, NodeStateRow[]>(next.map((r) => [r.runId, []]));
+  for (const { runId, name, status, attempt, leaseOwner } of result.rows[0]!.nextScope ?? []) nextScope.get(runId)?.push({ name, status, attempt, leaseOwner });
+  return { claimed: result.rows[0]!.claimed ?? [], nextScope };
 }

@@ -20,46 +20,62 @@ export interface RunSuccesses {
   readonly children: readonly ChildParents[];
 }
 
-const LOAD_SUCCESS_SCOPES = `WITH succeeding AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[]) AS s(run_id, name)
-     ), ranges AS (
-       SELECT * FROM unnest($5::uuid[], $6::text[], $7::int[], $8::int[]) AS r(run_id, child, lo, hi)
-     ), runs AS (
-       SELECT DISTINCT run_id FROM succeeding
-     ), scoped AS (
-       SELECT n.run_id, n.name, n.status, n.attempt, n.lease_owner, n.position FROM node_runs n
-        WHERE (n.run_id, n.name) IN (SELECT run_id, name FROM succeeding
-                                     UNION SELECT * FROM unnest($3::uuid[], $4::text[]))
-     ), blockers AS (
-       SELECT b.* FROM (SELECT DISTINCT run_id, child FROM ranges) AS c
+/**
+ * The CTEs that find the success scope (see loadSuccessScopes) of the nodes in
+ * CTE `${p}succeeding` (run_id, name), given `${p}children` (run_id, name) and
+ * `${p}ranges` (run_id, child, lo, hi); the rows found are CTE `${p}found`
+ * (run_id, name, status, attempt, lease_owner, position). With `skip`, a CTE
+ * of (run_id, name), the probes pass over those nodes: a statement that
+ * writes them reads the scope its own writes leave by adding them itself.
+ */
+export function successScopeCtes(p: string, skip?: string): string {
+  const unskipped = skip ? `AND NOT EXISTS (SELECT 1 FROM ${skip} w WHERE w.run_id = n.run_id AND w.name = n.name)` : '';
+  const columns = 'n.run_id, n.name, n.status, n.attempt, n.lease_owner, n.position';
+  return `${p}runs AS (
+       SELECT DISTINCT run_id FROM ${p}succeeding
+     ), ${p}scoped AS (
+       SELECT ${columns} FROM node_runs n
+        WHERE (n.run_id, n.name) IN (SELECT run_id, name FROM ${p}succeeding UNION SELECT run_id, name FROM ${p}children)
+     ), ${p}blockers AS (
+       SELECT b.* FROM (SELECT DISTINCT run_id, child FROM ${p}ranges) AS c
        CROSS JOIN LATERAL (
-         SELECT n.run_id, n.name, n.status, n.attempt, n.lease_owner, n.position
-           FROM node_runs n JOIN ranges r ON r.run_id = c.run_id AND r.child = c.child AND n.position BETWEEN r.lo AND r.hi
-          WHERE n.run_id = c.run_id AND n.status <> ALL(${SQL_LIST(SATISFIED_STATUSES)})
+         SELECT ${columns}
+           FROM node_runs n JOIN ${p}ranges r ON r.run_id = c.run_id AND r.child = c.child AND n.position BETWEEN r.lo AND r.hi
+          WHERE n.run_id = c.run_id AND n.status <> ALL(${SQL_LIST(SATISFIED_STATUSES)}) ${unskipped}
           LIMIT 1) AS b
-     ), open AS (
-       SELECT o.* FROM runs CROSS JOIN LATERAL (
-         SELECT n.run_id, n.name, n.status, n.attempt, n.lease_owner, n.position FROM node_runs n
-          WHERE n.run_id = runs.run_id AND n.status <> ALL(${SQL_LIST(TERMINAL_STATUSES)})
-            AND NOT EXISTS (SELECT 1 FROM succeeding s WHERE s.run_id = n.run_id AND s.name = n.name)
+     ), ${p}open AS (
+       SELECT o.* FROM ${p}runs CROSS JOIN LATERAL (
+         SELECT ${columns} FROM node_runs n
+          WHERE n.run_id = ${p}runs.run_id AND n.status <> ALL(${SQL_LIST(TERMINAL_STATUSES)})
+            AND NOT EXISTS (SELECT 1 FROM ${p}succeeding s WHERE s.run_id = n.run_id AND s.name = n.name) ${unskipped}
           LIMIT 1) AS o
-     ), ended AS (
-       SELECT e.* FROM runs CROSS JOIN LATERAL (
-         (SELECT n.run_id, n.name, n.status, n.attempt, n.lease_owner, n.position FROM node_runs n
-           WHERE n.run_id = runs.run_id AND n.status = ANY(${SQL_LIST(FAILED_STATUSES)})
+     ), ${p}ended AS (
+       SELECT e.* FROM ${p}runs CROSS JOIN LATERAL (
+         (SELECT ${columns} FROM node_runs n
+           WHERE n.run_id = ${p}runs.run_id AND n.status = ANY(${SQL_LIST(FAILED_STATUSES)}) ${unskipped}
            ORDER BY n.position LIMIT 1)
          UNION ALL
-         (SELECT n.run_id, n.name, n.status, n.attempt, n.lease_owner, n.position FROM node_runs n
-           WHERE n.run_id = runs.run_id AND n.status = ${Status.CANCEL}
+         (SELECT ${columns} FROM node_runs n
+           WHERE n.run_id = ${p}runs.run_id AND n.status = ${Status.CANCEL} ${unskipped}
            LIMIT 1)) AS e
-        WHERE NOT EXISTS (SELECT 1 FROM open WHERE open.run_id = runs.run_id)
-     )
-     SELECT rows.name, rows.status, rows.attempt, rows.lease_owner AS "leaseOwner", ${runRowColumns('r', RUN_PREFIX)}
-       FROM (SELECT DISTINCT * FROM (
-               SELECT * FROM scoped UNION ALL SELECT * FROM blockers UNION ALL SELECT * FROM open UNION ALL SELECT * FROM ended
-             ) AS found) AS rows
-       JOIN workflow_runs r ON r.id = rows.run_id
-      ORDER BY rows.run_id, rows.position`;
+        WHERE NOT EXISTS (SELECT 1 FROM ${p}open WHERE ${p}open.run_id = ${p}runs.run_id)
+     ), ${p}found AS (
+       SELECT DISTINCT * FROM (
+         SELECT * FROM ${p}scoped UNION ALL SELECT * FROM ${p}blockers UNION ALL SELECT * FROM ${p}open UNION ALL SELECT * FROM ${p}ended
+       ) AS rows
+     )`;
+}
+
+const LOAD_SUCCESS_SCOPES = `WITH succeeding AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[]) AS s(run_id, name)
+     ), children AS (
+       SELECT * FROM unnest($3::uuid[], $4::text[]) AS c(run_id, name)
+     ), ranges AS (
+       SELECT * FROM unnest($5::uuid[], $6::text[], $7::int[], $8::int[]) AS r(run_id, child, lo, hi)
+     ), ${successScopeCtes('')}
+     SELECT f.name, f.status, f.attempt, f.lease_owner AS "leaseOwner", ${runRowColumns('r', RUN_PREFIX)}
+       FROM found f JOIN workflow_runs r ON r.id = f.run_id
+      ORDER BY f.run_id, f.position`;
 
 /**
  * The node rows the successes of `nodes` are decided on, per run, instead of
