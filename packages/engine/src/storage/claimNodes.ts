@@ -60,7 +60,7 @@ export async function claimNodes(
           SET status = ${Status.RUNNING}, started_at = $4::timestamptz, ended_at = NULL, lease_owner = $5,
               lease_expires_at = $4::timestamptz + make_interval(secs => $6::double precision / 1000), updated_at = $4
          FROM wanted w
-        WHERE n.ctid = w.tid AND n.status::int = ${Status.READY}
+        WHERE n.ctid = ANY(ARRAY(SELECT tid FROM wanted)) AND n.ctid = w.tid AND n.status::int = ${Status.READY}
         RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, w.i
      ), started AS (
        UPDATE workflow_runs

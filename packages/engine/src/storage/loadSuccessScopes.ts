@@ -34,8 +34,10 @@ export function successScopeCtes(p: string, skip?: string): string {
   return `${p}runs AS (
        SELECT DISTINCT run_id FROM ${p}succeeding
      ), ${p}scoped AS (
-       SELECT ${columns} FROM node_runs n
-        WHERE (n.run_id, n.name) IN (SELECT run_id, name FROM ${p}succeeding UNION SELECT run_id, name FROM ${p}children)
+       -- one key probe per node: an IN over the node set was planned, on a young table, as a
+       -- hash join over the whole key index, which grew with every run
+       SELECT t.* FROM (SELECT run_id, name FROM ${p}succeeding UNION SELECT run_id, name FROM ${p}children) AS k
+       CROSS JOIN LATERAL (SELECT ${columns} FROM node_runs n WHERE n.run_id = k.run_id AND n.name = k.name OFFSET 0) AS t
      ), ${p}blockers AS (
        SELECT b.* FROM (SELECT DISTINCT run_id, child FROM ${p}ranges) AS c
        CROSS JOIN LATERAL (
