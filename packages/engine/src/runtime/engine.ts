@@ -32,8 +32,8 @@ import { decidableUnlocked, loadDecisionStates, loadSuccessStates, scopedDecisio
 import { GroupCommit } from './groupCommit.ts';
 import { stateAfter } from '../core/stateAfter.ts';
 import type { Dag } from '../core/dag.ts';
-import { attemptKey, type ClaimedNode } from '../storage/claimNodes.ts';
-import { dueReleases, type ClaimedAttempt, type DueRelease, type LocalLane } from './localLane.ts';
+import { attemptKey, type ClaimedNode, type ClaimRequest } from '../storage/claimNodes.ts';
+import { dueReleases, type ClaimedAttempt, type LocalLane } from './localLane.ts';
 
 /** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
 export const DEFAULT_ORG = SHARED_CATALOG_ORG;
@@ -85,6 +85,13 @@ export interface TransitionContext {
 /** An event to decide about a run. */
 interface RunEventItem extends DecisionEvent, TransitionContext {}
 
+/** The nodes a decision releases to run now, how many local slots were held for them, and those claimed. */
+interface Releases {
+  readonly due: readonly ClaimRequest[];
+  readonly held: number;
+  claimed: readonly ClaimedNode[];
+}
+
 /** A decision that ended a run: the run as it was locked, its final status and when. */
 interface RunEnding {
   readonly runUuid: string;
@@ -119,7 +126,7 @@ const MAX_DECISION_ATTEMPTS = 20;
 const MAX_PREFETCHED = 10_000;
 
 /** The claimed steps whose success scope a decision's write reads ahead: the lone step a run releases (a chain's next). */
-function nextStepsToRead(claims: readonly DueRelease[]): DueRelease[] {
+function nextStepsToRead(claims: readonly ClaimRequest[]): ClaimRequest[] {
   const perRun = new Map<string, number>();
   for (const claim of claims) perRun.set(claim.runId, (perRun.get(claim.runId) ?? 0) + 1);
   return claims.filter((claim) => perRun.get(claim.runId) === 1);
@@ -433,16 +440,17 @@ export class Engine {
   }
 
   /**
-   * Decides events — of one run or of many — together: load the runs' state
-   * (locked, in a transaction, or read unlocked), decide each event on the
-   * state the previous one leaves, write every change in one statement; then
-   * dispatch. One command list per event.
+   * Decides events — of one run or of many — together: take the runs' state
+   * (read ahead by the write that claimed the step, else read unlocked, else
+   * locked in a transaction), decide each event on the state the previous one
+   * leaves, write every change in one statement; then dispatch. One command
+   * list per event.
    */
   private async decideTogether(items: readonly RunEventItem[], unlocked: boolean): Promise<(readonly Command[])[]> {
     const ends: RunEnding[] = [];
     const runs = new Map<string, LockedRunRow>();
     const dags = new Map<string, Dag>();
-    let releases: { due: readonly DueRelease[]; held: number; claimed: ClaimedNode[] } = { due: [], held: 0, claimed: [] };
+    let releases: Releases = { due: [], held: 0, claimed: [] };
     const decideOn = async (db: Queryable, states: Map<string, DecisionState>) => {
       for (const [runUuid, { run }] of states) {
         runs.set(runUuid, run);
@@ -462,10 +470,11 @@ export class Engine {
       releases = this.holdSlotsForReleases(decisions, items, dags, now);
       const lane = this.localLane;
       const claims = releases.due.slice(0, releases.held);
-      const next = nextStepsToRead(claims).map((claim) => successScopeRequest(claim.runId, dags.get(claim.runId)!, [claim.node]));
+      const ahead = nextStepsToRead(claims);
+      const next = ahead.map((claim) => successScopeRequest(claim.runId, dags.get(claim.runId)!, [claim.node]));
       const written = await applyCommands(db, decisions, now, { leaseOwner: lane?.leaseOwner ?? '', leaseMs: lane?.leaseMs ?? 0, attempts: claims }, next);
       releases.claimed = written.claimed;
-      nextStates = () => this.prefetchNextSteps(written, claims, decisions, states, dags);
+      nextStates = () => this.prefetchNextSteps(written, ahead, decisions, states, dags);
       return perEvent;
     };
     let decided: (readonly Command[])[];
@@ -498,7 +507,7 @@ export class Engine {
     items: readonly RunEventItem[],
     dags: ReadonlyMap<string, Dag>,
     now: Date,
-  ): { due: readonly DueRelease[]; held: number; claimed: ClaimedNode[] } {
+  ): Releases {
     if (!this.localLane) return { due: [], held: 0, claimed: [] };
     const succeeding = new Map<string, Set<string>>();
     for (const { runUuid, event } of items) {
@@ -510,7 +519,7 @@ export class Engine {
 
   /** Hands the nodes claimed as they were released to the local lane, with their parents' outputs, after commit. */
   private runReleasesClaimed(
-    releases: { due: readonly DueRelease[]; held: number; claimed: readonly ClaimedNode[] },
+    releases: Releases,
     items: readonly RunEventItem[],
     dags: ReadonlyMap<string, Dag>,
   ): void {
@@ -538,7 +547,7 @@ export class Engine {
    */
   private prefetchNextSteps(
     written: Awaited<ReturnType<typeof applyCommands>>,
-    claims: readonly DueRelease[],
+    ahead: readonly ClaimRequest[],
     decisions: readonly RunDecision[],
     states: ReadonlyMap<string, DecisionState>,
     dags: ReadonlyMap<string, Dag>,
@@ -546,7 +555,7 @@ export class Engine {
     const lane = this.localLane;
     if (!lane) return;
     const claimedNow = new Set(written.claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
-    for (const claim of nextStepsToRead(claims)) {
+    for (const claim of ahead) {
       const read = written.nextScope.get(claim.runId);
       const decided = states.get(claim.runId);
       if (!read || !decided || !claimedNow.has(attemptKey(claim))) continue;

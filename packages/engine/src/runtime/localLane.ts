@@ -30,12 +30,6 @@ export interface LocalLane {
   take(attempts: readonly NodeDispatch[]): readonly NodeDispatch[];
 }
 
-/** A node a decision releases now, with its parents split by where their outputs come from. */
-export interface DueRelease extends ClaimRequest {
-  /** parents succeeding in the same decisions: their outputs are the events' own */
-  readonly reportedParents: readonly string[];
-}
-
 /**
  * The nodes `decisions` release (WAIT → READY) and enqueue to run now, in
  * decision order: those a local worker can claim in the decisions' own write.
@@ -48,8 +42,8 @@ export function dueReleases(
   dags: ReadonlyMap<string, Dag>,
   succeeding: ReadonlyMap<string, ReadonlySet<string>>,
   now: Date,
-): DueRelease[] {
-  const due: DueRelease[] = [];
+): ClaimRequest[] {
+  const due: ClaimRequest[] = [];
   for (const { runId, commands } of decisions) {
     const released = new Set<string>();
     for (const c of commands) if (c.type === 'SET_NODE' && c.from === Status.WAIT && c.to === Status.READY) released.add(`${c.node}\0${c.attempt}`);
@@ -58,13 +52,7 @@ export function dueReleases(
       if (!released.has(`${command.node}\0${command.attempt}`)) continue;
       const parents = dags.get(runId)?.parents.get(command.node) ?? [];
       const reported = succeeding.get(runId) ?? new Set();
-      due.push({
-        runId,
-        node: command.node,
-        attempt: command.attempt,
-        parents: parents.filter((p) => !reported.has(p)),
-        reportedParents: parents.filter((p) => reported.has(p)),
-      });
+      due.push({ runId, node: command.node, attempt: command.attempt, parents: parents.filter((p) => !reported.has(p)) });
     }
   }
   return due;
