@@ -58,7 +58,6 @@ type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
 const DEFAULT_LEASE_MS = 30_000;
 const DEFAULT_LOCAL_QUEUE_SIZE = 10_000;
 
-/** A node attempt this worker now holds, with what its handler needs. */
 /** How often a claim batch that hit a deadlock or serialization failure is tried again before its jobs fail to the reconciler. */
 const CLAIM_ATTEMPTS = 3;
 
@@ -204,13 +203,10 @@ export class NodeWorker {
    * the reconciler retries them at once.
    */
   private runClaimed(claims: readonly ClaimedAttempt[], unused: number): void {
+    const run = this.closing ? [] : claims;
     this.heldForClaims -= claims.length + unused;
-    if (this.closing) {
-      this.held -= claims.length + unused;
-      return;
-    }
-    this.held -= unused;
-    for (const claim of claims) {
+    this.held -= claims.length + unused - run.length;
+    for (const claim of run) {
       const { runId, name: node, attempt } = claim.claimed;
       this.runInSlot({ runId, node, attempt }, () => this.execute(claim, Date.now()));
     }
@@ -263,14 +259,14 @@ export class NodeWorker {
   /** Runs a claimed attempt's handler and reports the outcome. */
   private async execute({ claimed, dag, parents }: ClaimedAttempt, dueAt: number): Promise<void> {
     const { runId, name: node, attempt } = claimed;
-    const attemptData = { runId, node, attempt };
+    const attemptData: NodeAttempt = { runId, node, attempt };
     const log = this.engine.logger?.child({ runId: uuidToShortId(runId), node, attempt });
     this.engine.metrics.nodeQueueWait.observe({ workflow: claimed.workflowName }, Math.max(0, Date.now() - dueAt) / 1000);
     const spec = dag.nodes.get(node)!;
 
     const controller = new AbortController();
     const key = attemptKey(attemptData);
-    this.running.set(key, { attempt: { runId, node, attempt }, controller });
+    this.running.set(key, { attempt: attemptData, controller });
     if (claimed.cancelRequested) controller.abort(AbortReason.CANCEL);
     const timer =
       spec.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(AbortReason.TIMEOUT), spec.timeoutMs);

@@ -23,7 +23,7 @@ import { findRunByInstanceStamp, readInstanceStamps } from '../storage/findRunBy
 import { listRunsBySeq, type RunFilter } from '../storage/listRuns.ts';
 import { countRuns, listRunsByPage, type RunPageRequest } from '../storage/listRunsByPage.ts';
 import { readRun, type RunRecord, type RunWithNodes } from '../storage/readRun.ts';
-import type { LockedRunRow } from '../storage/lockRun.ts';
+import type { LockedRunRow, NodeStateRow } from '../storage/lockRun.ts';
 import { isRetryableTransactionError, isUnstorableText } from '../storage/sqlState.ts';
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
@@ -85,11 +85,10 @@ export interface TransitionContext {
 /** An event to decide about a run. */
 interface RunEventItem extends DecisionEvent, TransitionContext {}
 
-/** The nodes a decision releases to run now, how many local slots were held for them, and those claimed. */
+/** The nodes a decision releases to run now, and how many local slots were held for them (the first `held` are claimed). */
 interface Releases {
   readonly due: readonly ClaimRequest[];
   readonly held: number;
-  claimed: readonly ClaimedNode[];
 }
 
 /** A decision that ended a run: the run as it was locked, its final status and when. */
@@ -389,7 +388,8 @@ export class Engine {
    * A node's success whose run's definition is known is decided on state read
    * without a lock, and written only if no other decision about the run came
    * between (its decisionSeq): two round trips, where the locked way — BEGIN,
-   * lock, read, write, COMMIT — takes five. A success decided again after a
+   * lock, read, write, COMMIT — takes five; one for a chain step, whose state
+   * the write that claimed it read ahead. A success decided again after a
    * stale write, and every other event, goes the locked way, which makes
    * contended runs (a wide join finishing on many workers) queue rather than
    * retry. Node successes reported by workers are group-committed: those
@@ -450,7 +450,8 @@ export class Engine {
     const ends: RunEnding[] = [];
     const runs = new Map<string, LockedRunRow>();
     const dags = new Map<string, Dag>();
-    let releases: Releases = { due: [], held: 0, claimed: [] };
+    let releases: Releases = { due: [], held: 0 };
+    let claimed: readonly ClaimedNode[] = [];
     const decideOn = async (db: Queryable, states: Map<string, DecisionState>) => {
       for (const [runUuid, { run }] of states) {
         runs.set(runUuid, run);
@@ -473,14 +474,14 @@ export class Engine {
       const ahead = nextStepsToRead(claims);
       const next = ahead.map((claim) => successScopeRequest(claim.runId, dags.get(claim.runId)!, [claim.node]));
       const written = await applyCommands(db, decisions, now, { leaseOwner: lane?.leaseOwner ?? '', leaseMs: lane?.leaseMs ?? 0, attempts: claims }, next);
-      releases.claimed = written.claimed;
-      nextStates = () => this.prefetchNextSteps(written, ahead, decisions, states, dags);
+      claimed = written.claimed;
+      nextStates = (claimedNow) => this.prefetchNextSteps(written.nextScope, ahead.filter((claim) => claimedNow.has(attemptKey(claim))), decisions, states, dags);
       return perEvent;
     };
     let decided: (readonly Command[])[];
-    let nextStates: () => void = () => {};
+    let nextStates: (claimedNow: ReadonlySet<string>) => void = () => {};
     try {
-      const prefetched = unlocked ? this.takePrefetched(items) : undefined;
+      const prefetched = this.takePrefetched(items, unlocked);
       decided = prefetched
         ? await decideOn(this.db.prepared, prefetched)
         : unlocked && decidableUnlocked(items)
@@ -490,10 +491,10 @@ export class Engine {
       this.localLane?.runClaimed([], releases.held);
       throw error;
     }
-    nextStates();
-    this.runReleasesClaimed(releases, items, dags);
-    const claimed = new Set(releases.claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
-    await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimed.has(attemptKey({ runId: item.runUuid, ...c })))) })), runs);
+    const claimedNow = new Set(claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
+    nextStates(claimedNow);
+    this.runReleasesClaimed(releases.held, claimed, items, dags);
+    await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimedNow.has(attemptKey({ runId: item.runUuid, ...c })))) })), runs);
     for (const ending of ends) this.recordRunEnd(ending);
     return decided;
   }
@@ -508,33 +509,29 @@ export class Engine {
     dags: ReadonlyMap<string, Dag>,
     now: Date,
   ): Releases {
-    if (!this.localLane) return { due: [], held: 0, claimed: [] };
+    if (!this.localLane) return { due: [], held: 0 };
     const succeeding = new Map<string, Set<string>>();
     for (const { runUuid, event } of items) {
       if (event.type === 'NODE_SUCCEEDED') succeeding.set(runUuid, (succeeding.get(runUuid) ?? new Set()).add(event.node));
     }
     const due = dueReleases(decisions, dags, succeeding, now);
-    return { due, held: due.length > 0 ? this.localLane.reserve(due.length) : 0, claimed: [] };
+    return { due, held: due.length > 0 ? this.localLane.reserve(due.length) : 0 };
   }
 
   /** Hands the nodes claimed as they were released to the local lane, with their parents' outputs, after commit. */
-  private runReleasesClaimed(
-    releases: Releases,
-    items: readonly RunEventItem[],
-    dags: ReadonlyMap<string, Dag>,
-  ): void {
-    if (releases.held === 0) return;
+  private runReleasesClaimed(held: number, claimed: readonly ClaimedNode[], items: readonly RunEventItem[], dags: ReadonlyMap<string, Dag>): void {
+    if (held === 0) return;
     const reported = new Map<string, unknown>();
     for (const { runUuid, event } of items) if (event.type === 'NODE_SUCCEEDED') reported.set(`${runUuid}.${event.node}`, event.outcome.output ?? null);
-    const attempts = releases.claimed.map((claimed): ClaimedAttempt => {
-      const dag = dags.get(claimed.runId)!;
-      const read = claimed.parentOutputs ?? {};
+    const attempts = claimed.map((node): ClaimedAttempt => {
+      const dag = dags.get(node.runId)!;
+      const read = node.parentOutputs ?? {};
       const parents = Object.fromEntries(
-        (dag.parents.get(claimed.name) ?? []).map((p) => [p, reported.has(`${claimed.runId}.${p}`) ? reported.get(`${claimed.runId}.${p}`) : (read[p] ?? null)]),
+        (dag.parents.get(node.name) ?? []).map((p) => [p, reported.has(`${node.runId}.${p}`) ? reported.get(`${node.runId}.${p}`) : (read[p] ?? null)]),
       );
-      return { claimed, dag, parents };
+      return { claimed: node, dag, parents };
     });
-    this.localLane!.runClaimed(attempts, releases.held - attempts.length);
+    this.localLane!.runClaimed(attempts, held - attempts.length);
   }
 
   /**
@@ -546,7 +543,7 @@ export class Engine {
    * write and the success is decided on a fresh read.
    */
   private prefetchNextSteps(
-    written: Awaited<ReturnType<typeof applyCommands>>,
+    nextScope: ReadonlyMap<string, readonly NodeStateRow[]>,
     ahead: readonly ClaimRequest[],
     decisions: readonly RunDecision[],
     states: ReadonlyMap<string, DecisionState>,
@@ -554,11 +551,10 @@ export class Engine {
   ): void {
     const lane = this.localLane;
     if (!lane) return;
-    const claimedNow = new Set(written.claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
     for (const claim of ahead) {
-      const read = written.nextScope.get(claim.runId);
+      const read = nextScope.get(claim.runId);
       const decided = states.get(claim.runId);
-      if (!read || !decided || !claimedNow.has(attemptKey(claim))) continue;
+      if (!read || !decided) continue;
       // The write's own rows, as it left them: every write clears the lease; the claimed step is this worker's.
       const rows = new Map(read.map((row) => [row.name, row]));
       for (const { runId, commands } of decisions) {
@@ -572,19 +568,21 @@ export class Engine {
     }
   }
 
-  /** The prefetched states of a batch's successes, if every run in it has exactly one, kept for that very attempt. */
-  private takePrefetched(items: readonly RunEventItem[]): Map<string, DecisionState> | undefined {
-    const states = new Map<string, DecisionState>();
-    const keys: string[] = [];
+  /**
+   * The prefetched states of an unlocked batch's successes, if every run in it
+   * has exactly one, kept for that very attempt. Whatever the batch, the states
+   * kept for its attempts are dropped: a report ends its attempt, and a failure
+   * or cancel leaves nothing to read ahead for.
+   */
+  private takePrefetched(items: readonly RunEventItem[], unlocked: boolean): Map<string, DecisionState> | undefined {
+    let states: Map<string, DecisionState> | undefined = unlocked ? new Map() : undefined;
     for (const { runUuid, event } of items) {
-      if (event.type !== 'NODE_SUCCEEDED' || states.has(runUuid)) return undefined;
-      const key = attemptKey({ runId: runUuid, node: event.node, attempt: event.attempt });
-      const state = this.prefetched.get(key);
-      if (!state) return undefined;
-      states.set(runUuid, state);
-      keys.push(key);
+      const key = 'attempt' in event ? attemptKey({ runId: runUuid, node: event.node, attempt: event.attempt }) : undefined;
+      const state = key === undefined ? undefined : this.prefetched.get(key);
+      if (key !== undefined) this.prefetched.delete(key);
+      if (!state || event.type !== 'NODE_SUCCEEDED' || states?.has(runUuid)) states = undefined;
+      else states?.set(runUuid, state);
     }
-    for (const key of keys) this.prefetched.delete(key);
     return states;
   }
 
