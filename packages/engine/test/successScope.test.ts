@@ -4,13 +4,15 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateAfter } from '../src/core/stateAfter.ts';
 import { loadDecisionStates } from '../src/runtime/decisionState.ts';
+import { KnownRunStates } from '../src/runtime/knownRunStates.ts';
 import { runStateFromRows } from '../src/runtime/runStateFromRows.ts';
 import { lockRun } from '../src/storage/lockRun.ts';
 
 /**
  * A node's success is decided on its neighbourhood, not the whole run. These
  * cases put a run in a given state and check that decide answers the same on
- * the neighbourhood as on every node.
+ * the neighbourhood as on every node — the neighbourhood read from Postgres,
+ * and the one taken from what a process knows of the run (KnownRunStates).
  */
 let database: TestDatabase;
 let redis: Redis;
@@ -67,7 +69,11 @@ async function decideBothWays(statuses: Record<string, Status>, ...nodes: string
     const whole = decideInTurn(runStateFromRows(locked, dag));
     const states = await loadDecisionStates(client, events.map((event) => ({ runUuid: run.uuid, event })), engine.definitions);
     const scoped = decideInTurn(states.get(run.uuid)!.state);
-    return { whole, scoped };
+    const { nodes: rows, ...runRow } = locked;
+    const known = new KnownRunStates();
+    known.record(runRow, dag, rows, runRow.decisionSeq);
+    const fromKnown = decideInTurn(known.successState(run.uuid, nodes.map((node) => ({ node, attempt: 1 })))!.state);
+    return { whole, scoped, fromKnown };
   });
 }
 
@@ -93,8 +99,9 @@ describe('a success decided on the node’s neighbourhood', () => {
   ];
   for (const [name, statuses, nodes] of cases) {
     it(name, async () => {
-      const { whole, scoped } = await decideBothWays(statuses, ...nodes.split(','));
+      const { whole, scoped, fromKnown } = await decideBothWays(statuses, ...nodes.split(','));
       expect(scoped).toEqual(whole);
+      expect(fromKnown).toEqual(whole);
     });
   }
 

@@ -118,9 +118,28 @@ export function scopedDecisionState(run: LockedRunRow, rows: readonly NodeStateR
     run,
     state: {
       ...full,
-      nodes: full.nodes.map((n) => ({ ...n, parents: n.parents.filter((p) => loaded.has(p)), children: n.children.filter((c) => loaded.has(c)) })),
+      nodes: full.nodes.map((n) => ({ ...n, parents: loadedOf(n.parents, loaded), children: loadedOf(n.children, loaded) })),
     },
   };
+}
+
+/**
+ * The edges to loaded nodes, in their order: a wide join's 10,000 parents are
+ * not walked for each of the few loaded, so a fan-in's decisions stay O(batch).
+ */
+function loadedOf(edges: readonly string[], loaded: ReadonlySet<string>): readonly string[] {
+  if (edges.length <= loaded.size) return edges.filter((name) => loaded.has(name));
+  const index = edgeIndexOf(edges);
+  return [...loaded].filter((name) => index.has(name)).sort((a, b) => index.get(a)! - index.get(b)!);
+}
+
+const edgeIndexes = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
+
+/** Where each name stands in a DAG's edge list, kept as long as the compiled DAG that holds the list. */
+function edgeIndexOf(edges: readonly string[]): ReadonlyMap<string, number> {
+  let index = edgeIndexes.get(edges);
+  if (!index) edgeIndexes.set(edges, (index = new Map(edges.map((name, i) => [name, i]))));
+  return index;
 }
 
 /**

@@ -28,12 +28,13 @@ import { isRetryableTransactionError, isUnstorableText } from '../storage/sqlSta
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { runAsInserted } from './runAsInserted.ts';
-import { decidableUnlocked, loadDecisionStates, loadSuccessStates, scopedDecisionState, successScopeRequest, type DecisionEvent, type DecisionState, type RunDefinitionRef } from './decisionState.ts';
+import { decidableUnlocked, loadDecisionStates, loadSuccessStates, successScopeRequest, type DecisionEvent, type DecisionState, type RunDefinitionRef } from './decisionState.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { stateAfter } from '../core/stateAfter.ts';
 import type { Dag } from '../core/dag.ts';
 import { attemptKey, type ClaimedNode, type ClaimRequest } from '../storage/claimNodes.ts';
 import { dueReleases, type ClaimedAttempt, type LocalLane } from './localLane.ts';
+import { KnownRunStates, type ReportedSuccess } from './knownRunStates.ts';
 
 /** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
 export const DEFAULT_ORG = SHARED_CATALOG_ORG;
@@ -102,6 +103,7 @@ interface RunEnding {
 interface StartPlan {
   readonly row: NewRunRow;
   readonly roots: readonly string[];
+  readonly dag: Dag;
 }
 
 export interface EngineOptions {
@@ -121,8 +123,6 @@ export interface EngineOptions {
 const TRIGGER_LABEL = { 0: 'manual', 1: 'periodic', 2: 'temporary' } as const;
 
 const MAX_DECISION_ATTEMPTS = 20;
-/** How many chain steps' prefetched success states are kept (one per step running here; the oldest go first). */
-const MAX_PREFETCHED = 10_000;
 
 /** The claimed steps whose success scope a decision's write reads ahead: the lone step a run releases (a chain's next). */
 function nextStepsToRead(claims: readonly ClaimRequest[]): ClaimRequest[] {
@@ -153,8 +153,8 @@ export class Engine {
   readonly now: () => Date;
   readonly metrics: FlowlineMetrics;
   private localLane: LocalLane | undefined;
-  /** Success states read ahead for chain steps claimed here, by attempt (see prefetchNextSteps). */
-  private readonly prefetched = new Map<string, DecisionState>();
+  /** The runs this process decided about, as its decisions left them: later successes are decided on them without a read. */
+  private readonly known = new KnownRunStates();
 
   constructor(options: EngineOptions) {
     this.db = options.db;
@@ -212,6 +212,7 @@ export class Engine {
         continue;
       }
       const start = write.value;
+      if (start.created) this.knowInserted(plan);
       const run = start.created ? runAsInserted(plan.row, start.seq) : await readRun(this.db.pool, start.orgId, start.id);
       started.set(plan, { status: 'fulfilled', value: { run: run!, created: start.created } });
     }
@@ -292,7 +293,24 @@ export class Engine {
       now: this.now(),
       nodes,
     };
-    return { row, roots };
+    return { row, roots, dag };
+  }
+
+  /** A run this process just inserted is known as inserted (see KnownRunStates): its first success needs no read. */
+  private knowInserted({ row, dag }: StartPlan): void {
+    const run: LockedRunRow = {
+      id: row.id,
+      status: Status.READY,
+      cancelRequested: false,
+      definitionId: row.definitionId,
+      definitionVersion: row.definitionVersion,
+      orgId: row.orgId,
+      workflow: row.workflowName,
+      traceId: row.traceId,
+      startTime: row.now,
+      decisionSeq: 0,
+    };
+    this.known.record(run, dag, row.nodes.map((n) => ({ name: n.name, status: n.status, attempt: 1, leaseOwner: null })), 0);
   }
 
   private async insertStarts(db: Queryable, plans: readonly StartPlan[]): Promise<PendingStart[]> {
@@ -388,8 +406,11 @@ export class Engine {
    * A node's success whose run's definition is known is decided on state read
    * without a lock, and written only if no other decision about the run came
    * between (its decisionSeq): two round trips, where the locked way — BEGIN,
-   * lock, read, write, COMMIT — takes five; one for a chain step, whose state
-   * the write that claimed it read ahead. A success decided again after a
+   * lock, read, write, COMMIT — takes five; one, the write, when what this
+   * process's last decision about the run left covers it (KnownRunStates: a
+   * chain step whose scope the write that claimed it read ahead, every middle
+   * success of a fan-in after the first, a run's first success after this
+   * process started it). A success decided again after a
    * stale write, and every other event, goes the locked way, which makes
    * contended runs (a wide join finishing on many workers) queue rather than
    * retry. Node successes reported by workers are group-committed: those
@@ -441,10 +462,10 @@ export class Engine {
 
   /**
    * Decides events — of one run or of many — together: take the runs' state
-   * (read ahead by the write that claimed the step, else read unlocked, else
-   * locked in a transaction), decide each event on the state the previous one
-   * leaves, write every change in one statement; then dispatch. One command
-   * list per event.
+   * (what this process's last decision about the run left, else read
+   * unlocked, else locked in a transaction), decide each event on the state
+   * the previous one leaves, write every change in one statement; then
+   * dispatch. One command list per event.
    */
   private async decideTogether(items: readonly RunEventItem[], unlocked: boolean): Promise<(readonly Command[])[]> {
     const ends: RunEnding[] = [];
@@ -471,32 +492,69 @@ export class Engine {
       releases = this.holdSlotsForReleases(decisions, items, dags, now);
       const lane = this.localLane;
       const claims = releases.due.slice(0, releases.held);
-      const ahead = nextStepsToRead(claims);
-      const next = ahead.map((claim) => successScopeRequest(claim.runId, dags.get(claim.runId)!, [claim.node]));
+      const next = nextStepsToRead(claims).map((claim) => successScopeRequest(claim.runId, dags.get(claim.runId)!, [claim.node]));
       const written = await applyCommands(db, decisions, now, { leaseOwner: lane?.leaseOwner ?? '', leaseMs: lane?.leaseMs ?? 0, attempts: claims }, next);
       claimed = written.claimed;
-      nextStates = (claimedNow) => this.prefetchNextSteps(written.nextScope, ahead.filter((claim) => claimedNow.has(attemptKey(claim))), decisions, states, dags);
+      this.recordKnown(states, decisions, dags, written);
       return perEvent;
     };
     let decided: (readonly Command[])[];
-    let nextStates: (claimedNow: ReadonlySet<string>) => void = () => {};
     try {
-      const prefetched = this.takePrefetched(items, unlocked);
-      decided = prefetched
-        ? await decideOn(this.db.prepared, prefetched)
-        : unlocked && decidableUnlocked(items)
-          ? await decideOn(this.db.prepared, await loadSuccessStates(this.db.prepared, items, this.definitions))
-          : await inTransaction(this.db, async (client) => decideOn(client, await loadDecisionStates(client, items, this.definitions)), this.db.prepared);
+      const known = unlocked ? this.knownSuccessStates(items) : new Map<string, DecisionState>();
+      const unknown = items.filter((item) => !known.has(item.runUuid));
+      decided =
+        unknown.length === 0
+          ? await decideOn(this.db.prepared, known)
+          : unlocked && decidableUnlocked(unknown)
+            ? await decideOn(this.db.prepared, new Map([...known, ...(await loadSuccessStates(this.db.prepared, unknown, this.definitions))]))
+            : await inTransaction(this.db, async (client) => decideOn(client, await loadDecisionStates(client, items, this.definitions)), this.db.prepared);
     } catch (error) {
       this.localLane?.runClaimed([], releases.held);
+      for (const { runUuid } of items) this.known.forget(runUuid);
       throw error;
     }
     const claimedNow = new Set(claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
-    nextStates(claimedNow);
     this.runReleasesClaimed(releases.held, claimed, items, dags);
     await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimedNow.has(attemptKey({ runId: item.runUuid, ...c })))) })), runs);
     for (const ending of ends) this.recordRunEnd(ending);
     return decided;
+  }
+
+  /** The states of the runs whose successes in `items` are covered by what this process knows of them (see KnownRunStates). */
+  private knownSuccessStates(items: readonly RunEventItem[]): Map<string, DecisionState> {
+    const successes = new Map<string, ReportedSuccess[]>();
+    for (const { runUuid, event } of items) if (event.type === 'NODE_SUCCEEDED') successes.set(runUuid, [...(successes.get(runUuid) ?? []), event]);
+    const states = new Map<string, DecisionState>();
+    for (const [runUuid, reported] of successes) {
+      const state = this.known.successState(runUuid, reported);
+      if (state) states.set(runUuid, state);
+    }
+    return states;
+  }
+
+  /**
+   * Keeps what a committed write left each run of a decision as (see
+   * KnownRunStates): the rows it was decided on with its writes applied —
+   * the nodes claimed in it RUNNING under this process's lane — and the rows
+   * read ahead for the chain steps it claimed (see applyCommands' `next`), at
+   * the decisionSeq after the write.
+   */
+  private recordKnown(
+    states: ReadonlyMap<string, DecisionState>,
+    decisions: readonly RunDecision[],
+    dags: ReadonlyMap<string, Dag>,
+    written: Awaited<ReturnType<typeof applyCommands>>,
+  ): void {
+    const wrote = new Set(decisions.filter((d) => d.commands.some((c) => c.type !== 'ENQUEUE' && c.type !== 'ABORT')).map((d) => d.runId));
+    for (const [runUuid, { run, state }] of states) {
+      const rows: NodeStateRow[] = [...(written.nextScope.get(runUuid) ?? [])];
+      for (const { name, status, attempt, leaseOwner } of state.nodes) rows.push({ name, status, attempt, leaseOwner: leaseOwner ?? null });
+      for (const node of written.claimed) {
+        if (node.runId === runUuid) rows.push({ name: node.name, status: Status.RUNNING, attempt: node.attempt, leaseOwner: this.localLane?.leaseOwner ?? null });
+      }
+      const after = { ...run, status: state.status, cancelRequested: state.cancelRequested, decisionSeq: run.decisionSeq + (wrote.has(runUuid) ? 1 : 0) };
+      this.known.record(after, dags.get(runUuid)!, rows, run.decisionSeq);
+    }
   }
 
   /**
@@ -532,58 +590,6 @@ export class Engine {
       return { claimed: node, dag, parents };
     });
     this.localLane!.runClaimed(attempts, held - attempts.length);
-  }
-
-  /**
-   * Keeps, for each chain step claimed in a decision's write, the state its
-   * success will be decided on: the rows the write read for it (see
-   * applyCommands' `next`) with the write's own rows as it left them, at the
-   * run's decisionSeq after the write. Its success then skips the read; if any
-   * other decision about the run came between, the seq check refuses the
-   * write and the success is decided on a fresh read.
-   */
-  private prefetchNextSteps(
-    nextScope: ReadonlyMap<string, readonly NodeStateRow[]>,
-    ahead: readonly ClaimRequest[],
-    decisions: readonly RunDecision[],
-    states: ReadonlyMap<string, DecisionState>,
-    dags: ReadonlyMap<string, Dag>,
-  ): void {
-    const lane = this.localLane;
-    if (!lane) return;
-    for (const claim of ahead) {
-      const read = nextScope.get(claim.runId);
-      const decided = states.get(claim.runId);
-      if (!read || !decided) continue;
-      // The write's own rows, as it left them: every write clears the lease; the claimed step is this worker's.
-      const rows = new Map(read.map((row) => [row.name, row]));
-      for (const { runId, commands } of decisions) {
-        if (runId !== claim.runId) continue;
-        for (const c of commands) if (c.type === 'SET_NODE') rows.set(c.node, { name: c.node, status: c.to, attempt: c.nextAttempt ?? c.attempt, leaseOwner: null });
-      }
-      rows.set(claim.node, { name: claim.node, status: Status.RUNNING, attempt: claim.attempt, leaseOwner: lane.leaseOwner });
-      const run = { ...decided.run, status: decided.state.status, cancelRequested: decided.state.cancelRequested, decisionSeq: decided.run.decisionSeq + 1 };
-      if (this.prefetched.size >= MAX_PREFETCHED) this.prefetched.delete(this.prefetched.keys().next().value!);
-      this.prefetched.set(attemptKey(claim), scopedDecisionState(run, [...rows.values()], dags.get(claim.runId)!));
-    }
-  }
-
-  /**
-   * The prefetched states of an unlocked batch's successes, if every run in it
-   * has exactly one, kept for that very attempt. Whatever the batch, the states
-   * kept for its attempts are dropped: a report ends its attempt, and a failure
-   * or cancel leaves nothing to read ahead for.
-   */
-  private takePrefetched(items: readonly RunEventItem[], unlocked: boolean): Map<string, DecisionState> | undefined {
-    let states: Map<string, DecisionState> | undefined = unlocked ? new Map() : undefined;
-    for (const { runUuid, event } of items) {
-      const key = 'attempt' in event ? attemptKey({ runId: runUuid, node: event.node, attempt: event.attempt }) : undefined;
-      const state = key === undefined ? undefined : this.prefetched.get(key);
-      if (key !== undefined) this.prefetched.delete(key);
-      if (!state || event.type !== 'NODE_SUCCEEDED' || states?.has(runUuid)) states = undefined;
-      else states?.set(runUuid, state);
-    }
-    return states;
   }
 
   /**

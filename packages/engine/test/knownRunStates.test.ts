@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { compileDag } from '../src/core/dag.ts';
+import { WorkflowSpecSchema } from '../src/core/spec.ts';
+import { Status } from '../src/core/status.ts';
+import { KnownRunStates } from '../src/runtime/knownRunStates.ts';
+import type { LockedRunRow, NodeStateRow } from '../src/storage/lockRun.ts';
+
+/**
+ * What a process knows of a run decides a success only when it covers the
+ * success's scope; these cases check the coverage rules on a wide fan-in
+ * (its join has more parents than are checked one by one). That the states it
+ * gives decide as the whole run does is checked in successScope.test.ts.
+ */
+const WIDTH = 100;
+const MIDDLE = Array.from({ length: WIDTH }, (_, i) => `m${i}`);
+const dag = compileDag(
+  WorkflowSpecSchema.parse({
+    name: 'fan',
+    nodes: [
+      { name: 'root', type: 'noop' },
+      ...MIDDLE.map((name) => ({ name, type: 'noop', dependsOn: ['root'] })),
+      { name: 'join', type: 'noop', dependsOn: MIDDLE },
+    ],
+  }),
+);
+const RUN = '00000000-0000-4000-8000-000000000001';
+const run = (decisionSeq: number, status: Status = Status.RUNNING): LockedRunRow => ({
+  id: RUN,
+  status,
+  cancelRequested: false,
+  definitionId: 1,
+  definitionVersion: 1,
+  orgId: 'org',
+  workflow: 'fan',
+  traceId: null,
+  startTime: new Date(0),
+  decisionSeq,
+});
+const row = (name: string, status: Status, leaseOwner: string | null = null): NodeStateRow => ({ name, status, attempt: 1, leaseOwner });
+const middles = (status: Status) => MIDDLE.map((name) => row(name, status));
+const success = (...nodes: string[]) => nodes.map((node) => ({ node, attempt: 1, leaseOwner: 'w' }));
+const statuses = (known: KnownRunStates, ...nodes: string[]) =>
+  Object.fromEntries(known.successState(RUN, success(...nodes))!.state.nodes.map((n) => [n.name, n.status]));
+
+describe('what a process knows of a run', () => {
+  it('covers a middle success only once the join is known', () => {
+    const known = new KnownRunStates();
+    known.record(run(1), dag, [row('root', Status.SUCCESS), ...middles(Status.READY)], 0);
+    expect(known.successState(RUN, success('m0'))).toBeUndefined();
+    known.record(run(2), dag, [row('m0', Status.SUCCESS), row('join', Status.WAIT)], 1);
+    // m1 was claimed since (no decision): its row is taken from the report, and one unsatisfied sibling keeps the join waiting
+    const state = statuses(known, 'm1');
+    expect(state).toMatchObject({ m1: Status.RUNNING, join: Status.WAIT });
+    expect(Object.values(state).filter((s) => s === Status.READY)).toHaveLength(1);
+  });
+
+  it('releases the join on the last middle success, with every other parent known satisfied', () => {
+    const known = new KnownRunStates();
+    known.record(run(5), dag, [row('root', Status.SUCCESS), ...middles(Status.SUCCESS), row('m7', Status.RUNNING, 'w'), row('join', Status.WAIT)], 5);
+    expect(statuses(known, 'm7')).toEqual({ m7: Status.RUNNING, join: Status.WAIT });
+  });
+
+  it('does not decide when a parent of the child is unknown and none known blocks it', () => {
+    const known = new KnownRunStates();
+    const others = MIDDLE.filter((m) => m !== 'm3' && m !== 'm7').map((name) => row(name, Status.SUCCESS));
+    known.record(run(5), dag, [row('root', Status.SUCCESS), ...others, row('m7', Status.RUNNING, 'w'), row('join', Status.WAIT)], 5);
+    expect(known.successState(RUN, success('m7'))).toBeUndefined();
+  });
+
+  it('ends a run only when every node is known', () => {
+    const known = new KnownRunStates();
+    known.record(run(9), dag, [row('join', Status.RUNNING, 'w')], 9);
+    expect(known.successState(RUN, success('join'))).toBeUndefined();
+    known.record(run(9), dag, [row('root', Status.SUCCESS), ...middles(Status.SUCCESS), row('m4', Status.FAIL)], 9);
+    expect(statuses(known, 'join')).toEqual({ join: Status.RUNNING, m4: Status.FAIL });
+  });
+
+  it('keeps what was known only while the decisions follow one another', () => {
+    const known = new KnownRunStates();
+    known.record(run(3), dag, [row('root', Status.SUCCESS), ...middles(Status.READY), row('join', Status.WAIT)], 2);
+    // a decision made on seq 7 (another process decided in between): what it read replaces what was known
+    known.record(run(8), dag, [row('m0', Status.SUCCESS)], 7);
+    expect(known.successState(RUN, success('m1'))).toBeUndefined();
+    // an older decision's record does not overwrite a newer one
+    known.record(run(9), dag, [row('root', Status.SUCCESS), ...middles(Status.READY), row('join', Status.WAIT)], 8);
+    known.record(run(4), dag, [row('join', Status.SKIP)], 3);
+    expect(statuses(known, 'm1').join).toBe(Status.WAIT);
+    known.forget(RUN);
+    expect(known.successState(RUN, success('m1'))).toBeUndefined();
+  });
+
+  it('forgets a run that ended', () => {
+    const known = new KnownRunStates();
+    known.record(run(3), dag, [row('root', Status.SUCCESS), ...middles(Status.READY), row('join', Status.WAIT)], 2);
+    known.record(run(4, Status.CANCEL), dag, [], 3);
+    expect(known.successState(RUN, success('m1'))).toBeUndefined();
+  });
+});
