@@ -29,6 +29,7 @@ import {
   type NodeJobData,
   type RunEvent,
 } from '@flowline/engine';
+import { AttemptAbort } from './attemptAbort.ts';
 
 export interface NodeWorkerOptions {
   readonly concurrency: number;
@@ -43,6 +44,9 @@ export interface NodeWorkerOptions {
   /** how many attempts made READY in this process may wait here for a slot instead of going through Redis (Config.workerLocalQueue) */
   readonly localQueueSize?: number;
 }
+
+/** An attempt to claim: a queue job's address, or a local attempt naming its parents or carrying their outputs. */
+type AttemptToClaim = ClaimRequest & Pick<NodeDispatch, 'parentOutputs'>;
 
 /** Why a handler's signal was aborted. */
 const AbortReason = {
@@ -68,7 +72,7 @@ const CLAIM_ATTEMPTS = 3;
  */
 export class NodeWorker {
   private worker: Worker<NodeJobData> | undefined;
-  private readonly running = new Map<string, { readonly attempt: NodeJobData; readonly controller: AbortController }>();
+  private readonly running = new Map<string, { readonly attempt: NodeJobData; readonly abort: AttemptAbort }>();
   private readonly leaseOwner = newLeaseOwner('worker');
   private heartbeat: NodeJS.Timeout | undefined;
   /** Attempts this worker is running now, from the queue and from the local lane, and slots held for claims being written. */
@@ -82,7 +86,7 @@ export class NodeWorker {
   /** Reports of finished attempts whose decision has not committed yet; a stopping worker waits for them. */
   private readonly reports = new Set<Promise<void>>();
   /** Jobs fetched while a claim is being written are claimed together next (group commit). */
-  private readonly claims = new GroupCommit<ClaimRequest, ClaimedAttempt | undefined>((attempts) => this.claimBatch(attempts));
+  private readonly claims = new GroupCommit<AttemptToClaim, ClaimedAttempt | undefined>((attempts) => this.claimBatch(attempts));
 
   constructor(
     private readonly engine: Engine,
@@ -91,7 +95,7 @@ export class NodeWorker {
 
   async start(): Promise<void> {
     await subscribeAborts(this.options.subscriber, this.engine.queuePrefix, (target) => {
-      this.running.get(attemptKey(target))?.controller.abort(AbortReason.CANCEL);
+      this.running.get(attemptKey(target))?.abort.abort(AbortReason.CANCEL);
     });
     this.worker = new Worker<NodeJobData>(QueueName.NODES, (job) => this.process(job), {
       connection: this.options.connection,
@@ -143,10 +147,10 @@ export class NodeWorker {
     if (!renewed) return;
     const leases = new Map(renewed.map((lease) => [attemptKey(lease), lease]));
     // Only the attempts sent are judged: one claimed while the UPDATE ran is not in its answer yet.
-    for (const { attempt, controller } of held) {
+    for (const { attempt, abort } of held) {
       const lease = leases.get(attemptKey(attempt));
-      if (!lease) controller.abort(AbortReason.LEASE_LOST);
-      else if (lease.cancelRequested) controller.abort(AbortReason.CANCEL);
+      if (!lease) abort.abort(AbortReason.LEASE_LOST);
+      else if (lease.cancelRequested) abort.abort(AbortReason.CANCEL);
     }
   }
 
@@ -247,7 +251,7 @@ export class NodeWorker {
   }
 
   /** Claims an attempt (a queue job's, or a local one naming its parents), runs its handler and reports the outcome. */
-  private async runAttempt(attemptData: ClaimRequest, dueAt: number): Promise<void> {
+  private async runAttempt(attemptData: AttemptToClaim, dueAt: number): Promise<void> {
     const claim = await this.claims.submit(attemptData);
     if (!claim) {
       this.engine.logger?.debug({ runId: uuidToShortId(attemptData.runId), node: attemptData.node, attempt: attemptData.attempt }, 'stale node job dropped');
@@ -264,19 +268,23 @@ export class NodeWorker {
     this.engine.metrics.nodeQueueWait.observe({ workflow: claimed.workflowName }, Math.max(0, Date.now() - dueAt) / 1000);
     const spec = dag.nodes.get(node)!;
 
-    const controller = new AbortController();
+    const abort = new AttemptAbort();
     const key = attemptKey(attemptData);
-    this.running.set(key, { attempt: attemptData, controller });
-    if (claimed.cancelRequested) controller.abort(AbortReason.CANCEL);
+    this.running.set(key, { attempt: attemptData, abort });
+    if (claimed.cancelRequested) abort.abort(AbortReason.CANCEL);
     const timer =
-      spec.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(AbortReason.TIMEOUT), spec.timeoutMs);
+      spec.timeoutMs === undefined ? undefined : setTimeout(() => abort.abort(AbortReason.TIMEOUT), spec.timeoutMs);
     const lines: string[] = [];
     const span = startNodeSpan({ uuid: runId, traceId: claimed.traceId, workflow: claimed.workflowName }, node, attempt);
     const handlerStart = performance.now();
-    const nodeId = uuidToShortId(claimed.nodeId);
+    // Ids in their 22-char form, and the signal, are made when the handler reads them: most never do.
     const context: NodeContext = {
-      runId: uuidToShortId(runId),
-      nodeId,
+      get runId() {
+        return uuidToShortId(runId);
+      },
+      get nodeId() {
+        return uuidToShortId(claimed.nodeId);
+      },
       workflow: claimed.workflowName,
       node,
       attempt,
@@ -284,8 +292,12 @@ export class NodeWorker {
       input: claimed.input,
       params: claimed.parameters,
       parents,
-      signal: controller.signal,
-      idempotencyKey: `${nodeId}:${attempt}`,
+      get signal() {
+        return abort.signal;
+      },
+      get idempotencyKey() {
+        return `${uuidToShortId(claimed.nodeId)}:${attempt}`;
+      },
       log: (line) => lines.push(line),
     };
 
@@ -296,7 +308,7 @@ export class NodeWorker {
         const error = `no handler for node type ${spec.type}${spec.handler ? ` (${spec.handler})` : ''} on this worker`;
         event = { type: 'NODE_FAILED', node, attempt, leaseOwner: this.leaseOwner, failure: 'INTERNAL_ERROR', outcome: { error, result: resultText([error], '') } };
       } else {
-        const output = await untilAborted(handler(context), controller.signal);
+        const output = await abort.race(handler(context));
         event = {
           type: 'NODE_SUCCEEDED',
           node,
@@ -306,14 +318,14 @@ export class NodeWorker {
         };
       }
     } catch (error) {
-      event = failureEvent({ node, attempt, leaseOwner: this.leaseOwner }, controller.signal, error, lines, spec.timeoutMs);
+      event = failureEvent({ node, attempt, leaseOwner: this.leaseOwner }, abort, error, lines, spec.timeoutMs);
     } finally {
       clearTimeout(timer);
       this.running.delete(key);
     }
     if (!event) {
       span.end();
-      log?.info({ reason: controller.signal.reason }, 'node left to the reconciler');
+      log?.info({ reason: abort.reason }, 'node left to the reconciler');
       return;
     }
     endNodeSpan(span, event);
@@ -342,15 +354,17 @@ export class NodeWorker {
   /**
    * Claims a batch of attempts in one statement, which also brings back the
    * parents' outputs of those whose dispatch named their parents (the local
-   * lane's); the parents' outputs of the rest (queue jobs, which carry only an
-   * address) are read in one more. A job delivered twice in one batch (a
-   * stalled job re-delivered) is claimed once.
+   * lane's, unless it had the outputs already); the parents' outputs of the
+   * rest (queue jobs, which carry only an address) are read in one more. A
+   * job delivered twice in one batch (a stalled job re-delivered) is claimed once.
    */
-  private async claimBatch(attempts: readonly ClaimRequest[]): Promise<PromiseSettledResult<ClaimedAttempt | undefined>[]> {
+  private async claimBatch(attempts: readonly AttemptToClaim[]): Promise<PromiseSettledResult<ClaimedAttempt | undefined>[]> {
+    const known = new Map(attempts.flatMap((a) => (a.parentOutputs ? [[attemptKey(a), a.parentOutputs] as const] : [])));
+    const requests = attempts.map((a): ClaimRequest => (a.parentOutputs ? { runId: a.runId, node: a.node, attempt: a.attempt } : a));
     let claimed!: Map<string, ClaimedNode>;
     for (let attempt = 1; ; attempt++) {
       try {
-        claimed = await claimNodes(this.engine.db.prepared, { attempts, leaseOwner: this.leaseOwner, leaseMs: this.leaseMs, now: this.engine.now() });
+        claimed = await claimNodes(this.engine.db.prepared, { attempts: requests, leaseOwner: this.leaseOwner, leaseMs: this.leaseMs, now: this.engine.now() });
         break;
       } catch (error) {
         if (!isRetryableTransactionError(error) || attempt >= CLAIM_ATTEMPTS) throw error;
@@ -358,7 +372,7 @@ export class NodeWorker {
     }
     const dags = new Map<ClaimedNode, Dag>();
     for (const node of claimed.values()) dags.set(node, await this.engine.definitions.dag(node.definitionId, node.definitionVersion));
-    const unread = [...dags].filter(([node]) => node.parentOutputs === null);
+    const unread = [...dags].filter(([node]) => node.parentOutputs === null && !known.has(attemptKey({ runId: node.runId, node: node.name, attempt: node.attempt })));
     const outputs = await loadNodeOutputs(
       this.engine.db.prepared,
       unread.map(([node, dag]) => ({ runId: node.runId, nodes: dag.parents.get(node.name) ?? [] })),
@@ -370,7 +384,7 @@ export class NodeWorker {
       if (!node || answered.has(key)) return { status: 'fulfilled', value: undefined };
       answered.add(key);
       const dag = dags.get(node)!;
-      const read = node.parentOutputs ?? outputs.get(node.runId) ?? {};
+      const read = known.get(key) ?? node.parentOutputs ?? outputs.get(node.runId) ?? {};
       const parents = Object.fromEntries((dag.parents.get(node.name) ?? []).map((p) => [p, read[p] ?? null]));
       return { status: 'fulfilled', value: { claimed: node, dag, parents } };
     });
@@ -394,7 +408,7 @@ export class NodeWorker {
     const drainMs = this.options.drainMs ?? 10_000;
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), drainMs).unref());
     if ((await Promise.race([drained, timeout])) === 'timeout') {
-      for (const { controller } of this.running.values()) controller.abort(AbortReason.SHUTDOWN);
+      for (const { abort } of this.running.values()) abort.abort(AbortReason.SHUTDOWN);
       await this.worker.close(true);
       await Promise.all(this.localRuns);
     }
@@ -411,36 +425,20 @@ export class NodeWorker {
   }
 }
 
-/**
- * Settles with the handler, or rejects as soon as the signal aborts: a handler
- * that ignores its signal cannot keep a cancelled or timed-out node RUNNING.
- */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 /** The report of a handler that threw or was aborted; none when the node is no longer this worker's to report. */
 function failureEvent(
   report: { node: string; attempt: number; leaseOwner: string },
-  signal: AbortSignal,
+  abort: Pick<AttemptAbort, 'aborted' | 'reason'>,
   error: unknown,
   lines: string[],
   timeoutMs: number | undefined,
 ): RunEvent | undefined {
-  if (signal.aborted && (signal.reason === AbortReason.LEASE_LOST || signal.reason === AbortReason.SHUTDOWN)) return undefined;
-  if (signal.aborted && signal.reason === AbortReason.TIMEOUT) {
+  if (abort.aborted && (abort.reason === AbortReason.LEASE_LOST || abort.reason === AbortReason.SHUTDOWN)) return undefined;
+  if (abort.aborted && abort.reason === AbortReason.TIMEOUT) {
     const message = `timed out after ${timeoutMs} ms`;
     return { type: 'NODE_FAILED', ...report, failure: 'TIMEOUT', outcome: { error: message, result: resultText([...lines, message], '') } };
   }
-  if (signal.aborted) {
+  if (abort.aborted) {
     return { type: 'NODE_CANCELED', ...report, outcome: { error: 'cancelled', result: resultText([...lines, 'cancelled'], '') } };
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -1,4 +1,4 @@
-import { Reconciler, connectRedis, defineWorkflow } from '@flowline/engine';
+import { Reconciler, connectRedis, defineWorkflow, type NodeContext } from '@flowline/engine';
 import { TEST_REDIS_URL } from '@flowline/engine/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackFixture, summary, type TestStack } from './testStack.ts';
@@ -62,6 +62,26 @@ describe('the local lane', () => {
     expect((await stack.waitForEnd(run.id)).statusName).toBe('SUCCESS');
     // d is released by c's success (or b's): one parent's output comes from the report, the other's from Postgres.
     expect(seen).toEqual([{ b: { from: 'b' }, c: { from: 'c' } }]);
+  });
+
+  it('hands the children waiting in its local queue their parent’s output from the decision, each its own copy as Postgres holds it', async () => {
+    stack = await fixture.start({ concurrency: 2 });
+    const seen: unknown[] = [];
+    const children = Array.from({ length: 6 }, (_, i) => `c${i}`);
+    await stack.engine.registerWorkflow(
+      defineWorkflow({
+        name: 'SharedOutput',
+        nodes: [
+          { name: 'root', run: async () => ({ at: new Date('2026-01-01T00:00:00Z'), list: [1] }) },
+          // each child changes what it was given: no sibling may see that
+          ...children.map((name) => ({ name, dependsOn: ['root'], run: async (ctx: NodeContext) => (seen.push(structuredClone(ctx.parents)), (ctx.parents.root as { list: number[] }).list.push(2), null) })),
+        ],
+      }),
+    );
+    const { run } = await stack.engine.startRun({ workflow: 'SharedOutput' });
+    expect((await stack.waitForEnd(run.id)).statusName).toBe('SUCCESS');
+    expect(seen).toEqual(children.map(() => ({ root: { at: '2026-01-01T00:00:00.000Z', list: [1] } })));
+    expect(await jobsAdded(stack.prefix)).toBe(0);
   });
 
   it('decides a step afresh when its run changed while it ran, not on the state read ahead for it', async () => {

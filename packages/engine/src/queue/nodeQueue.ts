@@ -15,6 +15,12 @@ export interface NodeDispatch extends NodeJobData {
    * Never sent to Redis: a queued job is only the attempt's address.
    */
   readonly parents?: readonly string[];
+  /**
+   * The parents' outputs by name, when the dispatcher has them all (they
+   * succeeded in the very decision that made this attempt due): a worker
+   * taking the attempt locally then reads none. Never sent to Redis either.
+   */
+  readonly parentOutputs?: Readonly<Record<string, unknown>>;
 }
 
 /** Job states meaning no job will run the attempt: none at all, or one already finished. */

@@ -519,8 +519,13 @@ export class Engine {
       throw error;
     }
     const claimedNow = new Set(claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
-    this.runReleasesClaimed(releases.held, claimed, items, dags);
-    await this.carryOut(items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimedNow.has(attemptKey({ runId: item.runUuid, ...c })))) })), runs);
+    const reported = reportedOutputs(items);
+    this.runReleasesClaimed(releases.held, claimed, reported, dags);
+    await this.carryOut(
+      items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimedNow.has(attemptKey({ runId: item.runUuid, ...c })))) })),
+      runs,
+      reported,
+    );
     for (const ending of ends) this.recordRunEnd(ending);
     return decided;
   }
@@ -582,15 +587,16 @@ export class Engine {
   }
 
   /** Hands the nodes claimed as they were released to the local lane, with their parents' outputs, after commit. */
-  private runReleasesClaimed(held: number, claimed: readonly ClaimedNode[], items: readonly RunEventItem[], dags: ReadonlyMap<string, Dag>): void {
+  private runReleasesClaimed(held: number, claimed: readonly ClaimedNode[], reported: ReadonlyMap<string, string>, dags: ReadonlyMap<string, Dag>): void {
     if (held === 0) return;
-    const reported = new Map<string, unknown>();
-    for (const { runUuid, event } of items) if (event.type === 'NODE_SUCCEEDED') reported.set(`${runUuid}.${event.node}`, event.outcome.output ?? null);
     const attempts = claimed.map((node): ClaimedAttempt => {
       const dag = dags.get(node.runId)!;
       const read = node.parentOutputs ?? {};
       const parents = Object.fromEntries(
-        (dag.parents.get(node.name) ?? []).map((p) => [p, reported.has(`${node.runId}.${p}`) ? reported.get(`${node.runId}.${p}`) : (read[p] ?? null)]),
+        (dag.parents.get(node.name) ?? []).map((p) => {
+          const output = reported.get(`${node.runId}.${p}`);
+          return [p, output === undefined ? (read[p] ?? null) : JSON.parse(output)];
+        }),
       );
       return { claimed: node, dag, parents };
     });
@@ -599,16 +605,21 @@ export class Engine {
 
   /**
    * The effects that happen after commit: dispatching runnable nodes (one bulk
-   * add; each with its parents, read from the run's DAG) and aborting running ones.
+   * add; each with its parents, read from the run's DAG, and their outputs
+   * when all of them were reported in these decisions) and aborting running ones.
    */
-  private async carryOut(decisions: readonly RunDecision[], runs: ReadonlyMap<string, LockedRunRow>): Promise<void> {
+  private async carryOut(decisions: readonly RunDecision[], runs: ReadonlyMap<string, LockedRunRow>, reported: ReadonlyMap<string, string>): Promise<void> {
     const jobs: NodeDispatch[] = [];
     for (const { runId, commands } of decisions) {
       const enqueued = commands.filter((c) => c.type === 'ENQUEUE');
       if (enqueued.length === 0) continue;
       const run = runs.get(runId)!;
       const dag = await this.definitions.dag(run.definitionId, run.definitionVersion);
-      for (const { node, attempt, runAt } of enqueued) jobs.push({ runId, node, attempt, runAt, parents: dag.parents.get(node) ?? [] });
+      for (const { node, attempt, runAt } of enqueued) {
+        const parents = dag.parents.get(node) ?? [];
+        const outputs = parents.every((p) => reported.has(`${runId}.${p}`)) ? Object.fromEntries(parents.map((p) => [p, JSON.parse(reported.get(`${runId}.${p}`)!)])) : undefined;
+        jobs.push({ runId, node, attempt, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}) });
+      }
     }
     await this.dispatch(jobs);
     for (const { runId, commands } of decisions) {
@@ -654,6 +665,17 @@ export class Engine {
   async close(): Promise<void> {
     await this.nodeQueue.close();
   }
+}
+
+/**
+ * The outputs of the nodes reported to have succeeded in `items`, by
+ * `<run>.<node>`, as their JSON text: each child parses its own copy, equal to
+ * what it would read from Postgres, so no child sees another's changes to it.
+ */
+function reportedOutputs(items: readonly RunEventItem[]): Map<string, string> {
+  const reported = new Map<string, string>();
+  for (const { runUuid, event } of items) if (event.type === 'NODE_SUCCEEDED') reported.set(`${runUuid}.${event.node}`, JSON.stringify(event.outcome.output ?? null));
+  return reported;
 }
 
 /** Accepts the 22-char id every dialect shows, or the raw uuid. */
