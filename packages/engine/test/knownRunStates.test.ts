@@ -96,3 +96,24 @@ describe('what a process knows of a run', () => {
     expect(known.successState(RUN, success('m1'))).toBeUndefined();
   });
 });
+
+describe('how much is known', () => {
+  it('keeps at most so many runs and rows, forgetting the runs decided about longest ago', () => {
+    const known = new KnownRunStates(2, 150);
+    const runOf = (id: string) => ({ ...run(1), id });
+    const ids = ['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000c'];
+    const full = [row('root', Status.SUCCESS), ...middles(Status.READY), row('join', Status.WAIT)];
+    known.record(runOf(ids[0]!), dag, full, 0);
+    known.record(runOf(ids[1]!), dag, [row('root', Status.RUNNING, 'w')], 0);
+    known.record(runOf(ids[2]!), dag, [row('root', Status.RUNNING, 'w')], 0);
+    // three runs are one too many: the first goes, and with it 102 of the rows
+    expect(known.successState(ids[0]!, success('m1'))).toBeUndefined();
+    known.record(runOf(ids[0]!), dag, full, 0);
+    // 102 + 1 + 1 rows is within 150, but three runs are not: the oldest (b) goes
+    expect(known.successState(ids[0]!, success('m1'))).toBeDefined();
+    known.record(runOf(ids[1]!), dag, full, 0);
+    // b again: 102 + 102 rows is over 150, so c and then a go
+    expect(known.successState(ids[1]!, success('m1'))).toBeDefined();
+    expect(known.successState(ids[0]!, success('m1'))).toBeUndefined();
+  });
+});

@@ -45,8 +45,17 @@ const NARROW_JOIN = 64;
  */
 export class KnownRunStates {
   private readonly runs = new Map<string, KnownRun>();
+  /** How many node rows all known runs hold together. */
+  private rows = 0;
 
-  constructor(private readonly capacity = 10_000) {}
+  /**
+   * At most `capacity` runs and `maxRows` node rows are kept (a 10,000-node
+   * run is 10,000): past either, the runs decided about longest ago go first.
+   */
+  constructor(
+    private readonly capacity = 10_000,
+    private readonly maxRows = 250_000,
+  ) {}
 
   /** The state to decide these successes of a run on, if what is known covers them. */
   successState(runId: string, successes: readonly ReportedSuccess[]): DecisionState | undefined {
@@ -89,11 +98,9 @@ export class KnownRunStates {
    */
   record(run: LockedRunRow, dag: Dag, rows: Iterable<NodeStateRow>, seenSeq: number): void {
     const before = this.runs.get(run.id);
-    this.runs.delete(run.id);
-    if (isTerminal(run.status) || (before && before.run.decisionSeq > run.decisionSeq)) {
-      if (before && !isTerminal(run.status)) this.runs.set(run.id, before);
-      return;
-    }
+    if (before && before.run.decisionSeq > run.decisionSeq) return;
+    this.forget(run.id);
+    if (isTerminal(run.status)) return;
     const known: KnownRun =
       before && before.run.decisionSeq === seenSeq && before.dag === dag
         ? { ...before, run }
@@ -105,13 +112,20 @@ export class KnownRunStates {
       if (SATISFIED_STATUSES.includes(row.status)) known.unsatisfied.delete(row.name);
       else known.unsatisfied.add(row.name);
     }
-    if (this.runs.size >= this.capacity) this.runs.delete(this.runs.keys().next().value!);
     this.runs.set(run.id, known);
+    this.rows += known.rows.size;
+    for (const oldest of this.runs.keys()) {
+      if (oldest === run.id || (this.runs.size <= this.capacity && this.rows <= this.maxRows)) break;
+      this.forget(oldest);
+    }
   }
 
-  /** Forgets a run: a write about it was refused, so what is known may be stale. */
+  /** Forgets a run: it ended, or a write about it was refused, so what is known may be stale. */
   forget(runId: string): void {
+    const known = this.runs.get(runId);
+    if (!known) return;
     this.runs.delete(runId);
+    this.rows -= known.rows.size;
   }
 }
 
