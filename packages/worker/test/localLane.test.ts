@@ -117,6 +117,35 @@ describe('the local lane', () => {
     expect(peak()).toBeLessThanOrEqual(2);
   });
 
+  it('decides a fan-in it started on what it knows: no success reads the run, and none waits for its lock', async () => {
+    stack = await fixture.start({ concurrency: 4 });
+    const middle = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    await stack.engine.registerWorkflow(
+      defineWorkflow({
+        name: 'FanIn',
+        nodes: [
+          { name: 'root', run: async () => null },
+          ...middle.map((name) => ({ name, dependsOn: ['root'], run: async () => null })),
+          { name: 'join', dependsOn: middle, run: async () => null },
+        ],
+      }),
+    );
+    const statements: string[] = [];
+    const { db } = stack.engine;
+    for (const pool of [db.prepared, db.pool]) {
+      const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+      (pool as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
+        statements.push(typeof config === 'string' ? config : ((config as { name?: string; text: string }).name ?? (config as { text: string }).text));
+        return query(config, ...rest);
+      };
+    }
+    const { run } = await stack.engine.startRun({ workflow: 'FanIn' });
+    const done = await stack.waitForEnd(run.id);
+    expect(done.statusName).toBe('SUCCESS');
+    expect(statements.filter((s) => s === 'load-success-scopes' || s === 'BEGIN')).toEqual([]);
+    expect(statements.filter((s) => s === 'apply-commands').length).toBeGreaterThan(0);
+  });
+
   it('without a local queue takes only free slots: the rest is queued in Redis, runs, and the worker stays near its concurrency', async () => {
     stack = await fixture.start({ concurrency: 2, localQueueSize: 0 });
     const { done, peak } = await runWide(stack);
