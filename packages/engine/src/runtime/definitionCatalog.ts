@@ -5,10 +5,12 @@ import { CODE_NODE_TYPE, type HandlerRegistry } from '../handlers/handlerRegistr
 import type { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
 import { checkSchedules } from '../scheduler/scheduleSpec.ts';
 import type { Database } from '../storage/database.ts';
+import type { DefinitionCache } from './definitionCache.ts';
 import {
   deleteDefinition,
   findDefinitionById,
   findLatestDefinition,
+  findLatestVersion,
   listDefinitions,
   upsertDefinition,
   type DefinitionSummary,
@@ -28,6 +30,7 @@ export class DefinitionCatalog {
     private readonly registry: HandlerRegistry,
     private readonly now: () => Date,
     private readonly schedules: ScheduleCatalog,
+    private readonly versions: DefinitionCache,
   ) {}
 
   /** Schema, DAG (cycles, unknown/duplicate names, unknown types) and code handlers; errors name the node. */
@@ -71,12 +74,15 @@ export class DefinitionCatalog {
 
   /** What a run of `name` started by `orgId` uses: the org's own definition, else the shared catalog's. */
   async resolveForStart(name: string, orgId: string): Promise<DefinitionVersionRecord> {
-    const own = await findLatestDefinition(this.db, orgId, name);
-    const shared = own ?? (orgId === SHARED_CATALOG_ORG ? undefined : await findLatestDefinition(this.db, SHARED_CATALOG_ORG, name));
-    if (!shared) throw new DefinitionNotFound(name);
+    const own = await findLatestVersion(this.db, orgId, name);
+    const shared = own || orgId === SHARED_CATALOG_ORG ? undefined : await findLatestVersion(this.db, SHARED_CATALOG_ORG, name);
+    const found = own ?? shared;
+    if (!found) throw new DefinitionNotFound(name);
+    // Versions are immutable: the spec comes from the cache, read once per version.
+    const spec = await this.versions.spec(found.id, found.version);
     // A run of no nodes would never end: nothing would ever settle it.
-    if (shared.spec.nodes.length === 0) throw new InvalidTransition('start', 'EMPTY', `workflow ${JSON.stringify(name)} has no nodes to run`);
-    return shared;
+    if (spec.nodes.length === 0) throw new InvalidTransition('start', 'EMPTY', `workflow ${JSON.stringify(name)} has no nodes to run`);
+    return { id: found.id, version: found.version, name, orgId: own ? orgId : SHARED_CATALOG_ORG, spec };
   }
 
   /** A definition by its numeric id (Explorer workflowId): one of the org's own or of the shared catalog. */

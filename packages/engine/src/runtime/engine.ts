@@ -168,7 +168,7 @@ export class Engine {
     this.metrics.watchQueue(this.nodeQueue.queue);
     this.definitions = new DefinitionCache(options.db);
     this.schedules = new ScheduleCatalog(options.db, this.now, options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
-    this.catalog = new DefinitionCatalog(options.db, this.registry, this.now, this.schedules);
+    this.catalog = new DefinitionCatalog(options.db, this.registry, this.now, this.schedules, this.definitions);
   }
 
   /** Registers a code-defined workflow's handlers here and stores its spec (a new version if it changed). */

@@ -79,6 +79,20 @@ export async function findLatestDefinition(
   return row && { id: row.id, orgId, name, version: row.latest_version, spec: row.spec };
 }
 
+/**
+ * Which version of a live definition is the latest, by name: the id and
+ * version only, for callers that take the (immutable) spec from a cache —
+ * a start of a 10,000-node workflow no longer reads and parses its spec.
+ */
+export async function findLatestVersion(db: Database, orgId: string, name: string): Promise<{ id: number; version: number } | undefined> {
+  const result = await db.pool.query<{ id: number; version: number }>({
+    name: 'find-latest-version',
+    text: `SELECT id, latest_version AS version FROM definitions WHERE org_id = $1 AND name = $2 AND deleted_at IS NULL`,
+    values: [orgId, name],
+  });
+  return result.rows[0];
+}
+
 /** A live definition by its numeric id (Explorer's workflowId), whatever its org: callers check the org. */
 export async function findDefinitionById(db: Database, id: number): Promise<{ id: number; orgId: string; name: string } | undefined> {
   const result = await db.pool.query<{ id: number; orgId: string; name: string }>(
