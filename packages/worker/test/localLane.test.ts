@@ -55,13 +55,15 @@ describe('the local lane', () => {
           { name: 'b', run: async () => ({ from: 'b' }) },
           { name: 'c', dependsOn: ['a'], run: async () => ({ from: 'c' }) },
           { name: 'd', dependsOn: ['b', 'c'], run: async (ctx) => (seen.push(ctx.parents), null) },
+          // a null output is not read out of Postgres, yet every parent is there
+          { name: 'e', dependsOn: ['a', 'd'], run: async (ctx) => (seen.push(ctx.parents), null) },
         ],
       }),
     );
     const { run } = await stack.engine.startRun({ workflow: 'Outputs' });
     expect((await stack.waitForEnd(run.id)).statusName).toBe('SUCCESS');
     // d is released by c's success (or b's): one parent's output comes from the report, the other's from Postgres.
-    expect(seen).toEqual([{ b: { from: 'b' }, c: { from: 'c' } }]);
+    expect(seen).toEqual([{ b: { from: 'b' }, c: { from: 'c' } }, { a: { from: 'a' }, d: null }]);
   });
 
   it('hands the children waiting in its local queue their parent’s output from the decision, each its own copy as Postgres holds it', async () => {

@@ -2,6 +2,7 @@ import type { Command } from '../core/runState.ts';
 import { Status, TERMINAL_STATUSES } from '../core/status.ts';
 import type { ClaimedNode, ClaimRequest } from './claimNodes.ts';
 import { successScopeCtes, type RunSuccesses } from './loadSuccessScopes.ts';
+import { carriesOutput } from './loadNodeOutputs.ts';
 import type { NodeStateRow } from './lockRun.ts';
 import type { Queryable } from './database.ts';
 import { SqlState, sqlState } from './sqlState.ts';
@@ -135,7 +136,8 @@ const APPLY_COMMANDS = `WITH node_writes AS (
             'orgId', r.org_id, 'bizId', r.biz_id, 'input', r.input, 'cancelRequested', r.cancel_requested, 'traceId', r.trace_id,
             'parentOutputs', CASE WHEN c.parents IS NOT NULL THEN COALESCE(
               (SELECT jsonb_object_agg(p.name, p.output) FROM json_array_elements_text(c.parents) AS q(parent)
-                 CROSS JOIN LATERAL (SELECT name, output FROM node_runs WHERE run_id = c.run_id AND name = q.parent OFFSET 0) AS p),
+                 CROSS JOIN LATERAL (SELECT name, output FROM node_runs WHERE run_id = c.run_id AND name = q.parent OFFSET 0) AS p
+                WHERE ${carriesOutput('p')}),
               '{}') END))
            FROM nodes c JOIN workflow_runs r ON r.id = c.run_id WHERE c.claimed) AS claimed,
         (SELECT jsonb_agg(jsonb_build_object('runId', f.run_id, 'name', f.name, 'status', f.status, 'attempt', f.attempt,

@@ -1,5 +1,6 @@
 import { Status } from '../core/status.ts';
 import type { Queryable } from './database.ts';
+import { carriesOutput } from './loadNodeOutputs.ts';
 import type { NodeAttempt } from './nodeAttempt.ts';
 
 export interface ClaimedNode {
@@ -17,7 +18,7 @@ export interface ClaimedNode {
   readonly input: unknown;
   readonly cancelRequested: boolean;
   readonly traceId: string | null;
-  /** the outputs of the parents named in the claim, by name; null when none were named */
+  /** the outputs of the parents named in the claim, by name (a null output is left out); null when none were named */
   readonly parentOutputs: Record<string, unknown> | null;
 }
 
@@ -52,7 +53,7 @@ export async function claimNodes(
     // live-lease partial index (1,000 READY rows in a wide fan-out) or the whole table and matched
     // each row against the batch, 10-20 ms a claim. status::int keeps that index out of the plan.
     text: `WITH wanted AS MATERIALIZED (
-       SELECT n.tid, a.i FROM unnest($1::uuid[], $2::text[], $3::int[]) WITH ORDINALITY AS a(run_id, name, attempt, i)
+       SELECT n.tid, a.i, a.named FROM unnest($1::uuid[], $2::text[], $3::int[], $9::boolean[]) WITH ORDINALITY AS a(run_id, name, attempt, named, i)
        CROSS JOIN LATERAL (SELECT ctid AS tid, attempt, status FROM node_runs WHERE run_id = a.run_id AND name = a.name OFFSET 0) AS n
         WHERE n.attempt = a.attempt AND n.status = ${Status.READY}
      ), claimed AS (
@@ -61,7 +62,7 @@ export async function claimNodes(
               lease_expires_at = $4::timestamptz + make_interval(secs => $6::double precision / 1000), updated_at = $4
          FROM wanted w
         WHERE n.ctid = ANY(ARRAY(SELECT tid FROM wanted)) AND n.ctid = w.tid AND n.status::int = ${Status.READY}
-        RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, w.i
+        RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, w.i, w.named
      ), started AS (
        UPDATE workflow_runs
           SET status = ${Status.RUNNING}, start_time = COALESCE(start_time, $4), updated_at = $4
@@ -71,10 +72,12 @@ export async function claimNodes(
             r.definition_id AS "definitionId", r.definition_version AS "definitionVersion",
             r.workflow_name AS "workflowName", r.org_id AS "orgId", r.biz_id AS "bizId", r.input,
             r.cancel_requested AS "cancelRequested", r.trace_id AS "traceId",
-            (SELECT jsonb_object_agg(p.name, p.output)
-               FROM unnest($7::int[], $8::text[]) AS q(i, name)
-               CROSS JOIN LATERAL (SELECT name, output FROM node_runs WHERE run_id = c.run_id AND name = q.name OFFSET 0) AS p
-              WHERE q.i = c.i) AS "parentOutputs"
+            CASE WHEN c.named THEN COALESCE(
+              (SELECT jsonb_object_agg(p.name, p.output)
+                 FROM unnest($7::int[], $8::text[]) AS q(i, name)
+                 CROSS JOIN LATERAL (SELECT name, output FROM node_runs WHERE run_id = c.run_id AND name = q.name OFFSET 0) AS p
+                WHERE q.i = c.i AND ${carriesOutput('p')}),
+              '{}') END AS "parentOutputs"
        FROM claimed c JOIN workflow_runs r ON r.id = c.run_id`,
     values: [
       claim.attempts.map((a) => a.runId),
@@ -86,6 +89,7 @@ export async function claimNodes(
       // (1-based attempt index, parent name) pairs
       claim.attempts.flatMap((a, i) => (a.parents ?? []).map(() => i + 1)),
       claim.attempts.flatMap((a) => a.parents ?? []),
+      claim.attempts.map((a) => a.parents !== undefined),
     ],
   });
   return new Map(result.rows.map((row) => [attemptKey({ runId: row.runId, node: row.name, attempt: row.attempt }), row]));
