@@ -128,8 +128,13 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
 /** Accumulates commands while tracking the statuses they will produce. */
 class Plan {
   readonly commands: Command[] = [];
+  /**
+   * The statuses this plan's commands give nodes; any other node keeps its
+   * own. Only these are kept, not a copy of every node's: a batch of K
+   * successes decided in turn on a state of ~K nodes copied K² statuses.
+   */
   private readonly status = new Map<string, Status>();
-  private readonly nodes = new Map<string, NodeState>();
+  private readonly nodes: ReadonlyMap<string, NodeState>;
   private readonly leases = new Map<string, string>();
   private runStatus: Status;
 
@@ -138,10 +143,11 @@ class Plan {
     private readonly now: Date,
   ) {
     this.runStatus = run.status;
-    for (const node of run.nodes) {
-      this.nodes.set(node.name, node);
-      this.status.set(node.name, node.status);
-    }
+    this.nodes = new Map(run.nodes.map((node) => [node.name, node]));
+  }
+
+  private statusOf(name: string): Status {
+    return this.status.get(name) ?? this.nodes.get(name)!.status;
   }
 
   byName(name: string): NodeState {
@@ -174,7 +180,7 @@ class Plan {
     to: Status,
     options: { outcome?: NodeOutcome; nextAttempt?: number; via?: Status } = {},
   ): void {
-    const from = this.status.get(node.name)!;
+    const from = this.statusOf(node.name);
     const path = options.via === undefined ? [from, to] : [from, options.via, to];
     assertLegal(path, `node ${node.name}`);
     this.status.set(node.name, to);
@@ -229,7 +235,7 @@ class Plan {
   }
 
   parentsSatisfied(node: NodeState): boolean {
-    return node.parents.every((p) => SATISFIED_STATUSES.includes(this.status.get(p)!));
+    return node.parents.every((p) => SATISFIED_STATUSES.includes(this.statusOf(p)));
   }
 
   /** Children whose every parent is now satisfied become runnable. */
@@ -237,7 +243,7 @@ class Plan {
     if (this.run.cancelRequested) return;
     for (const childName of node.children) {
       const child = this.nodes.get(childName)!;
-      if (this.status.get(childName) === Status.WAIT && this.parentsSatisfied(child)) this.makeReady(child, child.attempt);
+      if (this.statusOf(childName) === Status.WAIT && this.parentsSatisfied(child)) this.makeReady(child, child.attempt);
     }
   }
 
@@ -258,17 +264,22 @@ class Plan {
   /** Nodes that can no longer run (the run failed or was cancelled) are CANCEL, never left hanging. */
   cancelPending(): void {
     for (const node of this.run.nodes) {
-      if (PENDING.includes(this.status.get(node.name)!)) this.setNode(node, Status.CANCEL);
+      if (PENDING.includes(this.statusOf(node.name))) this.setNode(node, Status.CANCEL);
     }
   }
 
   /** When every node is terminal, the run ends: the first failure's status, else CANCEL, else SUCCESS. */
   settle(): void {
-    const statuses = this.run.nodes.map((n) => this.status.get(n.name)!);
-    if (!statuses.every(isTerminal)) return;
-    const failed = statuses.find((s) => FAILED_STATUSES.includes(s));
-    const final = failed ?? (statuses.includes(Status.CANCEL) ? Status.CANCEL : Status.SUCCESS);
-    this.setRun(final);
+    // Stops at the first node not yet ended: what most events of a live run find at once.
+    let failed: Status | undefined;
+    let cancelled = false;
+    for (const node of this.run.nodes) {
+      const status = this.statusOf(node.name);
+      if (!isTerminal(status)) return;
+      if (failed === undefined && FAILED_STATUSES.includes(status)) failed = status;
+      cancelled ||= status === Status.CANCEL;
+    }
+    this.setRun(failed ?? (cancelled ? Status.CANCEL : Status.SUCCESS));
   }
 }
 

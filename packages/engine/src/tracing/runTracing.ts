@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { context, trace, SpanStatusCode, TraceFlags, type Span, type SpanContext } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, context, trace, SpanStatusCode, TraceFlags, type Span, type SpanContext } from '@opentelemetry/api';
 import type { RunEvent } from '../core/runState.ts';
 
 /**
@@ -12,6 +12,10 @@ import type { RunEvent } from '../core/runState.ts';
  * endpoint is configured), so tracing costs nothing when it is off.
  */
 const tracer = () => trace.getTracer('flowline');
+
+/** Whether an SDK records spans (set by startTracing): until then a node's span is one shared no-op, not a span, context and attributes per attempt. */
+export const tracingState = { recording: false };
+const NOT_RECORDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** A new trace id for a run: 16 random bytes as 32 lowercase hex. */
 export function newTraceId(): string {
@@ -35,6 +39,7 @@ function runSpanContext(run: TracedRun & { traceId: string }): SpanContext {
 
 /** Starts the span of one node attempt, as a child of its run's root span. */
 export function startNodeSpan(run: TracedRun, node: string, attempt: number): Span {
+  if (!tracingState.recording) return NOT_RECORDED;
   const parent = run.traceId === null ? context.active() : trace.setSpanContext(context.active(), runSpanContext({ ...run, traceId: run.traceId }));
   return tracer().startSpan(
     `node ${run.workflow}.${node}`,

@@ -9,7 +9,7 @@ import {
   type IdGenerator,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
-import { forcedSpanIds } from './runTracing.ts';
+import { forcedSpanIds, tracingState } from './runTracing.ts';
 
 /** Random ids, except where runTracing asks for a run's own (its root span). */
 class RunAwareIdGenerator implements IdGenerator {
@@ -45,10 +45,12 @@ export function startTracing(options: { serviceName: string; endpoint?: string; 
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
   });
   trace.setGlobalTracerProvider(provider);
+  tracingState.recording = true;
   return {
     shutdown: async () => {
       await provider.shutdown();
       trace.disable();
+      tracingState.recording = false;
     },
   };
 }
