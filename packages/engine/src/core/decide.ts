@@ -1,4 +1,5 @@
 import { InvalidTransition, NodeNotFound } from '../errors.ts';
+import { nodePositions } from './nodePositions.ts';
 import type { Command, NodeFailure, NodeOutcome, NodeState, RunEvent, RunState } from './runState.ts';
 import {
   FAILED_STATUSES,
@@ -134,7 +135,7 @@ class Plan {
    * successes decided in turn on a state of ~K nodes copied K² statuses.
    */
   private readonly status = new Map<string, Status>();
-  private readonly nodes: ReadonlyMap<string, NodeState>;
+  private readonly positions: ReadonlyMap<string, number>;
   private readonly leases = new Map<string, string>();
   private runStatus: Status;
 
@@ -143,15 +144,20 @@ class Plan {
     private readonly now: Date,
   ) {
     this.runStatus = run.status;
-    this.nodes = new Map(run.nodes.map((node) => [node.name, node]));
+    this.positions = nodePositions(run.nodes);
   }
 
   private statusOf(name: string): Status {
-    return this.status.get(name) ?? this.nodes.get(name)!.status;
+    return this.status.get(name) ?? this.node(name)!.status;
+  }
+
+  private node(name: string): NodeState | undefined {
+    const position = this.positions.get(name);
+    return position === undefined ? undefined : this.run.nodes[position];
   }
 
   byName(name: string): NodeState {
-    const node = this.nodes.get(name);
+    const node = this.node(name);
     if (!node) throw new NodeNotFound(name);
     return node;
   }
@@ -163,7 +169,7 @@ class Plan {
    * write still makes the write miss.
    */
   current(name: string, attempt: number, leaseOwner: string | undefined): NodeState | undefined {
-    const node = this.nodes.get(name);
+    const node = this.node(name);
     if (!node || node.status !== Status.RUNNING || node.attempt !== attempt) return undefined;
     if (leaseOwner === undefined) return node;
     if (node.leaseOwner !== undefined && node.leaseOwner !== leaseOwner) return undefined;
@@ -242,7 +248,7 @@ class Plan {
   releaseChildren(node: NodeState): void {
     if (this.run.cancelRequested) return;
     for (const childName of node.children) {
-      const child = this.nodes.get(childName)!;
+      const child = this.node(childName)!;
       if (this.statusOf(childName) === Status.WAIT && this.parentsSatisfied(child)) this.makeReady(child, child.attempt);
     }
   }

@@ -1,4 +1,5 @@
 import type { Command, RunState } from './runState.ts';
+import { keepPositions } from './nodePositions.ts';
 import { Status } from './status.ts';
 
 /**
@@ -17,14 +18,12 @@ export function stateAfter(state: RunState, commands: readonly Command[]): RunSt
     } else if (command.type === 'REQUEST_CANCEL') cancelRequested = true;
   }
   if (nodeWrites.size === 0) return { ...state, status, cancelRequested };
-  return {
-    status,
-    cancelRequested,
-    nodes: state.nodes.map((node) => {
-      const write = nodeWrites.get(node.name);
-      if (!write) return node;
-      // A write always releases the lease: only a claim gives a node to a worker.
-      return { ...node, status: write.to, attempt: write.nextAttempt ?? node.attempt, leaseOwner: write.to === Status.RUNNING ? node.leaseOwner : null };
-    }),
-  };
+  const nodes = state.nodes.map((node) => {
+    const write = nodeWrites.get(node.name);
+    if (!write) return node;
+    // A write always releases the lease: only a claim gives a node to a worker.
+    return { ...node, status: write.to, attempt: write.nextAttempt ?? node.attempt, leaseOwner: write.to === Status.RUNNING ? node.leaseOwner : null };
+  });
+  keepPositions(state.nodes, nodes);
+  return { status, cancelRequested, nodes };
 }
