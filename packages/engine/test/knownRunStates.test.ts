@@ -54,6 +54,15 @@ describe('what a process knows of a run', () => {
     expect(Object.values(state).filter((s) => s === Status.READY)).toHaveLength(1);
   });
 
+  it('reads afresh a success its known row does not match: what is known may be what is stale', () => {
+    const known = new KnownRunStates();
+    known.record(run(5), dag, [row('root', Status.SUCCESS), ...middles(Status.READY), row('m1', Status.WAIT), row('m2', Status.SUCCESS), row('m3', Status.RUNNING, 'other'), row('join', Status.WAIT)], 5);
+    // known WAIT (released by another process since), known SUCCESS (rerun since), another worker's lease
+    for (const node of ['m1', 'm2', 'm3']) expect(known.successState(RUN, success(node))).toBeUndefined();
+    expect(known.successState(RUN, [{ node: 'm3', attempt: 2, leaseOwner: 'other' }])).toBeUndefined();
+    expect(known.successState(RUN, [{ node: 'm3', attempt: 1, leaseOwner: 'other' }])).toBeDefined();
+  });
+
   it('releases the join on the last middle success, with every other parent known satisfied', () => {
     const known = new KnownRunStates();
     known.record(run(5), dag, [row('root', Status.SUCCESS), ...middles(Status.SUCCESS), row('m7', Status.RUNNING, 'w'), row('join', Status.WAIT)], 5);

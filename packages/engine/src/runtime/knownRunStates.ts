@@ -65,9 +65,13 @@ export class KnownRunStates {
     const scope = new Map<string, NodeStateRow>();
     for (const { node, attempt, leaseOwner } of successes) {
       if (scope.has(node)) continue;
-      // A node known only as READY was claimed since (a claim is no decision): the report tells the attempt, the write checks it.
       const row = knownRows.get(node);
-      scope.set(node, row && row.status !== Status.READY ? row : { name: node, status: Status.RUNNING, attempt, leaseOwner: leaseOwner ?? null });
+      // A node known only as READY was claimed since (a claim is no decision): the report tells the attempt, the write checks it.
+      if (!row || row.status === Status.READY) scope.set(node, { name: node, status: Status.RUNNING, attempt, leaseOwner: leaseOwner ?? null });
+      // A known row the report does not match would be decided as a stale report, which writes nothing and so
+      // checks nothing: what is known may be what is stale (another process released or reran the node), so read.
+      else if (row.status === Status.RUNNING && row.attempt === attempt && (leaseOwner === undefined || row.leaseOwner === leaseOwner)) scope.set(node, row);
+      else return undefined;
     }
     const succeeding = new Set(scope.keys());
     for (const node of succeeding) {
