@@ -500,7 +500,7 @@ export class Engine {
       const next = nextStepsToRead(claims).map((claim) => successScopeRequest(claim.runId, dags.get(claim.runId)!, [claim.node]));
       const written = await applyCommands(db, decisions, now, { leaseOwner: lane?.leaseOwner ?? '', leaseMs: lane?.leaseMs ?? 0, attempts: claims }, next);
       claimed = written.claimed;
-      this.recordKnown(states, decisions, dags, written);
+      this.recordKnown(states, dags, written);
       return perEvent;
     };
     let decided: (readonly Command[])[];
@@ -533,7 +533,12 @@ export class Engine {
   /** The states of the runs whose successes in `items` are covered by what this process knows of them (see KnownRunStates). */
   private knownSuccessStates(items: readonly RunEventItem[]): Map<string, DecisionState> {
     const successes = new Map<string, ReportedSuccess[]>();
-    for (const { runUuid, event } of items) if (event.type === 'NODE_SUCCEEDED') successes.set(runUuid, [...(successes.get(runUuid) ?? []), event]);
+    for (const { runUuid, event } of items) {
+      if (event.type !== 'NODE_SUCCEEDED') continue;
+      const reported = successes.get(runUuid);
+      if (reported) reported.push(event);
+      else successes.set(runUuid, [event]);
+    }
     const states = new Map<string, DecisionState>();
     for (const [runUuid, reported] of successes) {
       const state = this.known.successState(runUuid, reported);
@@ -551,18 +556,16 @@ export class Engine {
    */
   private recordKnown(
     states: ReadonlyMap<string, DecisionState>,
-    decisions: readonly RunDecision[],
     dags: ReadonlyMap<string, Dag>,
     written: Awaited<ReturnType<typeof applyCommands>>,
   ): void {
-    const wrote = new Set(decisions.filter((d) => d.commands.some((c) => c.type !== 'ENQUEUE' && c.type !== 'ABORT')).map((d) => d.runId));
     for (const [runUuid, { run, state }] of states) {
       const rows: NodeStateRow[] = [...(written.nextScope.get(runUuid) ?? [])];
       for (const { name, status, attempt, leaseOwner } of state.nodes) rows.push({ name, status, attempt, leaseOwner: leaseOwner ?? null });
       for (const node of written.claimed) {
         if (node.runId === runUuid) rows.push({ name: node.name, status: Status.RUNNING, attempt: node.attempt, leaseOwner: this.localLane?.leaseOwner ?? null });
       }
-      const after = { ...run, status: state.status, cancelRequested: state.cancelRequested, decisionSeq: run.decisionSeq + (wrote.has(runUuid) ? 1 : 0) };
+      const after = { ...run, status: state.status, cancelRequested: state.cancelRequested, decisionSeq: run.decisionSeq + (written.runsWritten.has(runUuid) ? 1 : 0) };
       this.known.record(after, dags.get(runUuid)!, rows, run.decisionSeq);
     }
   }

@@ -162,6 +162,7 @@ const APPLY_COMMANDS = `WITH node_writes AS (
  *
  * Answers the nodes claimed as they were released (see ReleaseClaims); a
  * claim names a node the decisions release (WAIT → READY), or is not made.
+ * Also answers the runs whose row it wrote, whose decisionSeq it so bumped.
  *
  * `next` asks, in the same statement, for the success scope of nodes (see
  * loadSuccessScopes) as the statement leaves it: the rows it does not write,
@@ -174,7 +175,7 @@ export async function applyCommands(
   now: Date,
   claims: ReleaseClaims = { leaseOwner: '', leaseMs: 0, attempts: [] },
   next: readonly RunSuccesses[] = [],
-): Promise<{ claimed: ClaimedNode[]; nextScope: Map<string, NodeStateRow[]> }> {
+): Promise<{ claimed: ClaimedNode[]; nextScope: Map<string, NodeStateRow[]>; runsWritten: ReadonlySet<string> }> {
   const nodes = new Map<string, NodeWrite>();
   // One write per run the decisions write anything of: its decisionSeq, and a status change, a
   // cancel request, or both (the row is written once per statement).
@@ -217,7 +218,7 @@ export async function applyCommands(
     if (released?.from !== Status.WAIT || released.to !== Status.READY || released.attempt !== claim.attempt) continue;
     nodes.set(key, { ...released, claimOwner: claims.leaseOwner, claimMs: claims.leaseMs, ...(claim.parents === undefined ? {} : { parents: claim.parents }) });
   }
-  if (nodes.size + runs.size === 0) return { claimed: [], nextScope: new Map() };
+  if (nodes.size + runs.size === 0) return { claimed: [], nextScope: new Map(), runsWritten: new Set() };
   const result = await db
     .query<{ claimed: ClaimedNode[] | null; nextScope: (NodeStateRow & { runId: string })[] | null }>({
       name: 'apply-commands',
@@ -239,5 +240,5 @@ export async function applyCommands(
     });
   const nextScope = new Map<string, NodeStateRow[]>(next.map((r) => [r.runId, []]));
   for (const { runId, name, status, attempt, leaseOwner } of result.rows[0]!.nextScope ?? []) nextScope.get(runId)?.push({ name, status, attempt, leaseOwner });
-  return { claimed: result.rows[0]!.claimed ?? [], nextScope };
+  return { claimed: result.rows[0]!.claimed ?? [], nextScope, runsWritten: new Set(runs.keys()) };
 }
