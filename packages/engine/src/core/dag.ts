@@ -59,3 +59,16 @@ export function compileDag(spec: WorkflowSpec, knownTypes?: ReadonlySet<string>)
   }
   return { order, nodes, parents, children };
 }
+
+const edgeIndexes = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
+
+/**
+ * Where each name stands in one of a compiled DAG's edge lists (a node's
+ * parents or children), made once per list and kept as long as the DAG: a
+ * wide join's 10,000 parents are looked up, not walked.
+ */
+export function edgeIndex(edges: readonly string[]): ReadonlyMap<string, number> {
+  let index = edgeIndexes.get(edges);
+  if (!index) edgeIndexes.set(edges, (index = new Map(edges.map((name, i) => [name, i]))));
+  return index;
+}

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Dag } from '../core/dag.ts';
+import { edgeIndex, type Dag } from '../core/dag.ts';
 import type { RunEvent, RunState } from '../core/runState.ts';
 import type { Queryable } from '../storage/database.ts';
 import { loadSuccessScopes, type ChildParents, type RunSuccesses } from '../storage/loadSuccessScopes.ts';
@@ -129,17 +129,8 @@ export function scopedDecisionState(run: LockedRunRow, rows: readonly NodeStateR
  */
 function loadedOf(edges: readonly string[], loaded: ReadonlySet<string>): readonly string[] {
   if (edges.length <= loaded.size) return edges.filter((name) => loaded.has(name));
-  const index = edgeIndexOf(edges);
+  const index = edgeIndex(edges);
   return [...loaded].filter((name) => index.has(name)).sort((a, b) => index.get(a)! - index.get(b)!);
-}
-
-const edgeIndexes = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
-
-/** Where each name stands in a DAG's edge list, kept as long as the compiled DAG that holds the list. */
-function edgeIndexOf(edges: readonly string[]): ReadonlyMap<string, number> {
-  let index = edgeIndexes.get(edges);
-  if (!index) edgeIndexes.set(edges, (index = new Map(edges.map((name, i) => [name, i]))));
-  return index;
 }
 
 /**

@@ -35,6 +35,7 @@ import type { Dag } from '../core/dag.ts';
 import { attemptKey, type ClaimedNode, type ClaimRequest } from '../storage/claimNodes.ts';
 import { dueReleases, type ClaimedAttempt, type LocalLane } from './localLane.ts';
 import { KnownRunStates, type ReportedSuccess } from './knownRunStates.ts';
+import { ReportedOutputs } from './reportedOutputs.ts';
 
 /** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
 export const DEFAULT_ORG = SHARED_CATALOG_ORG;
@@ -477,6 +478,7 @@ export class Engine {
     const runs = new Map<string, LockedRunRow>();
     const dags = new Map<string, Dag>();
     let releases: Releases = { due: [], held: 0 };
+    const reported = new ReportedOutputs(items);
     let claimed: readonly ClaimedNode[] = [];
     const decideOn = async (db: Queryable, states: Map<string, DecisionState>) => {
       for (const [runUuid, { run }] of states) {
@@ -494,10 +496,13 @@ export class Engine {
         return commands;
       });
       const decisions = items.map((item, i) => ({ runId: item.runUuid, commands: perEvent[i]!, decisionSeq: runs.get(item.runUuid)!.decisionSeq }));
-      releases = this.holdSlotsForReleases(decisions, items, dags, now);
+      releases = this.holdSlotsForReleases(decisions, reported, dags, now);
       const lane = this.localLane;
       const claims = releases.due.slice(0, releases.held);
-      const next = nextStepsToRead(claims).map((claim) => successScopeRequest(claim.runId, dags.get(claim.runId)!, [claim.node]));
+      // A run known whole (one this process started) needs nothing read ahead: its next step's scope is known already.
+      const next = nextStepsToRead(claims)
+        .filter((claim) => !this.known.knowsWhole(claim.runId, runs.get(claim.runId)!.decisionSeq))
+        .map((claim) => successScopeRequest(claim.runId, dags.get(claim.runId)!, [claim.node]));
       const written = await applyCommands(db, decisions, now, { leaseOwner: lane?.leaseOwner ?? '', leaseMs: lane?.leaseMs ?? 0, attempts: claims }, next);
       claimed = written.claimed;
       this.recordKnown(states, dags, written);
@@ -519,7 +524,6 @@ export class Engine {
       throw error;
     }
     const claimedNow = new Set(claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
-    const reported = reportedOutputs(items);
     this.runReleasesClaimed(releases.held, claimed, reported, dags);
     await this.carryOut(
       items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimedNow.has(attemptKey({ runId: item.runUuid, ...c })))) })),
@@ -576,30 +580,23 @@ export class Engine {
    */
   private holdSlotsForReleases(
     decisions: readonly RunDecision[],
-    items: readonly RunEventItem[],
+    reported: ReportedOutputs,
     dags: ReadonlyMap<string, Dag>,
     now: Date,
   ): Releases {
     if (!this.localLane) return { due: [], held: 0 };
-    const succeeding = new Map<string, Set<string>>();
-    for (const { runUuid, event } of items) {
-      if (event.type === 'NODE_SUCCEEDED') succeeding.set(runUuid, (succeeding.get(runUuid) ?? new Set()).add(event.node));
-    }
-    const due = dueReleases(decisions, dags, succeeding, now);
+    const due = dueReleases(decisions, dags, reported, now);
     return { due, held: due.length > 0 ? this.localLane.reserve(due.length) : 0 };
   }
 
   /** Hands the nodes claimed as they were released to the local lane, with their parents' outputs, after commit. */
-  private runReleasesClaimed(held: number, claimed: readonly ClaimedNode[], reported: ReadonlyMap<string, string>, dags: ReadonlyMap<string, Dag>): void {
+  private runReleasesClaimed(held: number, claimed: readonly ClaimedNode[], reported: ReportedOutputs, dags: ReadonlyMap<string, Dag>): void {
     if (held === 0) return;
     const attempts = claimed.map((node): ClaimedAttempt => {
       const dag = dags.get(node.runId)!;
       const read = node.parentOutputs ?? {};
       const parents = Object.fromEntries(
-        (dag.parents.get(node.name) ?? []).map((p) => {
-          const output = reported.get(`${node.runId}.${p}`);
-          return [p, output === undefined ? (read[p] ?? null) : JSON.parse(output)];
-        }),
+        (dag.parents.get(node.name) ?? []).map((p) => [p, reported.has(node.runId, p) ? reported.copy(node.runId, p) : (read[p] ?? null)]),
       );
       return { claimed: node, dag, parents };
     });
@@ -611,7 +608,7 @@ export class Engine {
    * add; each with its parents, read from the run's DAG, and their outputs
    * when all of them were reported in these decisions) and aborting running ones.
    */
-  private async carryOut(decisions: readonly RunDecision[], runs: ReadonlyMap<string, LockedRunRow>, reported: ReadonlyMap<string, string>): Promise<void> {
+  private async carryOut(decisions: readonly RunDecision[], runs: ReadonlyMap<string, LockedRunRow>, reported: ReportedOutputs): Promise<void> {
     const jobs: NodeDispatch[] = [];
     for (const { runId, commands } of decisions) {
       const enqueued = commands.filter((c) => c.type === 'ENQUEUE');
@@ -620,7 +617,7 @@ export class Engine {
       const dag = await this.definitions.dag(run.definitionId, run.definitionVersion);
       for (const { node, attempt, runAt } of enqueued) {
         const parents = dag.parents.get(node) ?? [];
-        const outputs = parents.every((p) => reported.has(`${runId}.${p}`)) ? Object.fromEntries(parents.map((p) => [p, JSON.parse(reported.get(`${runId}.${p}`)!)])) : undefined;
+        const outputs = parents.every((p) => reported.has(runId, p)) ? Object.fromEntries(parents.map((p) => [p, reported.copy(runId, p)])) : undefined;
         jobs.push({ runId, node, attempt, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}) });
       }
     }
@@ -668,17 +665,6 @@ export class Engine {
   async close(): Promise<void> {
     await this.nodeQueue.close();
   }
-}
-
-/**
- * The outputs of the nodes reported to have succeeded in `items`, by
- * `<run>.<node>`, as their JSON text: each child parses its own copy, equal to
- * what it would read from Postgres, so no child sees another's changes to it.
- */
-function reportedOutputs(items: readonly RunEventItem[]): Map<string, string> {
-  const reported = new Map<string, string>();
-  for (const { runUuid, event } of items) if (event.type === 'NODE_SUCCEEDED') reported.set(`${runUuid}.${event.node}`, JSON.stringify(event.outcome.output ?? null));
-  return reported;
 }
 
 /** Accepts the 22-char id every dialect shows, or the raw uuid. */

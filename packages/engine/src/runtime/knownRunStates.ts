@@ -1,4 +1,4 @@
-import type { Dag } from '../core/dag.ts';
+import { edgeIndex, type Dag } from '../core/dag.ts';
 import { FAILED_STATUSES, SATISFIED_STATUSES, Status, TERMINAL_STATUSES, isTerminal } from '../core/status.ts';
 import type { LockedRunRow, NodeStateRow } from '../storage/lockRun.ts';
 import { scopedDecisionState, type DecisionState } from './decisionState.ts';
@@ -94,6 +94,12 @@ export class KnownRunStates {
     return scopedDecisionState(run, [...scope.values()], dag);
   }
 
+  /** Whether every node of the run is known as of `decisionSeq`: then whatever its next decision writes keeps it so. */
+  knowsWhole(runId: string, decisionSeq: number): boolean {
+    const known = this.runs.get(runId);
+    return known !== undefined && known.run.decisionSeq === decisionSeq && known.rows.size === known.dag.order.length;
+  }
+
   /**
    * Records what a committed decision left a run as: `run` with its
    * decisionSeq after the write, the rows the decision was made on with its
@@ -141,8 +147,8 @@ export class KnownRunStates {
 function blockerOf(known: KnownRun, child: string, succeeding: ReadonlySet<string>): NodeStateRow | null | undefined {
   const parents = known.dag.parents.get(child) ?? [];
   if (parents.length > NARROW_JOIN) {
-    const parentSet = parentSetOf(known.dag, child);
-    for (const name of known.unsatisfied) if (parentSet.has(name) && !succeeding.has(name)) return known.rows.get(name)!;
+    const isParent = edgeIndex(parents);
+    for (const name of known.unsatisfied) if (isParent.has(name) && !succeeding.has(name)) return known.rows.get(name)!;
   }
   let unknown = false;
   for (const parent of parents) {
@@ -167,15 +173,4 @@ function endingRows(known: KnownRun): NodeStateRow[] {
 function firstNotIn(names: ReadonlySet<string>, excluded: ReadonlySet<string>): string | undefined {
   for (const name of names) if (!excluded.has(name)) return name;
   return undefined;
-}
-
-const parentSets = new WeakMap<Dag, Map<string, ReadonlySet<string>>>();
-
-/** A child's parents as a set, per compiled DAG (versions are immutable). */
-function parentSetOf(dag: Dag, child: string): ReadonlySet<string> {
-  let sets = parentSets.get(dag);
-  if (!sets) parentSets.set(dag, (sets = new Map()));
-  let set = sets.get(child);
-  if (!set) sets.set(child, (set = new Set(dag.parents.get(child))));
-  return set;
 }

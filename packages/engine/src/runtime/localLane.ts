@@ -3,6 +3,7 @@ import { Status } from '../core/status.ts';
 import type { NodeDispatch } from '../queue/nodeQueue.ts';
 import type { RunDecision } from '../storage/applyCommands.ts';
 import type { ClaimedNode, ClaimRequest } from '../storage/claimNodes.ts';
+import type { ReportedOutputs } from './reportedOutputs.ts';
 
 /** A claimed attempt, ready to run: its row's facts, its run's DAG, and its parents' outputs by name. */
 export interface ClaimedAttempt {
@@ -40,7 +41,7 @@ export interface LocalLane {
 export function dueReleases(
   decisions: readonly RunDecision[],
   dags: ReadonlyMap<string, Dag>,
-  succeeding: ReadonlyMap<string, ReadonlySet<string>>,
+  reported: ReportedOutputs,
   now: Date,
 ): ClaimRequest[] {
   const due: ClaimRequest[] = [];
@@ -51,8 +52,7 @@ export function dueReleases(
       if (command.type !== 'ENQUEUE' || command.runAt.getTime() > now.getTime()) continue;
       if (!released.has(`${command.node}\0${command.attempt}`)) continue;
       const parents = dags.get(runId)?.parents.get(command.node) ?? [];
-      const reported = succeeding.get(runId) ?? new Set();
-      due.push({ runId, node: command.node, attempt: command.attempt, parents: parents.filter((p) => !reported.has(p)) });
+      due.push({ runId, node: command.node, attempt: command.attempt, parents: parents.filter((p) => !reported.has(runId, p)) });
     }
   }
   return due;
