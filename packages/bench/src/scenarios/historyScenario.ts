@@ -46,7 +46,7 @@ export async function runHistoryScenario(env: BenchEnvironment): Promise<Measure
     const loadStarted = performance.now();
     const history = await loadHistory(db.pool, historyRuns, definitions, DEFAULT_ORG);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
-    progress(`S4 loaded in ${loadSeconds.toFixed(1)} s (${Math.round(historyRuns / loadSeconds).toLocaleString('en')} runs/s, indexes rebuilt)`);
+    progress(`S4 loaded in ${loadSeconds.toFixed(1)} s (${Math.round(historyRuns / loadSeconds).toLocaleString('en')} runs/s, indexes rebuilt, vacuumed)`);
     measurements.push({ scenario: 'S4', metric: 'bulk load (INSERT … SELECT generate_series)', unit: 'runs/s', better: Better.HIGHER, contender: 'flowline', samples: [historyRuns / loadSeconds], spread: spread([historyRuns / loadSeconds]) });
 
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
