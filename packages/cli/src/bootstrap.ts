@@ -89,6 +89,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
       subscriber: redis(),
       leaseMs: config.leaseMs,
       drainMs: config.drainMs,
+      reconcileMs: config.reconcileMs,
     });
     await worker.start();
     stops.push(() => worker.close());

@@ -89,6 +89,24 @@ describe('decide: a node succeeds', () => {
     expect(decide(state, { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, outcome: {} }, NOW)).toEqual([]);
   });
 
+  it('takes the success of an attempt that ran unclaimed while its node is still READY on it: READY → RUNNING → SUCCESS in one write', () => {
+    const started = new Date('2025-12-31T23:59:59Z');
+    const state = run(S.RUNNING, { a: { status: S.READY }, b: { status: S.WAIT, parents: ['a'] } });
+    const commands = decide(state, { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, unclaimedStart: started, leaseOwner: 'w1', outcome: {} }, NOW);
+    expect(nodeWrites(commands)).toEqual(['a:READY>SUCCESS', 'b:WAIT>READY']);
+    // the write checks READY on the attempt, not a lease: a node run unclaimed has none
+    expect(commands[0]).toMatchObject({ startedAt: started, attempt: 1 });
+    expect(commands[0]).not.toHaveProperty('leaseOwner');
+    expect(enqueued(commands)).toEqual(['b#1']);
+  });
+
+  it('ignores the success of an attempt run unclaimed once its node left READY (cancelled, taken by another worker) or moved on', () => {
+    const report = { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, unclaimedStart: NOW, outcome: {} } as const;
+    expect(decide(run(S.CANCEL, { a: { status: S.CANCEL } }), report, NOW)).toEqual([]);
+    expect(decide(run(S.RUNNING, { a: { status: S.RUNNING, leaseOwner: 'w2' } }), report, NOW)).toEqual([]);
+    expect(decide(run(S.RUNNING, { a: { status: S.READY, attempt: 2 } }), report, NOW)).toEqual([]);
+  });
+
   it('ignores a second report of the same attempt', () => {
     const state = run(S.RUNNING, { a: { status: S.SUCCESS } });
     expect(decide(state, { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, outcome: {} }, NOW)).toEqual([]);

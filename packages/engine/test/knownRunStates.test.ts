@@ -63,6 +63,17 @@ describe('what a process knows of a run', () => {
     expect(known.successState(RUN, [{ node: 'm3', attempt: 1, leaseOwner: 'other' }])).toBeDefined();
   });
 
+  it('decides a success run unclaimed on its known READY row, and reads afresh when the known row is not READY on that attempt', () => {
+    const known = new KnownRunStates();
+    known.record(run(5), dag, [row('root', Status.SUCCESS), ...middles(Status.READY), row('m2', Status.RUNNING, 'w'), row('join', Status.WAIT)], 5);
+    const unclaimed = (node: string, attempt = 1) => [{ node, attempt, leaseOwner: 'w', unclaimedStart: new Date(0) }];
+    // the row stays READY for decide, which takes the success only from READY
+    const state = known.successState(RUN, unclaimed('m1'))!.state;
+    expect(state.nodes.find((n) => n.name === 'm1')!.status).toBe(Status.READY);
+    expect(known.successState(RUN, unclaimed('m1', 2))).toBeUndefined();
+    expect(known.successState(RUN, unclaimed('m2'))).toBeUndefined();
+  });
+
   it('releases the join on the last middle success, with every other parent known satisfied', () => {
     const known = new KnownRunStates();
     known.record(run(5), dag, [row('root', Status.SUCCESS), ...middles(Status.SUCCESS), row('m7', Status.RUNNING, 'w'), row('join', Status.WAIT)], 5);

@@ -43,10 +43,33 @@ export interface NodeWorkerOptions {
   readonly leaseMs?: number;
   /** how many attempts made READY in this process may wait here for a slot instead of going through Redis (Config.workerLocalQueue) */
   readonly localQueueSize?: number;
+  /**
+   * The fleet's reconcile interval (Config.reconcileMs). The reconciler queues
+   * for every worker a node READY for longer than that, so an attempt released
+   * here less than half of it ago has no other taker: it may run before its
+   * claim is written (see DEFERRED_CLAIM_MS).
+   */
+  readonly reconcileMs?: number;
 }
 
 /** An attempt to claim: a queue job's address, or a local attempt naming its parents or carrying their outputs. */
 type AttemptToClaim = ClaimRequest & Pick<NodeDispatch, 'parentOutputs'>;
+
+/** An attempt whose handler runs here, and how it is held (see NodeWorker.running). */
+interface RunningAttempt {
+  readonly attempt: NodeJobData;
+  readonly abort: AttemptAbort;
+  claim: 'claimed' | 'unclaimed' | Promise<boolean>;
+}
+
+/** Config.reconcileMs's default. */
+const DEFAULT_RECONCILE_MS = 5_000;
+/**
+ * How long an attempt runs unclaimed before its claim is written: a handler
+ * that ends sooner is written READY → SUCCESS in its success's write alone
+ * (one row write instead of two); a longer one shows RUNNING this much later.
+ */
+const DEFERRED_CLAIM_MS = 20;
 
 /** Why a handler's signal was aborted. */
 const AbortReason = {
@@ -72,7 +95,14 @@ const CLAIM_ATTEMPTS = 3;
  */
 export class NodeWorker {
   private worker: Worker<NodeJobData> | undefined;
-  private readonly running = new Map<string, { readonly attempt: NodeJobData; readonly abort: AttemptAbort }>();
+  /**
+   * Attempts whose handlers run here. `claim` is how the attempt is held: claimed (RUNNING under this
+   * worker's lease), or run before its claim (see runsUnclaimed): 'unclaimed' until the deferred claim
+   * is written, then that write's answer (whether the row was still READY and is now this worker's).
+   */
+  private readonly running = new Map<string, RunningAttempt>();
+  /** Whether a deferred claim of the attempts running unclaimed is due (see claimUnclaimed). */
+  private deferredClaim: NodeJS.Timeout | undefined;
   private readonly leaseOwner = newLeaseOwner('worker');
   private heartbeat: NodeJS.Timeout | undefined;
   /** Attempts this worker is running now, from the queue and from the local lane, and slots held for claims being written. */
@@ -95,7 +125,8 @@ export class NodeWorker {
 
   async start(): Promise<void> {
     await subscribeAborts(this.options.subscriber, this.engine.queuePrefix, (target) => {
-      this.running.get(attemptKey(target))?.abort.abort(AbortReason.CANCEL);
+      if ('readyBefore' in target) this.withdraw(target.runId, target.readyBefore);
+      else this.running.get(attemptKey(target))?.abort.abort(AbortReason.CANCEL);
     });
     this.worker = new Worker<NodeJobData>(QueueName.NODES, (job) => this.process(job), {
       connection: this.options.connection,
@@ -133,7 +164,7 @@ export class NodeWorker {
    * may have been lost with Redis).
    */
   private async renewLeases(): Promise<void> {
-    const held = [...this.running.values()];
+    const held = [...this.running.values()].filter((running) => running.claim === 'claimed');
     if (held.length === 0) return;
     const renewed = await renewLeases(this.engine.db.pool, {
       leaseOwner: this.leaseOwner,
@@ -217,12 +248,20 @@ export class NodeWorker {
     this.runLocalQueue();
   }
 
-  /** Starts local attempts while slots are free. */
+  /**
+   * Starts local attempts while slots are free: one released a moment ago,
+   * whose facts its release answered, runs at once and is claimed only if it
+   * is still running a moment later (see NodeWorkerOptions.reconcileMs, DEFERRED_CLAIM_MS).
+   */
   private runLocalQueue(): void {
+    const now = Date.now();
     while (this.localQueue.length > 0 && this.held < this.options.concurrency && !this.closing) {
       const attempt = this.localQueue.shift()!;
       this.held++;
-      this.runInSlot(attempt, () => this.runAttempt(attempt, attempt.runAt.getTime()));
+      const dueAt = attempt.runAt.getTime();
+      const { unclaimed } = attempt;
+      if (unclaimed && now - dueAt < this.unclaimedStartMs) this.runInSlot(attempt, () => this.execute(unclaimed, dueAt, 'unclaimed'));
+      else this.runInSlot(attempt, () => this.runAttempt(attempt, dueAt));
     }
     this.fitQueueConcurrency();
   }
@@ -239,6 +278,11 @@ export class NodeWorker {
         this.runLocalQueue();
       });
     this.localRuns.add(run);
+  }
+
+  /** How long after its release a local attempt may still run before its claim (see NodeWorkerOptions.reconcileMs). */
+  private get unclaimedStartMs(): number {
+    return (this.options.reconcileMs ?? DEFAULT_RECONCILE_MS) / 2;
   }
 
   private get localQueueSize(): number {
@@ -260,8 +304,8 @@ export class NodeWorker {
     await this.execute(claim, dueAt);
   }
 
-  /** Runs a claimed attempt's handler and reports the outcome. */
-  private async execute({ claimed, dag, parents }: ClaimedAttempt, dueAt: number): Promise<void> {
+  /** Runs an attempt's handler — claimed, or to claim later — and reports the outcome. */
+  private async execute({ claimed, dag, parents }: ClaimedAttempt, dueAt: number, claim: 'claimed' | 'unclaimed' = 'claimed'): Promise<void> {
     const { runId, name: node, attempt } = claimed;
     const attemptData: NodeAttempt = { runId, node, attempt };
     const log = this.engine.logger?.child({ runId: uuidToShortId(runId), node, attempt });
@@ -270,7 +314,10 @@ export class NodeWorker {
 
     const abort = new AttemptAbort();
     const key = attemptKey(attemptData);
-    this.running.set(key, { attempt: attemptData, abort });
+    const running: RunningAttempt = { attempt: attemptData, abort, claim };
+    this.running.set(key, running);
+    if (claim === 'unclaimed') this.deferredClaim ??= setTimeout(() => this.claimUnclaimed(), DEFERRED_CLAIM_MS);
+    const started = claim === 'unclaimed' ? this.engine.now() : undefined;
     if (claimed.cancelRequested) abort.abort(AbortReason.CANCEL);
     const timer =
       spec.timeoutMs === undefined ? undefined : setTimeout(() => abort.abort(AbortReason.TIMEOUT), spec.timeoutMs);
@@ -323,6 +370,11 @@ export class NodeWorker {
       clearTimeout(timer);
       this.running.delete(key);
     }
+    // An attempt run unclaimed reports its success as such; anything else is reported by its claim's holder.
+    if (event && running.claim !== 'claimed') {
+      if (running.claim === 'unclaimed' && event.type === 'NODE_SUCCEEDED') event = { ...event, unclaimedStart: started! };
+      else if (!(await (running.claim === 'unclaimed' ? this.claimNow([running])[0]! : running.claim))) event = undefined;
+    }
     if (!event) {
       span.end();
       log?.info({ reason: abort.reason }, 'node left to the reconciler');
@@ -332,6 +384,55 @@ export class NodeWorker {
     this.engine.metrics.observeNode(claimed.workflowName, event, (performance.now() - handlerStart) / 1000);
     log?.info({ event: event.type }, 'node finished');
     this.report(runId, event, claimed, log);
+  }
+
+  /**
+   * The deferred claim: attempts still running unclaimed are claimed now, in
+   * one statement. One whose row is no longer READY on its attempt (its run
+   * was cancelled, or another worker took it) is aborted and reports nothing.
+   */
+  private claimUnclaimed(): void {
+    this.deferredClaim = undefined;
+    const unclaimed = [...this.running.values()].filter((running) => running.claim === 'unclaimed');
+    if (unclaimed.length > 0) this.claimNow(unclaimed);
+  }
+
+  /**
+   * A run's attempts READY before `readyBefore` were moved off READY
+   * (cancelled, suspended, skipped): those waiting here to run unclaimed are
+   * dropped, and those running unclaimed are claimed at once, which stops the
+   * ones no longer READY.
+   */
+  private withdraw(runId: string, readyBefore: number): void {
+    const withdrawn = (attempt: NodeDispatch) => attempt.runId === runId && attempt.unclaimed !== undefined && attempt.runAt.getTime() <= readyBefore;
+    let kept = 0;
+    for (const attempt of this.localQueue) if (!withdrawn(attempt)) this.localQueue[kept++] = attempt;
+    this.localQueue.length = kept;
+    const running = [...this.running.values()].filter((r) => r.attempt.runId === runId && r.claim === 'unclaimed');
+    if (running.length > 0) this.claimNow(running);
+    this.fitQueueConcurrency();
+  }
+
+  /** Claims attempts that ran unclaimed; answers, per attempt, whether it is this worker's now. */
+  private claimNow(attempts: readonly RunningAttempt[]): Promise<boolean>[] {
+    const written = claimNodes(this.engine.db.prepared, {
+      attempts: attempts.map((running) => running.attempt),
+      leaseOwner: this.leaseOwner,
+      leaseMs: this.leaseMs,
+      now: this.engine.now(),
+    }).catch((error: unknown) => {
+      this.engine.logger?.warn({ err: error }, 'deferred claim not written; its attempts are left to the reconciler');
+      return new Map<string, ClaimedNode>();
+    });
+    return attempts.map((running) => {
+      running.claim = written.then((claimed) => {
+        const held = claimed.has(attemptKey(running.attempt));
+        running.claim = held ? 'claimed' : running.claim;
+        if (!held) running.abort.abort(AbortReason.LEASE_LOST);
+        return held;
+      });
+      return running.claim;
+    });
   }
 
   /**
@@ -413,6 +514,7 @@ export class NodeWorker {
       await Promise.all(this.localRuns);
     }
     clearInterval(this.heartbeat);
+    clearTimeout(this.deferredClaim);
     await Promise.all(this.reports);
     const released = await releaseLeases(this.engine.db.pool, { leaseOwner: this.leaseOwner, now: this.engine.now() }).catch(
       (error: unknown) => {

@@ -1,7 +1,7 @@
 import { Reconciler, connectRedis, defineWorkflow, type NodeContext } from '@flowline/engine';
 import { TEST_REDIS_URL } from '@flowline/engine/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stackFixture, summary, type TestStack } from './testStack.ts';
+import { recordStatements, stackFixture, summary, type TestStack } from './testStack.ts';
 
 /**
  * The local lane: a worker sharing its engine's process runs the attempts that
@@ -132,15 +132,7 @@ describe('the local lane', () => {
         ],
       }),
     );
-    const statements: string[] = [];
-    const { db } = stack.engine;
-    for (const pool of [db.prepared, db.pool]) {
-      const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-      (pool as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
-        statements.push(typeof config === 'string' ? config : ((config as { name?: string; text: string }).name ?? (config as { text: string }).text));
-        return query(config, ...rest);
-      };
-    }
+    const statements = recordStatements(stack);
     const { run } = await stack.engine.startRun({ workflow: 'FanIn' });
     const done = await stack.waitForEnd(run.id);
     expect(done.statusName).toBe('SUCCESS');
@@ -169,7 +161,7 @@ describe('the local lane', () => {
   });
 
   it('a busy worker’s waiting attempts are queued for the fleet by the reconciler, and each runs once', async () => {
-    stack = await fixture.start({ concurrency: 1 });
+    stack = await fixture.start({ concurrency: 1, reconcileMs: 50 });
     await stack.define({
       name: 'Slow',
       nodes: [

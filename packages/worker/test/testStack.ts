@@ -26,6 +26,7 @@ export interface TestStackOptions {
   readonly concurrency?: number;
   readonly leaseMs?: number;
   readonly localQueueSize?: number;
+  readonly reconcileMs?: number;
 }
 
 export async function startTestStack(database: TestDatabase, options: TestStackOptions = {}): Promise<TestStack> {
@@ -39,7 +40,7 @@ export async function startTestStack(database: TestDatabase, options: TestStackO
   const engine = new Engine({ db: database.db, redis: redis(), queuePrefix: prefix });
   const workers: NodeWorker[] = [];
   const addWorker = async (concurrency = options.concurrency ?? 10) => {
-    const worker = new NodeWorker(engine, { concurrency, connection: redis(), subscriber: redis(), drainMs: 2000, leaseMs: options.leaseMs, localQueueSize: options.localQueueSize });
+    const worker = new NodeWorker(engine, { concurrency, connection: redis(), subscriber: redis(), drainMs: 2000, leaseMs: options.leaseMs, localQueueSize: options.localQueueSize, reconcileMs: options.reconcileMs });
     await worker.start();
     workers.push(worker);
     return worker;
@@ -112,4 +113,18 @@ export function stackFixture(): StackFixture {
     database: () => database!,
     start: async (options) => (stack = await startTestStack(database!, options)),
   };
+}
+
+/** The names (or texts) of the statements the engine's pools send from now on, in order. */
+export function recordStatements(stack: TestStack): string[] {
+  const statements: string[] = [];
+  const { db } = stack.engine;
+  for (const pool of [db.prepared, db.pool]) {
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    (pool as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
+      statements.push(typeof config === 'string' ? config : ((config as { name?: string; text: string }).name ?? (config as { text: string }).text));
+      return query(config, ...rest);
+    };
+  }
+  return statements;
 }

@@ -28,6 +28,13 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
   const plan = new Plan(run, now);
   switch (event.type) {
     case 'NODE_SUCCEEDED': {
+      if (event.unclaimedStart) {
+        const node = plan.stillReady(event.node, event.attempt);
+        if (!node) return [];
+        plan.setNode(node, Status.SUCCESS, { outcome: event.outcome, via: Status.RUNNING, startedAt: event.unclaimedStart });
+        plan.releaseChildren(node);
+        break;
+      }
       const node = plan.current(event.node, event.attempt, event.leaseOwner);
       if (!node) return [];
       plan.setNode(node, Status.SUCCESS, { outcome: event.outcome });
@@ -177,6 +184,12 @@ class Plan {
     return node;
   }
 
+  /** The node, if it is READY on `attempt`: an attempt that ran unclaimed still counts (see UnclaimedRun). */
+  stillReady(name: string, attempt: number): NodeState | undefined {
+    const node = this.node(name);
+    return node && node.status === Status.READY && node.attempt === attempt ? node : undefined;
+  }
+
   requireNotTerminal(operation: string): void {
     if (isTerminal(this.run.status)) throw new InvalidTransition(operation, statusName(this.run.status));
   }
@@ -184,7 +197,7 @@ class Plan {
   setNode(
     node: NodeState,
     to: Status,
-    options: { outcome?: NodeOutcome; nextAttempt?: number; via?: Status } = {},
+    options: { outcome?: NodeOutcome; nextAttempt?: number; via?: Status; startedAt?: Date } = {},
   ): void {
     const from = this.statusOf(node.name);
     const path = options.via === undefined ? [from, to] : [from, options.via, to];
@@ -198,6 +211,7 @@ class Plan {
       to,
       ...(options.nextAttempt === undefined ? {} : { nextAttempt: options.nextAttempt }),
       ...(options.outcome === undefined ? {} : { outcome: options.outcome }),
+      ...(options.startedAt === undefined ? {} : { startedAt: options.startedAt }),
       ...this.leaseGuard(node),
     });
   }
@@ -241,7 +255,11 @@ class Plan {
   }
 
   parentsSatisfied(node: NodeState): boolean {
-    return node.parents.every((p) => SATISFIED_STATUSES.includes(this.statusOf(p)));
+    // Last parent first: parents end roughly in their order, so while a join waits its last ones are
+    // what still keep it waiting. Walked first to last, a batch of K successes of a join's parents
+    // decided in turn walked K²/2 satisfied parents (a 1 → 10,000 → 1 batch of 435: 95,000).
+    for (let i = node.parents.length - 1; i >= 0; i--) if (!SATISFIED_STATUSES.includes(this.statusOf(node.parents[i]!))) return false;
+    return true;
   }
 
   /** Children whose every parent is now satisfied become runnable. */
@@ -276,16 +294,13 @@ class Plan {
 
   /** When every node is terminal, the run ends: the first failure's status, else CANCEL, else SUCCESS. */
   settle(): void {
-    // Stops at the first node not yet ended: what most events of a live run find at once.
-    let failed: Status | undefined;
-    let cancelled = false;
-    for (const node of this.run.nodes) {
-      const status = this.statusOf(node.name);
-      if (!isTerminal(status)) return;
-      if (failed === undefined && FAILED_STATUSES.includes(status)) failed = status;
-      cancelled ||= status === Status.CANCEL;
-    }
-    this.setRun(failed ?? (cancelled ? Status.CANCEL : Status.SUCCESS));
+    // Stops at the last node not yet ended, looking from the end: the nodes furthest down the DAG
+    // are what a live run has not reached, where a batch of successes decided in turn walked the
+    // growing ended prefix once per event.
+    for (let i = this.run.nodes.length - 1; i >= 0; i--) if (!isTerminal(this.statusOf(this.run.nodes[i]!.name))) return;
+    const statuses = this.run.nodes.map((node) => this.statusOf(node.name));
+    const failed = statuses.find((status) => FAILED_STATUSES.includes(status));
+    this.setRun(failed ?? (statuses.includes(Status.CANCEL) ? Status.CANCEL : Status.SUCCESS));
   }
 }
 

@@ -41,8 +41,19 @@ interface NodeReport {
   readonly leaseOwner?: string;
 }
 
+/**
+ * A success of an attempt that ran before it was claimed: a local attempt
+ * whose handler finished before its claim was written (see NodeWorker's
+ * deferred claims). Its row is still READY; the report counts only while it
+ * is, on the same attempt, and its write walks READY → RUNNING → SUCCESS,
+ * keeping `startedAt` as the attempt's start.
+ */
+interface UnclaimedRun {
+  readonly unclaimedStart?: Date;
+}
+
 export type RunEvent =
-  | (NodeReport & { readonly type: 'NODE_SUCCEEDED'; readonly outcome: NodeOutcome })
+  | (NodeReport & UnclaimedRun & { readonly type: 'NODE_SUCCEEDED'; readonly outcome: NodeOutcome })
   | (NodeReport & { readonly type: 'NODE_FAILED'; readonly failure: NodeFailure; readonly outcome: NodeOutcome })
   | (NodeReport & { readonly type: 'NODE_CANCELED'; readonly outcome: NodeOutcome })
   /** the node's worker stopped renewing its lease; the reconciler took the lease over and reports the attempt lost */
@@ -73,6 +84,8 @@ export type Command =
       readonly outcome?: NodeOutcome;
       /** the lease the row must still be held by (set for writes reporting a node attempt) */
       readonly leaseOwner?: string;
+      /** the start of an attempt that ran unclaimed (from READY), stored as its start */
+      readonly startedAt?: Date;
     }
   | { readonly type: 'SET_RUN'; readonly from: Status; readonly to: Status; readonly cancelRequested?: boolean }
   | { readonly type: 'REQUEST_CANCEL' }

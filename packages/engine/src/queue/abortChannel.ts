@@ -3,11 +3,19 @@ import { abortChannel } from './keys.ts';
 import type { NodeJobData } from './nodeQueue.ts';
 
 /**
+ * What an abort message stops: one running attempt, or — `readyBefore`, an
+ * epoch ms — every attempt of a run that was READY before then and is no
+ * longer (cancelled, suspended, skipped): a worker starts none of those it
+ * holds unclaimed, and claims those it runs so (see UnclaimedRun).
+ */
+export type AbortTarget = NodeJobData | { readonly runId: string; readonly readyBefore: number };
+
+/**
  * Cancel requests reach running handlers over Redis pub/sub. A message lost
  * with Redis is harmless: the run's cancel flag is in Postgres, and a worker
  * checks it when it claims and when it reports.
  */
-export async function publishAbort(redis: Redis, queuePrefix: string, target: NodeJobData): Promise<void> {
+export async function publishAbort(redis: Redis, queuePrefix: string, target: AbortTarget): Promise<void> {
   await redis.publish(abortChannel(queuePrefix), JSON.stringify(target));
 }
 
@@ -15,13 +23,13 @@ export async function publishAbort(redis: Redis, queuePrefix: string, target: No
 export async function subscribeAborts(
   subscriber: Redis,
   queuePrefix: string,
-  onAbort: (target: NodeJobData) => void,
+  onAbort: (target: AbortTarget) => void,
 ): Promise<void> {
   const channel = abortChannel(queuePrefix);
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     try {
-      onAbort(JSON.parse(message) as NodeJobData);
+      onAbort(JSON.parse(message) as AbortTarget);
     } catch {
       // A malformed message on our channel is ignored: aborts are best effort by design.
     }

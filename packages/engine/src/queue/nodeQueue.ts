@@ -1,3 +1,4 @@
+import type { ClaimedAttempt } from '../runtime/localLane.ts';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { uuidToShortId } from '../core/ids.ts';
@@ -21,6 +22,12 @@ export interface NodeDispatch extends NodeJobData {
    * taking the attempt locally then reads none. Never sent to Redis either.
    */
   readonly parentOutputs?: Readonly<Record<string, unknown>>;
+  /**
+   * The attempt's facts, as a claim would answer them, when the decision that
+   * released it read them: a worker taking it locally may run it at once and
+   * claim it after (see UnclaimedRun). Never sent to Redis.
+   */
+  readonly unclaimed?: ClaimedAttempt;
 }
 
 /** Job states meaning no job will run the attempt: none at all, or one already finished. */

@@ -480,6 +480,7 @@ export class Engine {
     let releases: Releases = { due: [], held: 0 };
     const reported = new ReportedOutputs(items);
     let claimed: readonly ClaimedNode[] = [];
+    let unclaimed: readonly ClaimedNode[] = [];
     const decideOn = async (db: Queryable, states: Map<string, DecisionState>) => {
       for (const [runUuid, { run }] of states) {
         runs.set(runUuid, run);
@@ -503,8 +504,11 @@ export class Engine {
       const next = nextStepsToRead(claims)
         .filter((claim) => !this.known.knowsWhole(claim.runId, runs.get(claim.runId)!.decisionSeq))
         .map((claim) => successScopeRequest(claim.runId, dags.get(claim.runId)!, [claim.node]));
-      const written = await applyCommands(db, decisions, now, { leaseOwner: lane?.leaseOwner ?? '', leaseMs: lane?.leaseMs ?? 0, attempts: claims }, next);
+      // The rest of the due releases come back with their facts: the lane may run them before it claims them (see UnclaimedRun).
+      const releaseClaims = { leaseOwner: lane?.leaseOwner ?? '', leaseMs: lane?.leaseMs ?? 0, attempts: claims, unclaimed: releases.due.slice(releases.held) };
+      const written = await applyCommands(db, decisions, now, releaseClaims, next);
       claimed = written.claimed;
+      unclaimed = written.unclaimed;
       this.recordKnown(states, dags, written);
       return perEvent;
     };
@@ -524,11 +528,12 @@ export class Engine {
       throw error;
     }
     const claimedNow = new Set(claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
-    this.runReleasesClaimed(releases.held, claimed, reported, dags);
+    if (releases.held > 0) this.localLane!.runClaimed(claimedAttempts(claimed, dags, reported), releases.held - claimed.length);
     await this.carryOut(
       items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimedNow.has(attemptKey({ runId: item.runUuid, ...c })))) })),
       runs,
       reported,
+      new Map(claimedAttempts(unclaimed, dags, reported).map((attempt) => [attemptKey({ runId: attempt.claimed.runId, node: attempt.claimed.name, attempt: attempt.claimed.attempt }), attempt])),
     );
     for (const ending of ends) this.recordRunEnd(ending);
     return decided;
@@ -589,26 +594,17 @@ export class Engine {
     return { due, held: due.length > 0 ? this.localLane.reserve(due.length) : 0 };
   }
 
-  /** Hands the nodes claimed as they were released to the local lane, with their parents' outputs, after commit. */
-  private runReleasesClaimed(held: number, claimed: readonly ClaimedNode[], reported: ReportedOutputs, dags: ReadonlyMap<string, Dag>): void {
-    if (held === 0) return;
-    const attempts = claimed.map((node): ClaimedAttempt => {
-      const dag = dags.get(node.runId)!;
-      const read = node.parentOutputs ?? {};
-      const parents = Object.fromEntries(
-        (dag.parents.get(node.name) ?? []).map((p) => [p, reported.has(node.runId, p) ? reported.copy(node.runId, p) : (read[p] ?? null)]),
-      );
-      return { claimed: node, dag, parents };
-    });
-    this.localLane!.runClaimed(attempts, held - attempts.length);
-  }
-
   /**
    * The effects that happen after commit: dispatching runnable nodes (one bulk
    * add; each with its parents, read from the run's DAG, and their outputs
    * when all of them were reported in these decisions) and aborting running ones.
    */
-  private async carryOut(decisions: readonly RunDecision[], runs: ReadonlyMap<string, LockedRunRow>, reported: ReportedOutputs): Promise<void> {
+  private async carryOut(
+    decisions: readonly RunDecision[],
+    runs: ReadonlyMap<string, LockedRunRow>,
+    reported: ReportedOutputs,
+    unclaimed: ReadonlyMap<string, ClaimedAttempt>,
+  ): Promise<void> {
     const jobs: NodeDispatch[] = [];
     for (const { runId, commands } of decisions) {
       const enqueued = commands.filter((c) => c.type === 'ENQUEUE');
@@ -618,11 +614,18 @@ export class Engine {
       for (const { node, attempt, runAt } of enqueued) {
         const parents = dag.parents.get(node) ?? [];
         const outputs = parents.every((p) => reported.has(runId, p)) ? Object.fromEntries(parents.map((p) => [p, reported.copy(runId, p)])) : undefined;
-        jobs.push({ runId, node, attempt, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}) });
+        const facts = unclaimed.get(attemptKey({ runId, node, attempt }));
+        jobs.push({ runId, node, attempt, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}), ...(facts ? { unclaimed: facts } : {}) });
       }
     }
     await this.dispatch(jobs);
     for (const { runId, commands } of decisions) {
+      // READY attempts moved off READY may be running unclaimed, or waiting to, in a worker's local lane.
+      if (commands.some((c) => c.type === 'SET_NODE' && c.from === Status.READY && c.to !== Status.SUCCESS)) {
+        await publishAbort(this.redis, this.queuePrefix, { runId, readyBefore: this.now().getTime() }).catch(
+          (error: unknown) => this.logger?.warn({ err: error, runId: uuidToShortId(runId) }, 'withdrawal of READY attempts not published'),
+        );
+      }
       for (const command of commands) {
         if (command.type === 'ABORT') {
           await publishAbort(this.redis, this.queuePrefix, { runId, node: command.node, attempt: command.attempt }).catch(
@@ -673,3 +676,14 @@ export function toRunUuid(id: string): string | undefined {
   return shortIdToUuid(id);
 }
 
+/** Released nodes' facts (claimed, or to run unclaimed) as the local lane runs them: with their parents' outputs, reported or read. */
+function claimedAttempts(nodes: readonly ClaimedNode[], dags: ReadonlyMap<string, Dag>, reported: ReportedOutputs): ClaimedAttempt[] {
+  return nodes.map((node) => {
+    const dag = dags.get(node.runId)!;
+    const read = node.parentOutputs ?? {};
+    const parents = Object.fromEntries(
+      (dag.parents.get(node.name) ?? []).map((p) => [p, reported.has(node.runId, p) ? reported.copy(node.runId, p) : (read[p] ?? null)]),
+    );
+    return { claimed: node, dag, parents };
+  });
+}

@@ -8,6 +8,8 @@ export interface ReportedSuccess {
   readonly node: string;
   readonly attempt: number;
   readonly leaseOwner?: string;
+  /** set when the attempt ran unclaimed: its row must still be READY (see UnclaimedRun) */
+  readonly unclaimedStart?: Date;
 }
 
 /** What this process knows of a run: its row and the node rows its decisions read or wrote, all as of `run.decisionSeq`. */
@@ -63,9 +65,15 @@ export class KnownRunStates {
     if (!known) return undefined;
     const { dag, rows: knownRows } = known;
     const scope = new Map<string, NodeStateRow>();
-    for (const { node, attempt, leaseOwner } of successes) {
+    for (const { node, attempt, leaseOwner, unclaimedStart } of successes) {
       if (scope.has(node)) continue;
       const row = knownRows.get(node);
+      if (unclaimedStart) {
+        // Known READY on the attempt, or read afresh; a claim elsewhere since (no decision) fails the write's READY check.
+        if (row?.status !== Status.READY || row.attempt !== attempt) return undefined;
+        scope.set(node, row);
+        continue;
+      }
       // A node known only as READY was claimed since (a claim is no decision): the report tells the attempt, the write checks it.
       if (!row || row.status === Status.READY) scope.set(node, { name: node, status: Status.RUNNING, attempt, leaseOwner: leaseOwner ?? null });
       // A known row the report does not match would be decided as a stale report, which writes nothing and so

@@ -33,6 +33,11 @@ export interface ReleaseClaims {
   readonly leaseOwner: string;
   readonly leaseMs: number;
   readonly attempts: readonly ClaimRequest[];
+  /**
+   * Released nodes the worker will run before claiming them (see UnclaimedRun):
+   * they stay READY, and come back with the facts a claim would have answered.
+   */
+  readonly unclaimed?: readonly ClaimRequest[];
 }
 
 const TERMINAL_SQL = `ARRAY[${TERMINAL_STATUSES.join(',')}]::smallint[]`;
@@ -55,7 +60,11 @@ interface NodeWrite {
   /** a claim: RUNNING under this lease */
   readonly claimOwner?: string;
   readonly claimMs?: number;
+  /** the released node's facts are answered (a claim's, or one to run unclaimed) */
+  readonly answer?: boolean;
   readonly parents?: readonly string[];
+  /** the start of an attempt that ran unclaimed */
+  readonly startedAt?: Date;
 }
 
 /** One row of the statement's run writes. */
@@ -70,7 +79,8 @@ interface RunWrite {
 const APPLY_COMMANDS = `WITH node_writes AS (
    SELECT * FROM json_to_recordset($2::json) AS x(
      "runId" uuid, name text, attempt int, "from" smallint, "to" smallint, "nextAttempt" int, "hasOutcome" boolean,
-     result text, output text, error text, "leaseOwner" text, "claimOwner" text, "claimMs" double precision, parents json)
+     result text, output text, error text, "leaseOwner" text, "claimOwner" text, "claimMs" double precision, answer boolean,
+     parents json, "startedAt" timestamptz)
  ), node_targets AS MATERIALIZED (
    -- Each row is found through its key and written by its row address (see claimNodes): no
    -- cached plan, made on a young table's statistics, can scan the whole table per decision.
@@ -86,7 +96,7 @@ const APPLY_COMMANDS = `WITH node_writes AS (
    UPDATE node_runs n
       SET status = CASE WHEN x."claimOwner" IS NOT NULL THEN ${Status.RUNNING} ELSE x."to" END, updated_at = $1::timestamptz,
           attempt = COALESCE(x."nextAttempt", n.attempt),
-          started_at = CASE WHEN x."claimOwner" IS NOT NULL THEN $1::timestamptz
+          started_at = CASE WHEN x."claimOwner" IS NOT NULL THEN $1::timestamptz WHEN x."startedAt" IS NOT NULL THEN x."startedAt"
                             WHEN NOT x."hasOutcome" AND x."nextAttempt" IS NOT NULL THEN NULL ELSE n.started_at END,
           ended_at = CASE WHEN x."to" = ANY(${TERMINAL_SQL}) THEN $1::timestamptz
                           WHEN x."hasOutcome" OR x."nextAttempt" IS NOT NULL OR x."claimOwner" IS NOT NULL THEN NULL ELSE n.ended_at END,
@@ -98,7 +108,7 @@ const APPLY_COMMANDS = `WITH node_writes AS (
      FROM node_targets x
     WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets)) AND n.ctid = x.tid AND n.attempt = x.attempt AND n.status = x."from"
       AND (x."leaseOwner" IS NULL OR n.lease_owner = x."leaseOwner")
-    RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, x."claimOwner" IS NOT NULL AS claimed, x.parents
+    RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, x."claimOwner" IS NOT NULL AS claimed, x.answer, x.parents
  ), run_writes AS MATERIALIZED (
    SELECT t.tid, x.* FROM json_to_recordset($3::json) AS x(
      "runId" uuid, "from" smallint, "to" smallint, "cancelRequested" boolean, "seenSeq" int)
@@ -134,12 +144,13 @@ const APPLY_COMMANDS = `WITH node_writes AS (
             'nodeId', c.id, 'runId', c.run_id, 'name', c.name, 'type', c.type, 'attempt', c.attempt, 'parameters', c.parameters,
             'definitionId', r.definition_id, 'definitionVersion', r.definition_version, 'workflowName', r.workflow_name,
             'orgId', r.org_id, 'bizId', r.biz_id, 'input', r.input, 'cancelRequested', r.cancel_requested, 'traceId', r.trace_id,
+            'claimed', c.claimed,
             'parentOutputs', CASE WHEN c.parents IS NOT NULL THEN COALESCE(
               (SELECT jsonb_object_agg(p.name, p.output) FROM json_array_elements_text(c.parents) AS q(parent)
                  CROSS JOIN LATERAL (SELECT name, output FROM node_runs WHERE run_id = c.run_id AND name = q.parent OFFSET 0) AS p
                 WHERE ${carriesOutput('p')}),
               '{}') END))
-           FROM nodes c JOIN workflow_runs r ON r.id = c.run_id WHERE c.claimed) AS claimed,
+           FROM nodes c JOIN workflow_runs r ON r.id = c.run_id WHERE c.answer) AS answered,
         (SELECT jsonb_agg(jsonb_build_object('runId', f.run_id, 'name', f.name, 'status', f.status, 'attempt', f.attempt,
                                              'leaseOwner', f.lease_owner) ORDER BY f.run_id, f.position)
            FROM next_found f) AS "nextScope"
@@ -175,7 +186,7 @@ export async function applyCommands(
   now: Date,
   claims: ReleaseClaims = { leaseOwner: '', leaseMs: 0, attempts: [] },
   next: readonly RunSuccesses[] = [],
-): Promise<{ claimed: ClaimedNode[]; nextScope: Map<string, NodeStateRow[]>; runsWritten: ReadonlySet<string> }> {
+): Promise<{ claimed: ClaimedNode[]; unclaimed: ClaimedNode[]; nextScope: Map<string, NodeStateRow[]>; runsWritten: ReadonlySet<string> }> {
   const nodes = new Map<string, NodeWrite>();
   // One write per run the decisions write anything of: its decisionSeq, and a status change, a
   // cancel request, or both (the row is written once per statement).
@@ -190,7 +201,7 @@ export async function applyCommands(
       if (command.type === 'SET_NODE') {
         const key = `${runId}.${command.node}`;
         if (nodes.has(key)) throw new StaleDecision(`node ${command.node} of run ${runId} written twice in one batch`);
-        const { node, from, to, attempt, nextAttempt, outcome, leaseOwner } = command;
+        const { node, from, to, attempt, nextAttempt, outcome, leaseOwner, startedAt } = command;
         nodes.set(key, {
           runId, name: node, attempt, from, to,
           ...(nextAttempt === undefined ? {} : { nextAttempt }),
@@ -199,6 +210,7 @@ export async function applyCommands(
           ...(outcome?.output === undefined ? {} : { output: JSON.stringify(outcome.output) }),
           ...(outcome?.error === undefined ? {} : { error: outcome.error }),
           ...(leaseOwner === undefined ? {} : { leaseOwner }),
+          ...(startedAt === undefined ? {} : { startedAt }),
         });
         runWrite(runId, decisionSeq);
       } else if (command.type === 'SET_RUN') {
@@ -212,15 +224,17 @@ export async function applyCommands(
       }
     }
   }
-  for (const claim of claims.attempts) {
+  const answer = (claim: ClaimRequest, lease: Pick<NodeWrite, 'claimOwner' | 'claimMs'>) => {
     const key = `${claim.runId}.${claim.node}`;
     const released = nodes.get(key);
-    if (released?.from !== Status.WAIT || released.to !== Status.READY || released.attempt !== claim.attempt) continue;
-    nodes.set(key, { ...released, claimOwner: claims.leaseOwner, claimMs: claims.leaseMs, ...(claim.parents === undefined ? {} : { parents: claim.parents }) });
-  }
-  if (nodes.size + runs.size === 0) return { claimed: [], nextScope: new Map(), runsWritten: new Set() };
+    if (released?.from !== Status.WAIT || released.to !== Status.READY || released.attempt !== claim.attempt) return;
+    nodes.set(key, { ...released, ...lease, answer: true, ...(claim.parents === undefined ? {} : { parents: claim.parents }) });
+  };
+  for (const claim of claims.attempts) answer(claim, { claimOwner: claims.leaseOwner, claimMs: claims.leaseMs });
+  for (const claim of claims.unclaimed ?? []) answer(claim, {});
+  if (nodes.size + runs.size === 0) return { claimed: [], unclaimed: [], nextScope: new Map(), runsWritten: new Set() };
   const result = await db
-    .query<{ claimed: ClaimedNode[] | null; nextScope: (NodeStateRow & { runId: string })[] | null }>({
+    .query<{ answered: (ClaimedNode & { claimed: boolean })[] | null; nextScope: (NodeStateRow & { runId: string })[] | null }>({
       name: 'apply-commands',
       text: APPLY_COMMANDS,
       values: [
@@ -240,5 +254,11 @@ export async function applyCommands(
     });
   const nextScope = new Map<string, NodeStateRow[]>(next.map((r) => [r.runId, []]));
   for (const { runId, name, status, attempt, leaseOwner } of result.rows[0]!.nextScope ?? []) nextScope.get(runId)?.push({ name, status, attempt, leaseOwner });
-  return { claimed: result.rows[0]!.claimed ?? [], nextScope, runsWritten: new Set(runs.keys()) };
+  const answered = result.rows[0]!.answered ?? [];
+  return {
+    claimed: answered.filter((node) => node.claimed),
+    unclaimed: answered.filter((node) => !node.claimed),
+    nextScope,
+    runsWritten: new Set(runs.keys()),
+  };
 }
