@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { decide } from '../core/decide.ts';
 import { newUuid, shortIdToUuid, uuidToShortId } from '../core/ids.ts';
 import type { Command, RunEvent } from '../core/runState.ts';
 import type { WorkflowSpec, WorkflowSpecInput } from '../core/spec.ts';
@@ -30,7 +29,7 @@ import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { runAsInserted } from './runAsInserted.ts';
 import { decidableUnlocked, loadDecisionStates, loadSuccessStates, successScopeRequest, type DecisionEvent, type DecisionState, type RunDefinitionRef } from './decisionState.ts';
 import { GroupCommit } from './groupCommit.ts';
-import { stateAfter } from '../core/stateAfter.ts';
+import { decideInTurn } from '../core/decideInTurn.ts';
 import type { Dag } from '../core/dag.ts';
 import { attemptKey, type ClaimedNode, type ClaimRequest } from '../storage/claimNodes.ts';
 import { dueReleases, type ClaimedAttempt, type LocalLane } from './localLane.ts';
@@ -487,15 +486,19 @@ export class Engine {
         dags.set(runUuid, await this.definitions.dag(run.definitionId, run.definitionVersion));
       }
       const now = this.now();
-      const perEvent = items.map(({ runUuid, event, orgId }) => {
+      // Each run's events in turn, on the state the ones before leave; the commands answered in the items' order.
+      const perEvent = new Array<readonly Command[]>(items.length);
+      for (const [runUuid, indexes] of indexesByRun(items)) {
         const loaded = states.get(runUuid);
-        if (!loaded || (orgId !== undefined && loaded.run.orgId !== orgId)) throw new RunNotFound(uuidToShortId(runUuid));
-        const commands = decide(loaded.state, event, now);
-        states.set(runUuid, { ...loaded, state: stateAfter(loaded.state, commands) });
-        const end = commands.find((c) => c.type === 'SET_RUN' && isTerminal(c.to));
-        if (end?.type === 'SET_RUN') ends.push({ runUuid, run: loaded.run, status: end.to, endTime: now });
-        return commands;
-      });
+        if (!loaded || indexes.some((i) => items[i]!.orgId !== undefined && loaded.run.orgId !== items[i]!.orgId)) throw new RunNotFound(uuidToShortId(runUuid));
+        const decided = decideInTurn(loaded.state, indexes.map((i) => items[i]!.event), now);
+        states.set(runUuid, { ...loaded, state: decided.state });
+        decided.commands.forEach((commands, k) => {
+          perEvent[indexes[k]!] = commands;
+          const end = commands.find((c) => c.type === 'SET_RUN' && isTerminal(c.to));
+          if (end?.type === 'SET_RUN') ends.push({ runUuid, run: loaded.run, status: end.to, endTime: now });
+        });
+      }
       const decisions = items.map((item, i) => ({ runId: item.runUuid, commands: perEvent[i]!, decisionSeq: runs.get(item.runUuid)!.decisionSeq }));
       releases = this.holdSlotsForReleases(decisions, reported, dags, now);
       const lane = this.localLane;
@@ -686,4 +689,15 @@ function claimedAttempts(nodes: readonly ClaimedNode[], dags: ReadonlyMap<string
     );
     return { claimed: node, dag, parents };
   });
+}
+
+/** The positions of each run's items, in order, by run. */
+function indexesByRun(items: readonly RunEventItem[]): Map<string, number[]> {
+  const byRun = new Map<string, number[]>();
+  items.forEach(({ runUuid }, i) => {
+    const indexes = byRun.get(runUuid);
+    if (indexes) indexes.push(i);
+    else byRun.set(runUuid, [i]);
+  });
+  return byRun;
 }
