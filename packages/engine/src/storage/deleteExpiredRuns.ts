@@ -5,24 +5,31 @@ import type { Queryable } from './database.ts';
 const TERMINAL = TERMINAL_STATUSES.join(', ');
 
 /**
- * Deletes one batch of finished runs a retention rule covers (their nodes go
- * by ON DELETE CASCADE). Small batches, oldest first, rows others hold
- * skipped: each statement locks few rows for a moment, so workers and readers
- * never queue behind retention, and two replicas sweeping at once split the
- * work. Returns how many runs were deleted.
+ * Deletes one batch of finished runs a retention rule covers, and their nodes
+ * in the same statement (node_runs has no foreign key to cascade; see its
+ * run_id). Small batches, oldest first, rows others hold skipped: each
+ * statement locks few rows for a moment, so workers and readers never queue
+ * behind retention, and two replicas sweeping at once split the work.
+ * Returns how many runs were deleted.
  */
 export async function deleteExpiredRuns(db: Queryable, rule: RetentionRule, limit: number): Promise<number> {
-  const result = await db.query(
-    `DELETE FROM workflow_runs WHERE id IN (
-       SELECT id FROM workflow_runs
-        WHERE status IN (${TERMINAL}) AND end_time < $1
-          AND ($2::text IS NULL OR workflow_name = $2)
-          AND workflow_name <> ALL($3::text[])
-        ORDER BY end_time
-        LIMIT $4
-        FOR UPDATE SKIP LOCKED
-     )`,
+  const result = await db.query<{ deleted: number }>(
+    `WITH runs AS (
+       DELETE FROM workflow_runs WHERE id IN (
+         SELECT id FROM workflow_runs
+          WHERE status IN (${TERMINAL}) AND end_time < $1
+            AND ($2::text IS NULL OR workflow_name = $2)
+            AND workflow_name <> ALL($3::text[])
+          ORDER BY end_time
+          LIMIT $4
+          FOR UPDATE SKIP LOCKED
+       )
+       RETURNING id
+     ), nodes AS (
+       DELETE FROM node_runs WHERE run_id IN (SELECT id FROM runs)
+     )
+     SELECT count(*)::int AS deleted FROM runs`,
     [rule.endedBefore, rule.workflow ?? null, rule.excluded, limit],
   );
-  return result.rowCount ?? 0;
+  return result.rows[0]!.deleted;
 }
