@@ -119,6 +119,33 @@ describe('the local lane', () => {
     expect(peak()).toBeLessThanOrEqual(2);
   });
 
+  it('gives the event loop a turn while it works through its local queue: other I/O is not held until the queue is empty', async () => {
+    stack = await fixture.start({ concurrency: 50 });
+    const width = 400;
+    const started: string[] = [];
+    let startedBeforeTurn: number | undefined;
+    await stack.engine.registerWorkflow(
+      defineWorkflow({
+        name: 'Instant',
+        nodes: [
+          { name: 'root', run: async () => null },
+          ...Array.from({ length: width }, (_, i) => ({
+            name: `c${i}`,
+            dependsOn: ['root'],
+            run: async () => {
+              // handlers that settle at once: one attempt's end starts the next, as microtasks
+              if (started.push(`c${i}`) === 1) setImmediate(() => (startedBeforeTurn = started.length));
+              return null;
+            },
+          })),
+        ],
+      }),
+    );
+    const { run } = await stack.engine.startRun({ workflow: 'Instant' });
+    expect((await stack.waitForEnd(run.id)).statusName).toBe('SUCCESS');
+    expect(startedBeforeTurn).toBeLessThan(width / 2);
+  });
+
   it('decides a fan-in it started on what it knows: no success reads the run, and none waits for its lock', async () => {
     stack = await fixture.start({ concurrency: 4 });
     const middle = Array.from({ length: 40 }, (_, i) => `m${i}`);
