@@ -106,7 +106,7 @@ export class NodeWorker {
   private worker: Worker<NodeJobData> | undefined;
   /**
    * Attempts whose handlers run here. `claim` is how the attempt is held: claimed (RUNNING under this
-   * worker's lease), or run before its claim (see runsUnclaimed): 'unclaimed' until the deferred claim
+   * worker's lease), or run before its claim (see runLocalQueue): 'unclaimed' until the deferred claim
    * is written, then that write's answer (whether the row was still READY and is now this worker's).
    */
   private readonly running = new Map<string, RunningAttempt>();
