@@ -1,8 +1,8 @@
-import { Engine, Status, connectRedis, decide, inTransaction, statusName, type RunEvent, type RunState } from '@flowline/engine';
+import { Engine, Status, connectRedis, inTransaction, statusName, type RunEvent, type RunState } from '@flowline/engine';
 import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stateAfter } from '../src/core/stateAfter.ts';
+import { decideInTurn } from '../src/core/decideInTurn.ts';
 import { loadDecisionStates } from '../src/runtime/decisionState.ts';
 import { KnownRunStates } from '../src/runtime/knownRunStates.ts';
 import { runStateFromRows } from '../src/runtime/runStateFromRows.ts';
@@ -57,24 +57,19 @@ async function decideBothWays(statuses: Record<string, Status>, ...nodes: string
   const events = nodes.map((node): RunEvent => ({ type: 'NODE_SUCCEEDED', node, attempt: 1, outcome: { output: null } }));
   const now = new Date('2026-01-01T00:00:00Z');
   /** Each event decided on the state the ones before it leave, as Engine.decideTogether does. */
-  const decideInTurn = (state: RunState) =>
-    events.flatMap((event) => {
-      const commands = decide(state, event, now);
-      state = stateAfter(state, commands);
-      return commands;
-    });
+  const decideAll = (state: RunState) => decideInTurn(state, events, now).commands.flat();
   return inTransaction(database.db, async (client) => {
     const locked = (await lockRun(client, run.uuid))!;
     const dag = await engine.definitions.dag(locked.definitionId, locked.definitionVersion);
-    const whole = decideInTurn(runStateFromRows(locked, dag));
+    const whole = decideAll(runStateFromRows(locked, dag));
     const states = await loadDecisionStates(client, events.map((event) => ({ runUuid: run.uuid, event })), engine.definitions);
-    const scoped = decideInTurn(states.get(run.uuid)!.state);
+    const scoped = decideAll(states.get(run.uuid)!.state);
     const { nodes: rows, ...runRow } = locked;
     const known = new KnownRunStates();
     known.record(runRow, dag, rows, runRow.decisionSeq);
     // A report the known rows do not match (a stale one) is not decided on them: it is read afresh.
     const knownState = known.successState(run.uuid, nodes.map((node) => ({ node, attempt: 1 })));
-    const fromKnown = knownState ? decideInTurn(knownState.state) : 'read afresh';
+    const fromKnown = knownState ? decideAll(knownState.state) : 'read afresh';
     return { whole, scoped, fromKnown };
   });
 }

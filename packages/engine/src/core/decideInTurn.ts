@@ -1,23 +1,36 @@
 import { decide } from './decide.ts';
-import { keepPositions } from './nodePositions.ts';
+import { keepPositions, nodePositions } from './nodePositions.ts';
 import type { Command, NodeState, RunEvent, RunState } from './runState.ts';
-import { writeInPlace, type WritableRunState } from './stateAfter.ts';
+import { Status } from './status.ts';
 
 /**
  * Decides events of one run in turn, each on the state the ones before it
- * leave (what `stateAfter` gives), and answers each event's commands and the
- * state after them all. Pure: the node list is copied once for the whole
- * batch, not once per event — a batch of K successes decided on a state of
- * ~K nodes copied K² entries (a 1 → 10,000 → 1 batch of 435: 190,000).
+ * leave, and answers each event's commands and the state after them all:
+ * what lets several events of one run be decided in one transaction without
+ * writing and re-reading in between. Pure: the node list is copied once for
+ * the whole batch and written in place, not copied once per event — a batch
+ * of K successes decided on a state of ~K nodes copied K² entries (a
+ * 1 → 10,000 → 1 batch of 435: 190,000).
  */
 export function decideInTurn(state: RunState, events: readonly RunEvent[], now: Date): { commands: Command[][]; state: RunState } {
   const nodes: NodeState[] = [...state.nodes];
   keepPositions(state.nodes, nodes);
-  let current: WritableRunState = { ...state, nodes };
+  const positions = nodePositions(nodes);
+  let { status, cancelRequested } = state;
   const commands = events.map((event) => {
-    const decided = decide(current, event, now);
-    current = writeInPlace(current, decided);
+    const decided = decide({ status, cancelRequested, nodes }, event, now);
+    for (const command of decided) {
+      if (command.type === 'SET_NODE') {
+        const position = positions.get(command.node)!;
+        const node = nodes[position]!;
+        // A write always releases the lease: only a claim gives a node to a worker.
+        nodes[position] = { ...node, status: command.to, attempt: command.nextAttempt ?? node.attempt, leaseOwner: command.to === Status.RUNNING ? node.leaseOwner : null };
+      } else if (command.type === 'SET_RUN') {
+        status = command.to;
+        cancelRequested = command.cancelRequested ?? cancelRequested;
+      } else if (command.type === 'REQUEST_CANCEL') cancelRequested = true;
+    }
     return decided;
   });
-  return { commands, state: current };
+  return { commands, state: { status, cancelRequested, nodes } };
 }

@@ -4,7 +4,7 @@ const positionsByList = new WeakMap<readonly NodeState[], ReadonlyMap<string, nu
 
 /**
  * Where each node of a run state stands in its node list, by name. Made once
- * and handed on by `stateAfter` (which keeps every node in its place), so a
+ * and handed on by `decideInTurn` (which keeps every node in its place), so a
  * batch of K events decided in turn indexes its state once, not K times: a
  * map per event was a fifth of a fan-in's allocations.
  */

@@ -1,7 +1,7 @@
-import type { ClaimedAttempt } from '../runtime/localLane.ts';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { uuidToShortId } from '../core/ids.ts';
+import type { ClaimedAttempt } from '../runtime/localLane.ts';
 import type { NodeAttempt } from '../storage/nodeAttempt.ts';
 import { QueueName, bullPrefix, nodeJobId } from './keys.ts';
 

@@ -616,8 +616,11 @@ export class Engine {
       const dag = await this.definitions.dag(run.definitionId, run.definitionVersion);
       for (const { node, attempt, runAt } of enqueued) {
         const parents = dag.parents.get(node) ?? [];
-        const outputs = parents.every((p) => reported.has(runId, p)) ? Object.fromEntries(parents.map((p) => [p, reported.copy(runId, p)])) : undefined;
+        // An attempt with its facts has its parents' outputs in them already (copied once, not twice).
         const facts = unclaimed.get(attemptKey({ runId, node, attempt }));
+        const outputs = facts
+          ? facts.parents
+          : parents.every((p) => reported.has(runId, p)) ? Object.fromEntries(parents.map((p) => [p, reported.copy(runId, p)])) : undefined;
         jobs.push({ runId, node, attempt, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}), ...(facts ? { unclaimed: facts } : {}) });
       }
     }
