@@ -448,10 +448,24 @@ export class NodeWorker {
       running.claim = written.then((claimed) => {
         const held = claimed.has(attemptKey(running.attempt));
         running.claim = held ? 'claimed' : running.claim;
-        if (!held) running.abort.abort(AbortReason.LEASE_LOST);
+        if (!held) {
+          // The run moved on without this worker hearing of it (a withdrawal not received yet, or
+          // another taker): what waits here of the run is claimed before it runs.
+          this.claimFirst(running.attempt.runId);
+          running.abort.abort(AbortReason.LEASE_LOST);
+        }
         return held;
       });
       return running.claim;
+    });
+  }
+
+  /** The run's attempts waiting here run only once claimed, however fresh. */
+  private claimFirst(runId: string): void {
+    this.localQueue.forEach((attempt, i) => {
+      if (attempt.runId !== runId || !attempt.unclaimed) return;
+      const { node, runAt, parents, parentOutputs } = attempt;
+      this.localQueue[i] = { runId, node, attempt: attempt.attempt, runAt, ...(parents ? { parents } : {}), ...(parentOutputs ? { parentOutputs } : {}) };
     });
   }
 
