@@ -76,4 +76,45 @@ describe('attempts run before they are claimed', () => {
     const children = done.nodes.filter((n) => n.name !== 'root' && n.name !== 'c0');
     expect(children.map((n) => n.statusName)).toEqual(['CANCEL', 'CANCEL', 'CANCEL', 'CANCEL', 'CANCEL']);
   });
+
+  it('a released child sees what a claim of its row answers, claimed in the release or not: its row’s id, its own copies of params and input, its parents’ outputs', async () => {
+    stack = await fixture.start({ concurrency: 2 });
+    const seen = new Map<string, { nodeId: string; params: unknown; input: unknown; bizId: string; parents: unknown }>();
+    const child = (i: number) => ({
+      name: `c${i}`,
+      dependsOn: ['root'],
+      params: { i, nested: { touched: false } },
+      run: async (ctx: NodeContext) => {
+        seen.set(ctx.node, { nodeId: ctx.nodeId, params: structuredClone(ctx.params), input: structuredClone(ctx.input), bizId: ctx.bizId, parents: ctx.parents });
+        // What one handler does to its copies no other sees.
+        (ctx.params.nested as { touched: boolean }).touched = true;
+        (ctx.input as { shared: string[] }).shared.push(ctx.node);
+        return { from: ctx.node };
+      },
+    });
+    await stack.engine.registerWorkflow(
+      defineWorkflow({
+        name: 'Released',
+        nodes: [
+          { name: 'root', run: async () => ({ from: 'root' }) },
+          ...Array.from({ length: 6 }, (_, i) => child(i)),
+          // released by c5's success, with root's output reported long before: read from its row
+          { name: 'late', dependsOn: ['root', 'c5'], run: async (ctx: NodeContext) => (seen.set(ctx.node, { nodeId: ctx.nodeId, params: ctx.params, input: ctx.input, bizId: ctx.bizId, parents: ctx.parents }), null) },
+        ],
+      }),
+    );
+    const { run } = await stack.engine.startRun({ workflow: 'Released', bizId: 'biz-1', input: { shared: [] } });
+    const done = await stack.waitForEnd(run.id);
+    expect(done.statusName).toBe('SUCCESS');
+    for (const node of done.nodes.filter((n) => n.name !== 'root')) {
+      const i = Number(node.name.slice(1));
+      expect(seen.get(node.name)).toEqual({
+        nodeId: node.id,
+        params: node.name === 'late' ? {} : { i, nested: { touched: false } },
+        input: { shared: [] },
+        bizId: 'biz-1',
+        parents: node.name === 'late' ? { root: { from: 'root' }, c5: { from: 'c5' } } : { root: { from: 'root' } },
+      });
+    }
+  });
 });

@@ -13,7 +13,7 @@ import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import { publishAbort } from '../queue/abortChannel.ts';
 import { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
 import { NodeQueue, type NodeDispatch } from '../queue/nodeQueue.ts';
-import { applyCommands, StaleDecision, type RunDecision } from '../storage/applyCommands.ts';
+import { applyCommands, StaleDecision, type ReleaseRequest, type RunDecision } from '../storage/applyCommands.ts';
 import { inTransaction, type Database, type Queryable } from '../storage/database.ts';
 import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
 import { insertRuns, type NewRunRow } from '../storage/insertRuns.ts';
@@ -88,7 +88,7 @@ interface RunEventItem extends DecisionEvent, TransitionContext {}
 
 /** The nodes a decision releases to run now, and how many local slots were held for them (the first `held` are claimed). */
 interface Releases {
-  readonly due: readonly ClaimRequest[];
+  readonly due: readonly ReleaseRequest[];
   readonly held: number;
 }
 

@@ -1,8 +1,8 @@
 import type { Dag } from '../core/dag.ts';
 import { Status } from '../core/status.ts';
 import type { NodeDispatch } from '../queue/nodeQueue.ts';
-import type { RunDecision } from '../storage/applyCommands.ts';
-import type { ClaimedNode, ClaimRequest } from '../storage/claimNodes.ts';
+import type { ReleaseRequest, RunDecision } from '../storage/applyCommands.ts';
+import type { ClaimedNode } from '../storage/claimNodes.ts';
 import type { ReportedOutputs } from './reportedOutputs.ts';
 
 /** A claimed attempt, ready to run: its row's facts, its run's DAG, and its parents' outputs by name. */
@@ -43,16 +43,18 @@ export function dueReleases(
   dags: ReadonlyMap<string, Dag>,
   reported: ReportedOutputs,
   now: Date,
-): ClaimRequest[] {
-  const due: ClaimRequest[] = [];
+): ReleaseRequest[] {
+  const due: ReleaseRequest[] = [];
   for (const { runId, commands } of decisions) {
     const released = new Set<string>();
     for (const c of commands) if (c.type === 'SET_NODE' && c.from === Status.WAIT && c.to === Status.READY) released.add(`${c.node}\0${c.attempt}`);
     for (const command of commands) {
       if (command.type !== 'ENQUEUE' || command.runAt.getTime() > now.getTime()) continue;
       if (!released.has(`${command.node}\0${command.attempt}`)) continue;
-      const parents = dags.get(runId)?.parents.get(command.node) ?? [];
-      due.push({ runId, node: command.node, attempt: command.attempt, parents: parents.filter((p) => !reported.has(runId, p)) });
+      const dag = dags.get(runId)!;
+      const { type, params } = dag.nodes.get(command.node)!;
+      const parents = dag.parents.get(command.node) ?? [];
+      due.push({ runId, node: command.node, attempt: command.attempt, type, parameters: params, parents: parents.filter((p) => !reported.has(runId, p)) });
     }
   }
   return due;

@@ -32,13 +32,32 @@ export interface RunDecision {
 export interface ReleaseClaims {
   readonly leaseOwner: string;
   readonly leaseMs: number;
-  readonly attempts: readonly ClaimRequest[];
+  readonly attempts: readonly ReleaseRequest[];
   /**
    * Released nodes the worker will run before claiming them (see UnclaimedRun):
    * they stay READY, and come back with the facts a claim would have answered.
    */
-  readonly unclaimed?: readonly ClaimRequest[];
+  readonly unclaimed?: readonly ReleaseRequest[];
 }
+
+/**
+ * A released node to answer a claim's facts for. Its type and parameters are
+ * its spec's in the run's pinned definition version, which is what a start
+ * writes on the row and nothing changes after, so the caller names them and
+ * the statement reads only the row's id and the parents' outputs: a
+ * 10,000-wide fan-out's answer is its ids, not 10,000 copies of the run.
+ */
+export interface ReleaseRequest extends ClaimRequest {
+  readonly type: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+}
+
+/** The run's facts a claim answers, read once per run of the answered releases. */
+type RunFacts = Omit<ClaimedNode, 'nodeId' | 'runId' | 'name' | 'type' | 'attempt' | 'parameters' | 'parentOutputs' | 'input'> & {
+  readonly runId: string;
+  /** as JSON text: each node parses its own copy */
+  readonly input: string;
+};
 
 const TERMINAL_SQL = `ARRAY[${TERMINAL_STATUSES.join(',')}]::smallint[]`;
 
@@ -60,8 +79,8 @@ interface NodeWrite {
   /** a claim: RUNNING under this lease */
   readonly claimOwner?: string;
   readonly claimMs?: number;
-  /** the released node's facts are answered (a claim's, or one to run unclaimed) */
-  readonly answer?: boolean;
+  /** the released node's facts are answered (a claim's, or one to run unclaimed), at this position of the answer */
+  readonly answer?: number;
   readonly parents?: readonly string[];
   /** the start of an attempt that ran unclaimed */
   readonly startedAt?: Date;
@@ -79,7 +98,7 @@ interface RunWrite {
 const APPLY_COMMANDS = `WITH node_writes AS (
    SELECT * FROM json_to_recordset($2::json) AS x(
      "runId" uuid, name text, attempt int, "from" smallint, "to" smallint, "nextAttempt" int, "hasOutcome" boolean,
-     result text, output text, error text, "leaseOwner" text, "claimOwner" text, "claimMs" double precision, answer boolean,
+     result text, output text, error text, "leaseOwner" text, "claimOwner" text, "claimMs" double precision, answer int,
      parents json, "startedAt" timestamptz)
  ), node_targets AS MATERIALIZED (
    -- Each row is found through its key and written by its row address (see claimNodes): no
@@ -108,7 +127,7 @@ const APPLY_COMMANDS = `WITH node_writes AS (
      FROM node_targets x
     WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets)) AND n.ctid = x.tid AND n.attempt = x.attempt AND n.status = x."from"
       AND (x."leaseOwner" IS NULL OR n.lease_owner = x."leaseOwner")
-    RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, x."claimOwner" IS NOT NULL AS claimed, x.answer, x.parents
+    RETURNING n.id, n.run_id, x.answer, x.parents
  ), run_writes AS MATERIALIZED (
    SELECT t.tid, x.* FROM json_to_recordset($3::json) AS x(
      "runId" uuid, "from" smallint, "to" smallint, "cancelRequested" boolean, "seenSeq" int)
@@ -140,17 +159,18 @@ const APPLY_COMMANDS = `WITH node_writes AS (
  ), ${successScopeCtes('next_', 'written_nodes')}
  SELECT CASE WHEN nodes <> $4::int OR runs <> $5::int THEN
           flowline_stale_decision(format('%s of %s node write(s) and %s of %s run write(s) matched', nodes, $4::int, runs, $5::int)) END AS stale,
-        (SELECT jsonb_agg(jsonb_build_object(
-            'nodeId', c.id, 'runId', c.run_id, 'name', c.name, 'type', c.type, 'attempt', c.attempt, 'parameters', c.parameters,
-            'definitionId', r.definition_id, 'definitionVersion', r.definition_version, 'workflowName', r.workflow_name,
-            'orgId', r.org_id, 'bizId', r.biz_id, 'input', r.input, 'cancelRequested', r.cancel_requested, 'traceId', r.trace_id,
-            'claimed', c.claimed,
-            'parentOutputs', CASE WHEN c.parents IS NOT NULL THEN COALESCE(
-              (SELECT jsonb_object_agg(p.name, p.output) FROM json_array_elements_text(c.parents) AS q(parent)
-                 CROSS JOIN LATERAL (SELECT name, output FROM node_runs WHERE run_id = c.run_id AND name = q.parent OFFSET 0) AS p
-                WHERE ${carriesOutput('p')}),
-              '{}') END))
-           FROM nodes c JOIN workflow_runs r ON r.id = c.run_id WHERE c.answer) AS answered,
+        (SELECT array_agg(c.id ORDER BY c.answer) FROM nodes c WHERE c.answer IS NOT NULL) AS "answeredIds",
+        (SELECT jsonb_object_agg(c.answer, COALESCE(
+            (SELECT jsonb_object_agg(p.name, p.output) FROM json_array_elements_text(c.parents) AS q(parent)
+               CROSS JOIN LATERAL (SELECT name, output FROM node_runs WHERE run_id = c.run_id AND name = q.parent OFFSET 0) AS p
+              WHERE ${carriesOutput('p')}),
+            '{}'))
+           FROM nodes c WHERE c.parents IS NOT NULL) AS "answeredParentOutputs",
+        (SELECT json_agg(json_build_object(
+            'runId', r.id, 'definitionId', r.definition_id, 'definitionVersion', r.definition_version, 'workflowName', r.workflow_name,
+            'orgId', r.org_id, 'bizId', r.biz_id, 'input', r.input::text, 'cancelRequested', r.cancel_requested, 'traceId', r.trace_id))
+           FROM (SELECT DISTINCT run_id FROM nodes WHERE answer IS NOT NULL) a
+          CROSS JOIN LATERAL (SELECT * FROM workflow_runs WHERE id = a.run_id OFFSET 0) AS r) AS "answeredRuns",
         (SELECT jsonb_agg(jsonb_build_object('runId', f.run_id, 'name', f.name, 'status', f.status, 'attempt', f.attempt,
                                              'leaseOwner', f.lease_owner) ORDER BY f.run_id, f.position)
            FROM next_found f) AS "nextScope"
@@ -224,17 +244,25 @@ export async function applyCommands(
       }
     }
   }
-  const answer = (claim: ClaimRequest, lease: Pick<NodeWrite, 'claimOwner' | 'claimMs'>) => {
-    const key = `${claim.runId}.${claim.node}`;
+  // The releases answered for, in the order their facts come back: the claims, then those to run unclaimed.
+  const answered: { readonly request: ReleaseRequest; readonly claimed: boolean }[] = [];
+  const answer = (request: ReleaseRequest, lease?: Pick<NodeWrite, 'claimOwner' | 'claimMs'>) => {
+    const key = `${request.runId}.${request.node}`;
     const released = nodes.get(key);
-    if (released?.from !== Status.WAIT || released.to !== Status.READY || released.attempt !== claim.attempt) return;
-    nodes.set(key, { ...released, ...lease, answer: true, ...(claim.parents === undefined ? {} : { parents: claim.parents }) });
+    if (released?.from !== Status.WAIT || released.to !== Status.READY || released.attempt !== request.attempt) return;
+    nodes.set(key, { ...released, ...lease, answer: answered.length, ...(request.parents?.length ? { parents: request.parents } : {}) });
+    answered.push({ request, claimed: lease !== undefined });
   };
-  for (const claim of claims.attempts) answer(claim, { claimOwner: claims.leaseOwner, claimMs: claims.leaseMs });
-  for (const claim of claims.unclaimed ?? []) answer(claim, {});
+  for (const request of claims.attempts) answer(request, { claimOwner: claims.leaseOwner, claimMs: claims.leaseMs });
+  for (const request of claims.unclaimed ?? []) answer(request);
   if (nodes.size + runs.size === 0) return { claimed: [], unclaimed: [], nextScope: new Map(), runsWritten: new Set() };
   const result = await db
-    .query<{ answered: (ClaimedNode & { claimed: boolean })[] | null; nextScope: (NodeStateRow & { runId: string })[] | null }>({
+    .query<{
+      answeredIds: string[] | null;
+      answeredParentOutputs: Record<number, Record<string, unknown>> | null;
+      answeredRuns: RunFacts[] | null;
+      nextScope: (NodeStateRow & { runId: string })[] | null;
+    }>({
       name: 'apply-commands',
       text: APPLY_COMMANDS,
       values: [
@@ -254,11 +282,46 @@ export async function applyCommands(
     });
   const nextScope = new Map<string, NodeStateRow[]>(next.map((r) => [r.runId, []]));
   for (const { runId, name, status, attempt, leaseOwner } of result.rows[0]!.nextScope ?? []) nextScope.get(runId)?.push({ name, status, attempt, leaseOwner });
-  const answered = result.rows[0]!.answered ?? [];
+  const { answeredIds, answeredParentOutputs, answeredRuns } = result.rows[0]!;
+  const runFacts = new Map((answeredRuns ?? []).map((facts) => [facts.runId, facts]));
+  const claimedNodes: ClaimedNode[] = [];
+  const unclaimedNodes: ClaimedNode[] = [];
+  answered.forEach(({ request, claimed }, i) => {
+    const run = runFacts.get(request.runId)!;
+    // Each node its own copies, as if read from its row; written out field by field, the hot path's one object shape.
+    (claimed ? claimedNodes : unclaimedNodes).push({
+      nodeId: answeredIds![i]!,
+      runId: request.runId,
+      name: request.node,
+      type: request.type,
+      attempt: request.attempt,
+      parameters: copyJson(request.parameters),
+      definitionId: run.definitionId,
+      definitionVersion: run.definitionVersion,
+      workflowName: run.workflowName,
+      orgId: run.orgId,
+      bizId: run.bizId,
+      input: parseJson(run.input),
+      cancelRequested: run.cancelRequested,
+      traceId: run.traceId,
+      parentOutputs: request.parents?.length ? (answeredParentOutputs?.[i] ?? {}) : null,
+    });
+  });
   return {
-    claimed: answered.filter((node) => node.claimed),
-    unclaimed: answered.filter((node) => !node.claimed),
+    claimed: claimedNodes,
+    unclaimed: unclaimedNodes,
     nextScope,
     runsWritten: new Set(runs.keys()),
   };
+}
+
+/** JSON text parsed; the empty object, which most inputs and parameters are, without the parser. */
+function parseJson(text: string): unknown {
+  return text === '{}' ? {} : JSON.parse(text);
+}
+
+/** A deep copy of a JSON value (see parseJson). */
+function copyJson<T extends Readonly<Record<string, unknown>>>(value: T): T {
+  for (const key in value) return JSON.parse(JSON.stringify(value)) as T;
+  return {} as T;
 }
