@@ -69,8 +69,7 @@ function flowlineFactory(name: string, { split }: { split: boolean }): Contender
           })),
         }),
       );
-      // 100 is the warm-up's width.
-      for (const width of new Set([100, ...env.scale.fanOutWidths])) {
+      for (const width of env.scale.fanOutWidths) {
         const middle = Array.from({ length: width }, (_, i) => `m${i}`);
         await engine.registerWorkflow(
           defineWorkflow({
