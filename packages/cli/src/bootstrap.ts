@@ -61,7 +61,7 @@ async function openPostgres(config: Config, logger: Logger): Promise<{ db: Datab
 export async function startProcess(config: Config, roles: readonly Role[], options: { migrate: boolean }): Promise<RunningProcess> {
   const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
   await assertRedisReachable(config.redisUrl);
-  const tracing = config.otlpEndpoint ? startTracing({ serviceName: config.serviceName, endpoint: config.otlpEndpoint }) : undefined;
+  const tracing = config.otlpEndpoint ? await startTracing({ serviceName: config.serviceName, endpoint: config.otlpEndpoint }) : undefined;
   const postgres = await openPostgres(config, logger);
   // Roles that do not migrate still refuse a database a newer flowline migrated.
   await (options.migrate ? migrateDatabase(postgres.db) : assertDatabaseNotAhead(postgres.db));

@@ -8,8 +8,8 @@ const fixture = stackFixture();
 const exporter = new InMemorySpanExporter();
 let tracing: Tracing;
 
-beforeAll(() => {
-  tracing = startTracing({ serviceName: 'flowline-test', exporter });
+beforeAll(async () => {
+  tracing = await startTracing({ serviceName: 'flowline-test', exporter });
 });
 afterAll(async () => {
   await tracing.shutdown();

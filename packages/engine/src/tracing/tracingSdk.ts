@@ -1,27 +1,13 @@
 import { trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  RandomIdGenerator,
-  SimpleSpanProcessor,
-  type IdGenerator,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { forcedSpanIds, tracingState } from './runTracing.ts';
 
 /** Random ids, except where runTracing asks for a run's own (its root span). */
-class RunAwareIdGenerator implements IdGenerator {
-  private readonly random = new RandomIdGenerator();
-
-  generateTraceId(): string {
-    return forcedSpanIds.next?.traceId ?? this.random.generateTraceId();
-  }
-
-  generateSpanId(): string {
-    return forcedSpanIds.next?.spanId ?? this.random.generateSpanId();
-  }
+function runAwareIdGenerator(random: IdGenerator): IdGenerator {
+  return {
+    generateTraceId: () => forcedSpanIds.next?.traceId ?? random.generateTraceId(),
+    generateSpanId: () => forcedSpanIds.next?.spanId ?? random.generateSpanId(),
+  };
 }
 
 export interface Tracing {
@@ -34,13 +20,18 @@ export interface Tracing {
  * to an OTLP/HTTP endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`, e.g. Jaeger or an
  * OpenTelemetry Collector at http://localhost:4318) in batches. Tests pass an
  * exporter of their own, exported span by span.
+ *
+ * The SDK and the exporter are loaded here, not when the engine is: a process
+ * that does not trace (most) is spared their ~10 MB of code and heap.
  */
-export function startTracing(options: { serviceName: string; endpoint?: string; exporter?: SpanExporter }): Tracing {
+export async function startTracing(options: { serviceName: string; endpoint?: string; exporter?: SpanExporter }): Promise<Tracing> {
+  const [{ BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, SimpleSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }] =
+    await Promise.all([import('@opentelemetry/sdk-trace-base'), import('@opentelemetry/exporter-trace-otlp-http'), import('@opentelemetry/resources')]);
   const processor = options.exporter
     ? new SimpleSpanProcessor(options.exporter)
     : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint!.replace(/\/+$/, '')}/v1/traces` }));
   const provider = new BasicTracerProvider({
-    idGenerator: new RunAwareIdGenerator(),
+    idGenerator: runAwareIdGenerator(new RandomIdGenerator()),
     spanProcessors: [processor],
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),
   });
