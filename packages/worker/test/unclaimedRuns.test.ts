@@ -77,15 +77,19 @@ describe('attempts run before they are claimed', () => {
     expect(children.map((n) => n.statusName)).toEqual(['CANCEL', 'CANCEL', 'CANCEL', 'CANCEL', 'CANCEL']);
   });
 
-  it('a released child sees what a claim of its row answers, claimed in the release or not: its row’s id, its own copies of params and input, its parents’ outputs', async () => {
+  it('a released child sees what a claim of its row answers, claimed in the release or not: its row’s id, its own copies of params and input, its parents’ outputs, a log of its own', async () => {
     stack = await fixture.start({ concurrency: 2 });
     const seen = new Map<string, { nodeId: string; params: unknown; input: unknown; bizId: string; parents: unknown }>();
+    const keys = new Map<string, { runId: string; idempotencyKey: string }>();
     const child = (i: number) => ({
       name: `c${i}`,
       dependsOn: ['root'],
       params: { i, nested: { touched: false } },
       run: async (ctx: NodeContext) => {
         seen.set(ctx.node, { nodeId: ctx.nodeId, params: structuredClone(ctx.params), input: structuredClone(ctx.input), bizId: ctx.bizId, parents: ctx.parents });
+        keys.set(ctx.node, { runId: ctx.runId, idempotencyKey: ctx.idempotencyKey });
+        const { log } = ctx;
+        log(`ran ${ctx.node}`);
         // What one handler does to its copies no other sees.
         (ctx.params.nested as { touched: boolean }).touched = true;
         (ctx.input as { shared: string[] }).shared.push(ctx.node);
@@ -115,6 +119,9 @@ describe('attempts run before they are claimed', () => {
         bizId: 'biz-1',
         parents: node.name === 'late' ? { root: { from: 'root' }, c5: { from: 'c5' } } : { root: { from: 'root' } },
       });
+      if (node.name === 'late') continue;
+      expect(keys.get(node.name)).toEqual({ runId: run.id, idempotencyKey: `${node.id}:1` });
+      expect(node.result).toContain(`ran ${node.name}`);
     }
   });
 });

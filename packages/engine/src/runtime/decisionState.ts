@@ -112,23 +112,23 @@ export function successScopeRequest(runId: string, dag: Dag, nodes: Iterable<str
 export function scopedDecisionState(run: LockedRunRow, rows: readonly NodeStateRow[], dag: Dag): DecisionState {
   const byNode = positionsOf(dag).byNode;
   const ordered = [...rows].sort((a, b) => byNode.get(a.name)! - byNode.get(b.name)!);
-  const full = runStateFromRows({ ...run, nodes: ordered }, dag);
   const loaded = new Set(ordered.map((r) => r.name));
-  return {
-    run,
-    state: {
-      ...full,
-      nodes: full.nodes.map((n) => ({ ...n, parents: loadedOf(n.parents, loaded), children: loadedOf(n.children, loaded) })),
-    },
-  };
+  return { run, state: runStateFromRows({ ...run, nodes: ordered }, dag, (edges) => loadedOf(edges, loaded)) };
 }
+
+const NO_EDGES: readonly string[] = Object.freeze([]);
 
 /**
  * The edges to loaded nodes, in their order: a wide join's 10,000 parents are
  * not walked for each of the few loaded, so a fan-in's decisions stay O(batch).
  */
 function loadedOf(edges: readonly string[], loaded: ReadonlySet<string>): readonly string[] {
-  if (edges.length <= loaded.size) return edges.filter((name) => loaded.has(name));
+  if (edges.length <= loaded.size) {
+    // The common answers, all or none (a fan-out child's one parent and one child), without a copy.
+    let kept = 0;
+    for (const name of edges) if (loaded.has(name)) kept++;
+    return kept === edges.length ? edges : kept === 0 ? NO_EDGES : edges.filter((name) => loaded.has(name));
+  }
   const index = edgeIndex(edges);
   return [...loaded].filter((name) => index.has(name)).sort((a, b) => index.get(a)! - index.get(b)!);
 }

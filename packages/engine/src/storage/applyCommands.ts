@@ -61,29 +61,34 @@ type RunFacts = Omit<ClaimedNode, 'nodeId' | 'runId' | 'name' | 'type' | 'attemp
 
 const TERMINAL_SQL = `ARRAY[${TERMINAL_STATUSES.join(',')}]::smallint[]`;
 
-/** One row of the statement's node writes, keyed as the SQL's recordset columns. */
+/**
+ * One row of the statement's node writes, keyed as the SQL's recordset
+ * columns. Every field is always there, undefined where it does not apply
+ * (JSON leaves those out, which the SQL reads as NULL): one object shape,
+ * built without spreading.
+ */
 interface NodeWrite {
   readonly runId: string;
   readonly name: string;
   readonly attempt: number;
   readonly from: Status;
   readonly to: Status;
-  readonly nextAttempt?: number;
+  readonly nextAttempt: number | undefined;
   readonly hasOutcome: boolean;
-  readonly result?: string;
+  readonly result: string | undefined;
   /** the outcome's output as JSON text */
-  readonly output?: string;
-  readonly error?: string;
+  readonly output: string | undefined;
+  readonly error: string | undefined;
   /** the lease the row must still be held by */
-  readonly leaseOwner?: string;
+  readonly leaseOwner: string | undefined;
   /** a claim: RUNNING under this lease */
-  readonly claimOwner?: string;
-  readonly claimMs?: number;
+  claimOwner: string | undefined;
+  claimMs: number | undefined;
   /** the released node's facts are answered (a claim's, or one to run unclaimed), at this position of the answer */
-  readonly answer?: number;
-  readonly parents?: readonly string[];
+  answer: number | undefined;
+  parents: readonly string[] | undefined;
   /** the start of an attempt that ran unclaimed */
-  readonly startedAt?: Date;
+  readonly startedAt: Date | undefined;
 }
 
 /** One row of the statement's run writes. */
@@ -159,7 +164,8 @@ const APPLY_COMMANDS = `WITH node_writes AS (
  ), ${successScopeCtes('next_', 'written_nodes')}
  SELECT CASE WHEN nodes <> $4::int OR runs <> $5::int THEN
           flowline_stale_decision(format('%s of %s node write(s) and %s of %s run write(s) matched', nodes, $4::int, runs, $5::int)) END AS stale,
-        (SELECT array_agg(c.id ORDER BY c.answer) FROM nodes c WHERE c.answer IS NOT NULL) AS "answeredIds",
+        -- One text, not a uuid[]: node-postgres parses an array character by character (1.4 KB of garbage per id).
+        (SELECT string_agg(c.id::text, ',' ORDER BY c.answer) FROM nodes c WHERE c.answer IS NOT NULL) AS "answeredIds",
         (SELECT jsonb_object_agg(c.answer, COALESCE(
             (SELECT jsonb_object_agg(p.name, p.output) FROM json_array_elements_text(c.parents) AS q(parent)
                CROSS JOIN LATERAL (SELECT name, output FROM node_runs WHERE run_id = c.run_id AND name = q.parent OFFSET 0) AS p
@@ -223,14 +229,13 @@ export async function applyCommands(
         if (nodes.has(key)) throw new StaleDecision(`node ${command.node} of run ${runId} written twice in one batch`);
         const { node, from, to, attempt, nextAttempt, outcome, leaseOwner, startedAt } = command;
         nodes.set(key, {
-          runId, name: node, attempt, from, to,
-          ...(nextAttempt === undefined ? {} : { nextAttempt }),
+          runId, name: node, attempt, from, to, nextAttempt,
           hasOutcome: outcome !== undefined,
-          ...(outcome?.result === undefined ? {} : { result: outcome.result }),
-          ...(outcome?.output === undefined ? {} : { output: JSON.stringify(outcome.output) }),
-          ...(outcome?.error === undefined ? {} : { error: outcome.error }),
-          ...(leaseOwner === undefined ? {} : { leaseOwner }),
-          ...(startedAt === undefined ? {} : { startedAt }),
+          result: outcome?.result,
+          output: outcome?.output === undefined ? undefined : JSON.stringify(outcome.output),
+          error: outcome?.error,
+          leaseOwner, startedAt,
+          claimOwner: undefined, claimMs: undefined, answer: undefined, parents: undefined,
         });
         runWrite(runId, decisionSeq);
       } else if (command.type === 'SET_RUN') {
@@ -246,19 +251,23 @@ export async function applyCommands(
   }
   // The releases answered for, in the order their facts come back: the claims, then those to run unclaimed.
   const answered: { readonly request: ReleaseRequest; readonly claimed: boolean }[] = [];
-  const answer = (request: ReleaseRequest, lease?: Pick<NodeWrite, 'claimOwner' | 'claimMs'>) => {
-    const key = `${request.runId}.${request.node}`;
-    const released = nodes.get(key);
+  const answer = (request: ReleaseRequest, claimed: boolean) => {
+    const released = nodes.get(`${request.runId}.${request.node}`);
     if (released?.from !== Status.WAIT || released.to !== Status.READY || released.attempt !== request.attempt) return;
-    nodes.set(key, { ...released, ...lease, answer: answered.length, ...(request.parents?.length ? { parents: request.parents } : {}) });
-    answered.push({ request, claimed: lease !== undefined });
+    if (claimed) {
+      released.claimOwner = claims.leaseOwner;
+      released.claimMs = claims.leaseMs;
+    }
+    released.answer = answered.length;
+    if (request.parents?.length) released.parents = request.parents;
+    answered.push({ request, claimed });
   };
-  for (const request of claims.attempts) answer(request, { claimOwner: claims.leaseOwner, claimMs: claims.leaseMs });
-  for (const request of claims.unclaimed ?? []) answer(request);
+  for (const request of claims.attempts) answer(request, true);
+  for (const request of claims.unclaimed ?? []) answer(request, false);
   if (nodes.size + runs.size === 0) return { claimed: [], unclaimed: [], nextScope: new Map(), runsWritten: new Set() };
   const result = await db
     .query<{
-      answeredIds: string[] | null;
+      answeredIds: string | null;
       answeredParentOutputs: Record<number, Record<string, unknown>> | null;
       answeredRuns: RunFacts[] | null;
       nextScope: (NodeStateRow & { runId: string })[] | null;
@@ -283,6 +292,7 @@ export async function applyCommands(
   const nextScope = new Map<string, NodeStateRow[]>(next.map((r) => [r.runId, []]));
   for (const { runId, name, status, attempt, leaseOwner } of result.rows[0]!.nextScope ?? []) nextScope.get(runId)?.push({ name, status, attempt, leaseOwner });
   const { answeredIds, answeredParentOutputs, answeredRuns } = result.rows[0]!;
+  const ids = answeredIds?.split(',') ?? [];
   const runFacts = new Map((answeredRuns ?? []).map((facts) => [facts.runId, facts]));
   const claimedNodes: ClaimedNode[] = [];
   const unclaimedNodes: ClaimedNode[] = [];
@@ -290,7 +300,7 @@ export async function applyCommands(
     const run = runFacts.get(request.runId)!;
     // Each node its own copies, as if read from its row; written out field by field, the hot path's one object shape.
     (claimed ? claimedNodes : unclaimedNodes).push({
-      nodeId: answeredIds![i]!,
+      nodeId: ids[i]!,
       runId: request.runId,
       name: request.node,
       type: request.type,

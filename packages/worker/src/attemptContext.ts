@@ -1,0 +1,50 @@
+import { uuidToShortId, type ClaimedNode, type NodeContext } from '@flowline/engine';
+import type { AttemptAbort } from './attemptAbort.ts';
+
+/**
+ * What one attempt's handler is given. A class rather than an object literal
+ * with getters: a 10,000-wide fan-out makes 10,000 of these, and the literal
+ * made five closures each. The ids in their 22-char form and the signal are
+ * made when the handler reads them; most never do.
+ */
+export class AttemptContext implements NodeContext {
+  readonly workflow: string;
+  readonly node: string;
+  readonly attempt: number;
+  readonly bizId: string;
+  readonly input: unknown;
+  readonly params: Record<string, unknown>;
+  /** bound, so a handler may pass it on alone */
+  readonly log: (line: string) => void;
+
+  constructor(
+    private readonly claimed: ClaimedNode,
+    readonly parents: Record<string, unknown>,
+    private readonly abort: AttemptAbort,
+    lines: string[],
+  ) {
+    this.workflow = claimed.workflowName;
+    this.node = claimed.name;
+    this.attempt = claimed.attempt;
+    this.bizId = claimed.bizId;
+    this.input = claimed.input;
+    this.params = claimed.parameters;
+    this.log = lines.push.bind(lines);
+  }
+
+  get runId(): string {
+    return uuidToShortId(this.claimed.runId);
+  }
+
+  get nodeId(): string {
+    return uuidToShortId(this.claimed.nodeId);
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get idempotencyKey(): string {
+    return `${this.nodeId}:${this.attempt}`;
+  }
+}
