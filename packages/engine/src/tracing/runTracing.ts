@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { newRandomHex16 } from '../core/ids.ts';
 import { INVALID_SPAN_CONTEXT, context, trace, SpanStatusCode, TraceFlags, type Span, type SpanContext } from '@opentelemetry/api';
 import type { RunEvent } from '../core/runState.ts';
 
@@ -19,7 +19,7 @@ const NOT_RECORDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** A new trace id for a run: 16 random bytes as 32 lowercase hex. */
 export function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return newRandomHex16();
 }
 
 /** The root span id of a run: the last 8 bytes of its uuid (the random part of a v4). */
