@@ -687,9 +687,8 @@ function claimedAttempts(nodes: readonly ClaimedNode[], dags: ReadonlyMap<string
   return nodes.map((node) => {
     const dag = dags.get(node.runId)!;
     const read = node.parentOutputs ?? {};
-    const parents = Object.fromEntries(
-      (dag.parents.get(node.name) ?? []).map((p) => [p, reported.has(node.runId, p) ? reported.copy(node.runId, p) : (read[p] ?? null)]),
-    );
+    const parents: Record<string, unknown> = {};
+    for (const p of dag.parents.get(node.name) ?? []) parents[p] = reported.copy(node.runId, p) ?? read[p] ?? null;
     return { claimed: node, dag, parents };
   });
 }
