@@ -2,18 +2,12 @@ import { uuidToShortId, type ClaimedNode, type NodeContext } from '@flowline/eng
 import type { AttemptAbort } from './attemptAbort.ts';
 
 /**
- * What one attempt's handler is given. A class rather than an object literal
- * with getters: a 10,000-wide fan-out makes 10,000 of these, and the literal
- * made five closures each. The ids in their 22-char form and the signal are
- * made when the handler reads them; most never do.
+ * What one attempt's handler is given: a view of its claim. A class rather
+ * than an object literal with getters: a 10,000-wide fan-out makes 10,000 of
+ * these, and the literal made five closures each. The ids in their 22-char
+ * form and the signal are made when the handler reads them; most never do.
  */
 export class AttemptContext implements NodeContext {
-  readonly workflow: string;
-  readonly node: string;
-  readonly attempt: number;
-  readonly bizId: string;
-  readonly input: unknown;
-  readonly params: Record<string, unknown>;
   /** bound, so a handler may pass it on alone */
   readonly log: (line: string) => void;
 
@@ -23,12 +17,6 @@ export class AttemptContext implements NodeContext {
     private readonly abort: AttemptAbort,
     lines: string[],
   ) {
-    this.workflow = claimed.workflowName;
-    this.node = claimed.name;
-    this.attempt = claimed.attempt;
-    this.bizId = claimed.bizId;
-    this.input = claimed.input;
-    this.params = claimed.parameters;
     this.log = lines.push.bind(lines);
   }
 
@@ -38,6 +26,30 @@ export class AttemptContext implements NodeContext {
 
   get nodeId(): string {
     return uuidToShortId(this.claimed.nodeId);
+  }
+
+  get workflow(): string {
+    return this.claimed.workflowName;
+  }
+
+  get node(): string {
+    return this.claimed.name;
+  }
+
+  get attempt(): number {
+    return this.claimed.attempt;
+  }
+
+  get bizId(): string {
+    return this.claimed.bizId;
+  }
+
+  get input(): unknown {
+    return this.claimed.input;
+  }
+
+  get params(): Record<string, unknown> {
+    return this.claimed.parameters;
   }
 
   get signal(): AbortSignal {
