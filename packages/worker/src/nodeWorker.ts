@@ -299,6 +299,7 @@ export class NodeWorker {
     this.localRuns.add(run);
   }
 
+  /** A local attempt ended, however: its slot goes to what waits in the local queue. */
   private slotFreed(run: Promise<void>): void {
     this.held--;
     this.localRuns.delete(run);
