@@ -31,7 +31,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.logger ? { loggerInstance: options.logger.child({}, { level: 'warn' }) } : {}),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Workflow names are up to 128 characters (Pandora's rule); find-my-way's default of 100 answers a longer one with a bare 414.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
