@@ -447,9 +447,7 @@ export class NodeWorker {
   /** The run's attempts waiting here run only once claimed, however fresh. */
   private claimFirst(runId: string): void {
     this.localQueue.forEach((attempt, i) => {
-      if (attempt.runId !== runId || !attempt.unclaimed) return;
-      const { node, runAt, parents, parentOutputs } = attempt;
-      this.localQueue[i] = { runId, node, attempt: attempt.attempt, runAt, ...(parents ? { parents } : {}), ...(parentOutputs ? { parentOutputs } : {}) };
+      if (attempt.runId === runId && attempt.unclaimed) this.localQueue[i] = { ...attempt, unclaimed: undefined };
     });
   }
 

@@ -28,16 +28,11 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
   const plan = new Plan(run, now);
   switch (event.type) {
     case 'NODE_SUCCEEDED': {
-      if (event.unclaimedStart) {
-        const node = plan.stillReady(event.node, event.attempt);
-        if (!node) return [];
-        plan.setNode(node, Status.SUCCESS, { outcome: event.outcome, via: Status.RUNNING, startedAt: event.unclaimedStart });
-        plan.releaseChildren(node);
-        break;
-      }
-      const node = plan.current(event.node, event.attempt, event.leaseOwner);
+      // An attempt that ran unclaimed counts while its row is READY on it, and walks READY → RUNNING → SUCCESS keeping its start.
+      const { unclaimedStart } = event;
+      const node = unclaimedStart ? plan.stillReady(event.node, event.attempt) : plan.current(event.node, event.attempt, event.leaseOwner);
       if (!node) return [];
-      plan.setNode(node, Status.SUCCESS, { outcome: event.outcome });
+      plan.setNode(node, Status.SUCCESS, unclaimedStart ? { outcome: event.outcome, via: Status.RUNNING, startedAt: unclaimedStart } : { outcome: event.outcome });
       plan.releaseChildren(node);
       break;
     }

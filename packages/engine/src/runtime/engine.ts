@@ -28,10 +28,11 @@ import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { runAsInserted } from './runAsInserted.ts';
 import { decidableUnlocked, loadDecisionStates, loadSuccessStates, successScopeRequest, type DecisionEvent, type DecisionState, type RunDefinitionRef } from './decisionState.ts';
+import { AttemptMap } from './attemptMap.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { decideInTurn } from '../core/decideInTurn.ts';
 import type { Dag } from '../core/dag.ts';
-import { attemptKey, type ClaimedNode, type ClaimRequest } from '../storage/claimNodes.ts';
+import type { ClaimedNode, ClaimRequest } from '../storage/claimNodes.ts';
 import { dueReleases, type ClaimedAttempt, type LocalLane } from './localLane.ts';
 import { KnownRunStates, type ReportedSuccess } from './knownRunStates.ts';
 import { ReportedOutputs } from './reportedOutputs.ts';
@@ -530,13 +531,19 @@ export class Engine {
       for (const { runUuid } of items) this.known.forget(runUuid);
       throw error;
     }
-    const claimedNow = new Set(claimed.map((c) => attemptKey({ runId: c.runId, node: c.name, attempt: c.attempt })));
+    const claimedNow = new AttemptMap<true>();
+    for (const c of claimed) claimedNow.set(c.runId, c.name, c.attempt, true);
     if (releases.held > 0) this.localLane!.runClaimed(claimedAttempts(claimed, dags, reported), releases.held - claimed.length);
+    const facts = new AttemptMap<ClaimedAttempt>();
+    for (const attempt of claimedAttempts(unclaimed, dags, reported)) facts.set(attempt.claimed.runId, attempt.claimed.name, attempt.claimed.attempt, attempt);
     await this.carryOut(
-      items.map((item, i) => ({ runId: item.runUuid, commands: decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimedNow.has(attemptKey({ runId: item.runUuid, ...c })))) })),
+      items.map((item, i) => ({
+        runId: item.runUuid,
+        commands: claimed.length === 0 ? decided[i]! : decided[i]!.filter((c) => !(c.type === 'ENQUEUE' && claimedNow.get(item.runUuid, c.node, c.attempt))),
+      })),
       runs,
       reported,
-      new Map(claimedAttempts(unclaimed, dags, reported).map((attempt) => [attemptKey({ runId: attempt.claimed.runId, node: attempt.claimed.name, attempt: attempt.claimed.attempt }), attempt])),
+      facts,
     );
     for (const ending of ends) this.recordRunEnd(ending);
     return decided;
@@ -606,7 +613,7 @@ export class Engine {
     decisions: readonly RunDecision[],
     runs: ReadonlyMap<string, LockedRunRow>,
     reported: ReportedOutputs,
-    unclaimed: ReadonlyMap<string, ClaimedAttempt>,
+    unclaimed: AttemptMap<ClaimedAttempt>,
   ): Promise<void> {
     const jobs: NodeDispatch[] = [];
     for (const { runId, commands } of decisions) {
@@ -617,7 +624,7 @@ export class Engine {
       for (const { node, attempt, runAt } of enqueued) {
         const parents = dag.parents.get(node) ?? [];
         // An attempt with its facts has its parents' outputs in them already (copied once, not twice).
-        const facts = unclaimed.get(attemptKey({ runId, node, attempt }));
+        const facts = unclaimed.get(runId, node, attempt);
         const outputs = facts
           ? facts.parents
           : parents.every((p) => reported.has(runId, p)) ? Object.fromEntries(parents.map((p) => [p, reported.copy(runId, p)])) : undefined;
