@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 export function registerHealthRoutes(app: FastifyInstance, engine: Engine): void {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const checks = await Promise.allSettled([engine.db.pool.query('SELECT 1'), engine.redis.ping()]);
-    const [postgres, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'down'));
+    const health = await engine.checkHealth();
+    const [postgres, redis] = [health.postgres, health.redis].map((up) => (up ? 'ok' : 'down'));
     const ready = postgres === 'ok' && redis === 'ok';
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', postgres, redis });
   });

@@ -3,6 +3,8 @@ import {
   CredentialAuthority,
   DEFAULT_ORG,
   Engine,
+  HandlerRegistry,
+  type EngineOptions,
   SecretSeal,
   connectRedis,
   type CredentialKind,
@@ -24,6 +26,8 @@ import { buildServer } from '../src/server.ts';
 export interface ApiFixture {
   readonly app: FastifyInstance;
   readonly engine: Engine;
+  /** what the engine was made with: a test's own engine (another clock, say) shares its database, Redis and queue */
+  readonly engineOptions: EngineOptions;
   readonly authority: CredentialAuthority;
   readonly adminToken: string;
   token(role: Role, options?: { orgId?: string; kind?: CredentialKind; expiresAt?: Date }): Promise<string>;
@@ -43,7 +47,8 @@ export async function startApiFixture(options: { worker?: boolean; timeZone?: st
     connections.push(c);
     return c;
   };
-  const engine = new Engine({ db: database.db, redis: redis(), queuePrefix: freshQueuePrefix() });
+  const engineOptions: EngineOptions = { db: database.db, redis: redis(), queuePrefix: freshQueuePrefix(), registry: new HandlerRegistry() };
+  const engine = new Engine(engineOptions);
   await engine.registerWorkflow(BackupCluster);
   const authority = new CredentialAuthority(database.db, new SecretSeal('test-seal-key-test-seal-key-test-seal-key'));
   await authority.ensureAdminToken(ADMIN_TOKEN, DEFAULT_ORG);
@@ -54,6 +59,7 @@ export async function startApiFixture(options: { worker?: boolean; timeZone?: st
   return {
     app,
     engine,
+    engineOptions,
     authority,
     adminToken: ADMIN_TOKEN,
     token: async (role, o = {}) =>
@@ -70,7 +76,7 @@ export async function startApiFixture(options: { worker?: boolean; timeZone?: st
     waitForEnd: async (id, timeoutMs = 15_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const run = await engine.getRun(id, (await engine.db.pool.query('SELECT org_id FROM workflow_runs WHERE id = $1', [toRunUuid(id)])).rows[0].org_id);
+        const run = await engine.getRun(id, (await database.db.pool.query('SELECT org_id FROM workflow_runs WHERE id = $1', [toRunUuid(id)])).rows[0].org_id);
         if (isTerminal(run.status)) return run;
         if (Date.now() > deadline) throw new Error(`run ${id} still ${run.statusName} after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 25));
@@ -79,7 +85,7 @@ export async function startApiFixture(options: { worker?: boolean; timeZone?: st
     close: async () => {
       await worker?.close();
       await app.close();
-      const keys = await connections[0]!.keys(`{${engine.queuePrefix}}*`);
+      const keys = await connections[0]!.keys(`{${engineOptions.queuePrefix}}*`);
       if (keys.length) await connections[0]!.del(...keys);
       await engine.close();
       for (const c of connections) c.disconnect();

@@ -34,14 +34,14 @@ beforeAll(async () => {
   await api.engine.registerWorkflow(CheckPlatform);
   // The nightly schedule of the seed's flows. Declared in the spec as the scheduler reads it; written
   // directly so this test does not depend on the scheduler's spec validation.
-  await api.engine.db.pool.query(
+  await api.engineOptions.db.pool.query(
     `UPDATE definition_versions SET spec = spec || '{"schedules":[{"name":"nightly","expression":"0 0 0 * * ? *"}]}'::jsonb
       WHERE definition_id = (SELECT id FROM definitions WHERE name = 'CheckPlatform')`,
   );
   operator = await api.token('operator', { orgId: ORG, kind: 'enos' });
   // Periodic runs triggered inside the seed's window: an engine whose clock reads that time starts them
   // (two in the same second), the fixture's worker executes them.
-  const clocked = new Engine({ db: api.engine.db, redis: api.engine.redis, queuePrefix: api.engine.queuePrefix, registry: api.engine.registry, now: () => SEED_WINDOW_TIME });
+  const clocked = new Engine({ ...api.engineOptions, now: () => SEED_WINDOW_TIME });
   const starts = [];
   for (let i = 0; i < 2; i++) {
     starts.push((await clocked.startRun({ workflow: 'CheckPlatform', orgId: ORG, owner: 'nightly', triggerType: TriggerType.PERIODIC })).run.id);

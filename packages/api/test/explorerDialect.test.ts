@@ -34,7 +34,7 @@ beforeAll(async () => {
   api = await startApiFixture({ worker: true });
   cookie = await explorerUser('operator', 'root');
   readerCookie = await explorerUser('reader', 'viewer');
-  workflowId = String((await api.engine.catalog.get('BackupCluster', 'default')).id);
+  workflowId = String((await api.engine.getDefinition('BackupCluster', 'default')).id);
 });
 afterAll(async () => {
   await api.close();
@@ -94,7 +94,7 @@ describe('sessions', () => {
 
   it('ends a session 259200 s after connect', async () => {
     let now = new Date();
-    const clocked = new CredentialAuthority(api.engine.db, new SecretSeal('unused-for-explorer-passwords'), () => now);
+    const clocked = new CredentialAuthority(api.engineOptions.db, new SecretSeal('unused-for-explorer-passwords'), () => now);
     const issued = await clocked.issue({ kind: 'explorer', role: 'reader', orgId: 'default', accessKey: 'clock_user' });
     const { token } = await clocked.openSession(await clocked.authenticatePassword('explorer', 'clock_user', issued.secret), 259_200);
     now = new Date(now.getTime() + 259_199_000);
@@ -190,7 +190,7 @@ describe('jobs', () => {
   });
 
   it('cancels a running job, and refuses to cancel a finished one with 400', async () => {
-    const slowId = (await api.engine.catalog.get('SlowFlow', 'default')).id;
+    const slowId = (await api.engine.getDefinition('SlowFlow', 'default')).id;
     const started = await api.app.inject({ method: 'POST', url: `/api-open/v1/workflows/${slowId}/jobs`, headers: { cookie } });
     expect(started.json(), started.body).toMatchObject({ code: 0 });
     const id = started.json().data.id;
@@ -207,7 +207,7 @@ describe('jobs', () => {
   });
 
   it('shows a suspended job as 5 and finds it by status 5, not by 1', async () => {
-    const slowId = (await api.engine.catalog.get('SlowFlow', 'default')).id;
+    const slowId = (await api.engine.getDefinition('SlowFlow', 'default')).id;
     const id = (await api.app.inject({ method: 'POST', url: `/api-open/v1/workflows/${slowId}/jobs`, headers: { cookie } })).json().data.id;
     const uuid = (await api.engine.listRuns({ orgId: 'default' }, { limit: 1, beforeSeq: id + 1 })).runs[0]!.id;
     await api.engine.suspendRun(uuid);

@@ -57,7 +57,7 @@ beforeAll(async () => {
     payload: { address: '127.0.0.1', port: 9669 },
   });
   cookie = connected.headers['set-cookie']!.toString().split(';')[0]!;
-  backupId = (await api.engine.catalog.get('BackupCluster', 'default')).id;
+  backupId = (await api.engine.getDefinition('BackupCluster', 'default')).id;
 });
 afterAll(async () => {
   await api.close();
@@ -80,7 +80,7 @@ describe('dialect totals from kept counts', () => {
     for (const id of [cancelled, rerun]) await api.waitForEnd(id);
     await api.engine.rerunRun(rerun);
     await api.waitForEnd(rerun);
-    const pool = api.engine.db.pool;
+    const pool = api.engineOptions.db.pool;
     await pool.query(`UPDATE workflow_runs SET status = $1 WHERE biz_id IN ('cluster-4', 'platform-0')`, [Status.FAIL]);
     await pool.query(`UPDATE workflow_runs SET deleted_at = now() WHERE id = $1`, [toRunUuid(finished[1]!)]);
     await pool.query(`DELETE FROM workflow_runs WHERE id = $1`, [toRunUuid(finished[3]!)]);

@@ -199,10 +199,10 @@ describe('a Pandora workflow through its own API alone', () => {
 
   it('start enables the workflow cron schedules, stop disables them, and a Pandora update keeps them', async () => {
     await pandora('POST', '/v2/workflows/Nightly', { body: { region: 'nb', nodes: pipelineNodes({ flowlineType: 'sleep', ms: 5000 }) } });
-    const stored = await api.engine.catalog.get('Nightly', ORG);
-    await api.engine.catalog.update('Nightly', { ...stored.spec, schedules: [{ expression: '0 0 23 * * ?', paused: true }] }, ORG);
+    const stored = await api.engine.getDefinition('Nightly', ORG);
+    await api.engine.updateDefinition('Nightly', { ...stored.spec, schedules: [{ expression: '0 0 23 * * ?', paused: true }] }, ORG);
     await pandora('PUT', '/v2/workflows/Nightly', { body: { region: 'nb', comment: 'nightly' } });
-    const paused = async () => (await api.engine.schedules.list(ORG, 'Nightly')).map((s) => s.paused);
+    const paused = async () => (await api.engine.listSchedules(ORG, 'Nightly')).map((s) => s.paused);
     expect(await paused()).toEqual([true]);
 
     expect((await pandora('POST', '/v2/workflows/Nightly/start')).statusCode).toBe(200);

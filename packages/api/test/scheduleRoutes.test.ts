@@ -120,6 +120,6 @@ describe('schedules declared over the API', () => {
     expect(new Set(seen).size).toBe(5);
     const detail = await api.call(reader, { method: 'GET', url: `/v1/schedules/${id}` });
     expect(detail.json()).toMatchObject({ timeZone: 'Asia/Shanghai', form: 'unix', firingCounts: { FIRED: 1, MISSED: 4 } });
-    await api.engine.catalog.delete('Minutely', DEFAULT_ORG);
+    await api.engine.deleteDefinition('Minutely', DEFAULT_ORG);
   });
 });

@@ -3,7 +3,8 @@ import { compileDag } from '../src/core/dag.ts';
 import { WorkflowSpecSchema } from '../src/core/spec.ts';
 import { Status } from '../src/core/status.ts';
 import { KnownRunStates } from '../src/runtime/knownRunStates.ts';
-import type { LockedRunRow, NodeStateRow } from '../src/storage/lockRun.ts';
+import type { NodeStateRow } from '../src/core/runState.ts';
+import type { LockedRunRow } from '../src/storage/lockRun.ts';
 
 /**
  * What a process knows of a run decides a success only when it covers the

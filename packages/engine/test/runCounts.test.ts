@@ -1,4 +1,5 @@
-import { Engine, RunRetention, Status, connectRedis, runFilterSql, type RunFilter } from '@flowline/engine';
+import { Engine, RunRetention, Status, connectRedis, type RunFilter } from '@flowline/engine';
+import { runFilterSql } from '../src/storage/listRuns.ts';
 import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,11 +1,13 @@
-import { Engine, Status, connectRedis, inTransaction, statusName, type RunEvent, type RunState } from '@flowline/engine';
+import { Engine, Status, connectRedis, statusName, type RunEvent, type RunState } from '@flowline/engine';
 import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideInTurn } from '../src/core/decideInTurn.ts';
-import { loadDecisionStates } from '../src/runtime/decisionState.ts';
+import { DefinitionCache } from '../src/runtime/definitionCache.ts';
+import { loadDecisionStates } from '../src/runtime/systems/decisionStates.ts';
 import { KnownRunStates } from '../src/runtime/knownRunStates.ts';
-import { runStateFromRows } from '../src/runtime/runStateFromRows.ts';
+import { runStateFromRows } from '../src/core/runStateFromRows.ts';
+import { inTransaction } from '../src/storage/database.ts';
 import { lockRun } from '../src/storage/lockRun.ts';
 
 /**
@@ -60,9 +62,9 @@ async function decideBothWays(statuses: Record<string, Status>, ...nodes: string
   const decideAll = (state: RunState) => decideInTurn(state, events, now).commands.flat();
   return inTransaction(database.db, async (client) => {
     const locked = (await lockRun(client, run.uuid))!;
-    const dag = await engine.definitions.dag(locked.definitionId, locked.definitionVersion);
+    const dag = await engine.definitionDag(locked.definitionId, locked.definitionVersion);
     const whole = decideAll(runStateFromRows(locked, dag));
-    const states = await loadDecisionStates(client, events.map((event) => ({ runUuid: run.uuid, event })), engine.definitions);
+    const states = await loadDecisionStates(client, events.map((event) => ({ runUuid: run.uuid, event })), new DefinitionCache(database.db));
     const scoped = decideAll(states.get(run.uuid)!.state);
     const { nodes: rows, ...runRow } = locked;
     const known = new KnownRunStates();

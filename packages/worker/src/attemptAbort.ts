@@ -1,3 +1,14 @@
+/** Why an attempt's handler was stopped. */
+export const AbortReason = {
+  CANCEL: 'cancel',
+  TIMEOUT: 'timeout',
+  /** the node is no longer this worker's (taken over, or its claim found it moved on): nothing is reported */
+  LEASE_LOST: 'lease-lost',
+  /** the worker is stopping: the lease is released and the node retried elsewhere */
+  SHUTDOWN: 'shutdown',
+} as const;
+export type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
+
 /**
  * What stops a running attempt — cancel, timeout, lease loss, shutdown — and
  * the AbortSignal its handler sees. The AbortController behind the signal is
@@ -29,7 +40,7 @@ export class AttemptAbort {
   }
 
   /** Aborts the attempt; the first reason given is the one that counts. */
-  abort(reason: unknown): void {
+  abort(reason: AbortReason): void {
     if (this.stopped) return;
     this.stopped = true;
     this.why = reason;

@@ -1,5 +1,7 @@
 import { BackupCluster } from '@flowline/engine';
+import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
+import { QueueName, bullPrefix } from '../../engine/src/queue/keys.ts';
 import { nodeNamed as node, stackFixture, summary, type TestStack } from './testStack.ts';
 
 const fixture = stackFixture();
@@ -161,16 +163,16 @@ describe('execution', () => {
   it('two workers given the same node attempt never both run it to SUCCESS', async () => {
     stack = await fixture.start({ workers: 2 });
     let executions = 0;
-    stack.engine.registry.register('Contended.once', async () => {
+    stack.registry.register('Contended.once', async () => {
       executions++;
       await new Promise((r) => setTimeout(r, 50));
     });
     await stack.define({ name: 'Contended', nodes: [{ name: 'once', type: 'code', handler: 'Contended.once' }] });
     const runs = await Promise.all(Array.from({ length: 20 }, () => stack.engine.startRun({ workflow: 'Contended' })));
     // Deliver every node attempt a second time under another job id, as a duplicate delivery would.
-    await stack.engine.nodeQueue.queue.addBulk(
-      runs.map(({ run }) => ({ name: 'dup', data: { runId: run.uuid, node: 'once', attempt: 1 }, opts: { jobId: `dup-${run.id}` } })),
-    );
+    const queue = new Queue(QueueName.NODES, { connection: stack.redis, prefix: bullPrefix(stack.prefix) });
+    await queue.addBulk(runs.map(({ run }) => ({ name: 'dup', data: { runId: run.uuid, node: 'once', attempt: 1 }, opts: { jobId: `dup-${run.id}` } })));
+    await queue.close();
     const done = await Promise.all(runs.map(({ run }) => stack.waitForEnd(run.id)));
     expect(done.every((r) => r.statusName === 'SUCCESS')).toBe(true);
     expect(executions).toBe(20);

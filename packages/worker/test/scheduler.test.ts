@@ -29,8 +29,8 @@ function replica(): SchedulerLoop {
 
 async function defineScheduled(name: string, schedule: Record<string, unknown>, nodes?: WorkflowSpecInput['nodes']): Promise<string> {
   await stack.define({ name, nodes: nodes ?? [{ name: 'work', type: 'noop' }], schedules: [{ expression: '* * * * * ?', ...schedule }] });
-  cleanups.push(() => stack.engine.catalog.delete(name, DEFAULT_ORG));
-  const [schedule0] = await stack.engine.schedules.list(DEFAULT_ORG, name);
+  cleanups.push(() => stack.engine.deleteDefinition(name, DEFAULT_ORG));
+  const [schedule0] = await stack.engine.listSchedules(DEFAULT_ORG, name);
   return String(schedule0!.id);
 }
 
@@ -154,7 +154,7 @@ describe('overlap policies with a slow flow', () => {
     stack = await fixture.start();
     const id = await defineScheduled(`Slow_${policy}`, { overlap: policy }, SLOW);
     const loop = replica();
-    const first = (await stack.engine.schedules.get(id, DEFAULT_ORG)).nextFireTime!;
+    const first = (await stack.engine.getSchedule(id, DEFAULT_ORG)).nextFireTime!;
     await loop.tick(first);
     await loop.tick(new Date(first.getTime() + 1000));
     return { id, rows: await ledger(id), loop };
@@ -202,11 +202,11 @@ describe('misfire policies after a simulated 1-hour outage', () => {
     stack = await fixture.start({ workers: 0 });
     const name = `Outage_${String(misfire.misfire)}`;
     const id = await defineScheduled(name, { expression: '0 * * * * ?', overlap: 'allow', ...misfire });
-    const first = (await stack.engine.schedules.get(id, DEFAULT_ORG)).nextFireTime!;
+    const first = (await stack.engine.getSchedule(id, DEFAULT_ORG)).nextFireTime!;
     await replica().tick(new Date(first.getTime() + 60 * 60_000 + 30_000));
     return {
       outcomes: (await ledger(id)).map((r) => r.outcome),
-      counts: (await stack.engine.schedules.get(id, DEFAULT_ORG)).firingCounts,
+      counts: (await stack.engine.getSchedule(id, DEFAULT_ORG)).firingCounts,
       runs: await scheduledRuns(name),
     };
   }
@@ -237,10 +237,10 @@ describe('pause and resume', () => {
     stack = await fixture.start({ workers: 0 });
     const id = await defineScheduled('Pausable', { expression: '0 * * * * ?' });
     const loop = replica();
-    const paused = await stack.engine.schedules.pause(id, DEFAULT_ORG);
+    const paused = await stack.engine.pauseSchedule(id, DEFAULT_ORG);
     expect(paused.paused).toBe(true);
     expect(await loop.tick(new Date(paused.nextFireTime!.getTime() + 120_000))).toBe(0);
-    const resumed = await stack.engine.schedules.resume(id, DEFAULT_ORG);
+    const resumed = await stack.engine.resumeSchedule(id, DEFAULT_ORG);
     expect(resumed.paused).toBe(false);
     expect(resumed.nextFireTime!.getTime()).toBeGreaterThan(Date.now());
     expect(await ledger(id)).toEqual([]);
@@ -249,8 +249,8 @@ describe('pause and resume', () => {
   it('re-applying the spec keeps an operator\'s pause', async () => {
     stack = await fixture.start({ workers: 0 });
     const id = await defineScheduled('KeepsPause', { expression: '0 * * * * ?' });
-    await stack.engine.schedules.pause(id, DEFAULT_ORG);
+    await stack.engine.pauseSchedule(id, DEFAULT_ORG);
     await stack.define({ name: 'KeepsPause', nodes: [{ name: 'work', type: 'noop' }], schedules: [{ expression: '0 * * * * ?' }] });
-    expect((await stack.engine.schedules.get(id, DEFAULT_ORG)).paused).toBe(true);
+    expect((await stack.engine.getSchedule(id, DEFAULT_ORG)).paused).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { Engine, connectRedis, type RunWithNodes, type StatusName, type WorkflowSpecInput } from '@flowline/engine';
+import { Engine, HandlerRegistry, connectRedis, type Database, type RunWithNodes, type StatusName, type WorkflowSpecInput } from '@flowline/engine';
 import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
@@ -12,6 +12,10 @@ export interface TestStack {
   readonly engine: Engine;
   readonly workers: NodeWorker[];
   readonly prefix: string;
+  /** the engine's database, Redis connection and handler registry */
+  readonly db: Database;
+  readonly redis: Redis;
+  readonly registry: HandlerRegistry;
   addWorker(concurrency?: number): Promise<NodeWorker>;
   define(spec: WorkflowSpecInput): Promise<void>;
   waitFor(runId: string, until: (run: RunWithNodes) => boolean, timeoutMs?: number): Promise<RunWithNodes>;
@@ -37,7 +41,9 @@ export async function startTestStack(database: TestDatabase, options: TestStackO
     connections.push(c);
     return c;
   };
-  const engine = new Engine({ db: database.db, redis: redis(), queuePrefix: prefix });
+  const registry = new HandlerRegistry();
+  const engineRedis = redis();
+  const engine = new Engine({ db: database.db, redis: engineRedis, queuePrefix: prefix, registry });
   const workers: NodeWorker[] = [];
   const addWorker = async (concurrency = options.concurrency ?? 10) => {
     const worker = new NodeWorker(engine, { concurrency, connection: redis(), subscriber: redis(), drainMs: 2000, leaseMs: options.leaseMs, localQueueSize: options.localQueueSize, reconcileMs: options.reconcileMs });
@@ -61,6 +67,9 @@ export async function startTestStack(database: TestDatabase, options: TestStackO
     engine,
     workers,
     prefix,
+    db: database.db,
+    redis: engineRedis,
+    registry,
     addWorker,
     define: async (spec) => {
       await engine.applyDefinition(spec);
@@ -118,7 +127,7 @@ export function stackFixture(): StackFixture {
 /** The names (or texts) of the statements the engine's pools send from now on, in order. */
 export function recordStatements(stack: TestStack): string[] {
   const statements: string[] = [];
-  const { db } = stack.engine;
+  const { db } = stack;
   for (const pool of [db.prepared, db.pool]) {
     const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
     (pool as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {

@@ -60,7 +60,7 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
         response: { 201: DefinitionViewSchema, 400: ErrorBodySchema, 409: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request, reply) => reply.status(201).send(toDefinitionView(await engine.catalog.create(request.body as never, callerOf(request).orgId))),
+    async (request, reply) => reply.status(201).send(toDefinitionView(await engine.createDefinition(request.body as never, callerOf(request).orgId))),
   );
 
   routes.put(
@@ -77,7 +77,7 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
         response: { 200: DefinitionViewSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request) => toDefinitionView(await engine.catalog.update(request.params.name, request.body as never, callerOf(request).orgId)),
+    async (request) => toDefinitionView(await engine.updateDefinition(request.params.name, request.body as never, callerOf(request).orgId)),
   );
 
   routes.get(
@@ -93,7 +93,7 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
     },
     async (request) => {
       const orgId = callerOf(request).orgId;
-      const items = await engine.catalog.list(orgId);
+      const items = await engine.listDefinitions(orgId);
       return { items: items.map((d) => toDefinitionView({ ...d, orgId })) };
     },
   );
@@ -110,7 +110,7 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
         response: { 200: DefinitionViewSchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request) => toDefinitionView(await engine.catalog.get(request.params.name, callerOf(request).orgId)),
+    async (request) => toDefinitionView(await engine.getDefinition(request.params.name, callerOf(request).orgId)),
   );
 
   routes.delete(
@@ -126,7 +126,7 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
       },
     },
     async (request, reply) => {
-      await engine.catalog.delete(request.params.name, callerOf(request).orgId);
+      await engine.deleteDefinition(request.params.name, callerOf(request).orgId);
       return reply.status(204).send(null);
     },
   );

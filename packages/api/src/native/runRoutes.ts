@@ -70,7 +70,7 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
   const read = requirePermission(authority, Permission.READ);
   const operate = requirePermission(authority, Permission.OPERATE);
   // Versions are immutable and their DAGs cached: the edges cost no query after the first.
-  const view = async (run: RunWithNodes) => toRunView(run, await engine.definitions.dag(run.definitionId, run.definitionVersion));
+  const view = async (run: RunWithNodes) => toRunView(run, await engine.definitionDag(run.definitionId, run.definitionVersion));
 
   routes.post(
     '/v1/runs',

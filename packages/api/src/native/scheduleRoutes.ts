@@ -54,7 +54,6 @@ export function registerScheduleRoutes(app: FastifyInstance, { engine, authority
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const read = requirePermission(authority, Permission.READ);
   const operate = requirePermission(authority, Permission.OPERATE);
-  const schedules = engine.schedules;
 
   routes.get(
     '/v1/schedules',
@@ -69,7 +68,7 @@ export function registerScheduleRoutes(app: FastifyInstance, { engine, authority
         response: { 200: z.object({ items: z.array(ScheduleViewSchema) }), ...AUTH_ERRORS },
       },
     },
-    async (request) => ({ items: (await schedules.list(callerOf(request).orgId, request.query.workflow)).map(toScheduleView) }),
+    async (request) => ({ items: (await engine.listSchedules(callerOf(request).orgId, request.query.workflow)).map(toScheduleView) }),
   );
 
   routes.get(
@@ -84,7 +83,7 @@ export function registerScheduleRoutes(app: FastifyInstance, { engine, authority
         response: { 200: ScheduleDetailSchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request) => toScheduleDetail(await schedules.get(request.params.id, callerOf(request).orgId)),
+    async (request) => toScheduleDetail(await engine.getSchedule(request.params.id, callerOf(request).orgId)),
   );
 
   routes.get(
@@ -103,7 +102,7 @@ export function registerScheduleRoutes(app: FastifyInstance, { engine, authority
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const page = await schedules.firings(request.params.id, callerOf(request).orgId, {
+      const page = await engine.listFirings(request.params.id, callerOf(request).orgId, {
         limit,
         ...(cursor === undefined ? {} : { before: decodeCursor(cursor) }),
       });
@@ -125,7 +124,7 @@ export function registerScheduleRoutes(app: FastifyInstance, { engine, authority
       },
     },
     async (request) => {
-      const { schedule, fireTimes } = await schedules.preview(request.params.id, callerOf(request).orgId, request.query.count);
+      const { schedule, fireTimes } = await engine.previewSchedule(request.params.id, callerOf(request).orgId, request.query.count);
       return {
         scheduleId: schedule.id,
         expression: schedule.expression,
@@ -136,8 +135,8 @@ export function registerScheduleRoutes(app: FastifyInstance, { engine, authority
   );
 
   const operations = [
-    ['pause', 'Pause a schedule: no fire time is decided until resume', (id: string, org: string) => schedules.pause(id, org)],
-    ['resume', 'Resume a schedule from its next fire time after now; the paused time is not caught up', (id: string, org: string) => schedules.resume(id, org)],
+    ['pause', 'Pause a schedule: no fire time is decided until resume', (id: string, org: string) => engine.pauseSchedule(id, org)],
+    ['resume', 'Resume a schedule from its next fire time after now; the paused time is not caught up', (id: string, org: string) => engine.resumeSchedule(id, org)],
   ] as const;
   for (const [operation, summary, apply] of operations) {
     routes.post(

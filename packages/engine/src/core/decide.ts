@@ -1,4 +1,5 @@
 import { InvalidTransition, NodeNotFound } from '../errors.ts';
+import { isClaimable } from './claim.ts';
 import { nodePositions } from './nodePositions.ts';
 import type { Command, NodeFailure, NodeOutcome, NodeState, RunEvent, RunState } from './runState.ts';
 import {
@@ -28,9 +29,10 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
   const plan = new Plan(run, now);
   switch (event.type) {
     case 'NODE_SUCCEEDED': {
-      // An attempt that ran unclaimed counts while its row is READY on it, and walks READY → RUNNING → SUCCESS keeping its start.
+      // An attempt started before its claim counts while its row is claimable on it (see core/claim.ts),
+      // and walks READY → RUNNING → SUCCESS keeping its start.
       const { unclaimedStart } = event;
-      const node = unclaimedStart ? plan.stillReady(event.node, event.attempt) : plan.current(event.node, event.attempt, event.leaseOwner);
+      const node = unclaimedStart ? plan.claimable(event.node, event.attempt) : plan.current(event.node, event.attempt, event.leaseOwner);
       if (!node) return [];
       plan.setNode(node, Status.SUCCESS, unclaimedStart ? { outcome: event.outcome, via: Status.RUNNING, startedAt: unclaimedStart } : { outcome: event.outcome });
       plan.releaseChildren(node);
@@ -179,10 +181,10 @@ class Plan {
     return node;
   }
 
-  /** The node, if it is READY on `attempt`: an attempt that ran unclaimed still counts (see UnclaimedRun). */
-  stillReady(name: string, attempt: number): NodeState | undefined {
+  /** The node, if it may still be claimed for `attempt`: an attempt that ran unclaimed still counts (see UnclaimedRun). */
+  claimable(name: string, attempt: number): NodeState | undefined {
     const node = this.node(name);
-    return node && node.status === Status.READY && node.attempt === attempt ? node : undefined;
+    return node && isClaimable(node, attempt) ? node : undefined;
   }
 
   requireNotTerminal(operation: string): void {

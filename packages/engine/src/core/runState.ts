@@ -13,6 +13,15 @@ export interface NodeState {
   readonly leaseOwner?: string | null;
 }
 
+/** A node's row as decisions read it: what of a node changes while its run goes on. */
+export interface NodeStateRow {
+  readonly name: string;
+  readonly status: Status;
+  readonly attempt: number;
+  /** who holds the lease of a RUNNING node; null when nobody does */
+  readonly leaseOwner: string | null;
+}
+
 /** What the core needs to know of a run: its status and its nodes in topological order. */
 export interface RunState {
   readonly status: Status;

@@ -73,6 +73,20 @@ export class FlowlineMetrics {
     registers: [this.registry],
   });
 
+  readonly nodeClaims = new Counter({
+    name: 'flowline_node_claims_total',
+    help: 'Node attempts that became RUNNING, by how they were claimed (taken: claimed by the worker that took them; at-release: claimed in the write that released them; after-start: started before their claim)',
+    labelNames: ['way'] as const,
+    registers: [this.registry],
+  });
+
+  readonly staleDecisions = new Counter({
+    name: 'flowline_stale_decisions_total',
+    help: 'Decision writes that found the state they were decided on moved (a race lost, normal under contention) and were decided again, by where the state came from (known, unlocked, locked)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: FlowlineMetricsOptions = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }

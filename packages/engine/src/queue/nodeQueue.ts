@@ -1,33 +1,15 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { uuidToShortId } from '../core/ids.ts';
-import type { ClaimedAttempt } from '../runtime/localLane.ts';
 import type { NodeAttempt } from '../storage/nodeAttempt.ts';
 import { QueueName, bullPrefix, nodeJobId } from './keys.ts';
 
 /** What a node job carries: just the address of a node attempt; the row in Postgres holds the rest. */
 export type NodeJobData = NodeAttempt;
 
+/** A node attempt to dispatch, and when it becomes due. */
 export interface NodeDispatch extends NodeJobData {
   readonly runAt: Date;
-  /**
-   * The node's parents, when the dispatcher knows them (a decision does): a
-   * worker taking the attempt locally then reads their outputs in its claim.
-   * Never sent to Redis: a queued job is only the attempt's address.
-   */
-  readonly parents?: readonly string[];
-  /**
-   * The parents' outputs by name, when the dispatcher has them all (they
-   * succeeded in the very decision that made this attempt due): a worker
-   * taking the attempt locally then reads none. Never sent to Redis either.
-   */
-  readonly parentOutputs?: Readonly<Record<string, unknown>>;
-  /**
-   * The attempt's facts, as a claim would answer them, when the decision that
-   * released it read them: a worker taking it locally may run it at once and
-   * claim it after (see UnclaimedRun). Never sent to Redis.
-   */
-  readonly unclaimed?: ClaimedAttempt;
 }
 
 /** Job states meaning no job will run the attempt: none at all, or one already finished. */

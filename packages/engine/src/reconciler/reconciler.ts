@@ -1,6 +1,7 @@
 import { uuidToShortId } from '../core/ids.ts';
 import type { RunEvent } from '../core/runState.ts';
-import type { Engine } from '../runtime/engine.ts';
+import { systemsOf, type Engine } from '../runtime/engine.ts';
+import type { EngineSystems } from '../runtime/engineSystems.ts';
 import type { RunRetention } from '../retention/runRetention.ts';
 import { newLeaseOwner } from '../runtime/leaseOwner.ts';
 import { compactRunCounts } from '../storage/compactRunCounts.ts';
@@ -44,7 +45,7 @@ export interface ReconcilePass {
  *
  * Safe on every replica at once: a takeover is one conditional UPDATE with
  * SKIP LOCKED (each abandoned node goes to exactly one reconciler), decisions
- * go through Engine.transition (run row lock, conditional writes), and
+ * go through the engine's decisions (conditional writes, run locks), and
  * re-dispatch uses deterministic job ids, so doing it twice adds one job.
  *
  * BullMQ's stalled-job check is left to do its own job: it re-delivers the job
@@ -56,11 +57,18 @@ export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<unknown> | undefined;
   private stopped = false;
+  private readonly systems: EngineSystems;
 
   constructor(
-    private readonly engine: Engine,
+    engine: Engine,
     private readonly options: ReconcilerOptions,
-  ) {}
+  ) {
+    this.systems = systemsOf(engine);
+  }
+
+  private get resources(): EngineSystems['resources'] {
+    return this.systems.resources;
+  }
 
   start(): void {
     this.stopped = false;
@@ -71,16 +79,16 @@ export class Reconciler {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.pass = this.reconcile()
-        .catch((error: unknown) => this.engine.logger?.warn({ err: error }, 'reconcile pass failed; retrying next interval'))
+        .catch((error: unknown) => this.resources.logger?.warn({ err: error }, 'reconcile pass failed; retrying next interval'))
         .finally(() => this.schedule());
     }, this.options.intervalMs);
   }
 
   /** One pass over everything the reconciler owns. */
   async reconcile(): Promise<ReconcilePass> {
-    const db = this.engine.db.pool;
+    const db = this.resources.db.pool;
     const limit = this.options.batchSize ?? 500;
-    const now = this.engine.now();
+    const now = this.resources.now();
 
     const abandoned = await takeOverAbandonedNodes(db, {
       leaseOwner: this.leaseOwner,
@@ -90,15 +98,15 @@ export class Reconciler {
       limit,
     });
     for (const node of abandoned) {
-      this.engine.logger?.warn({ runId: uuidToShortId(node.runId), node: node.node, attempt: node.attempt, reason: node.reason }, 'node taken over');
+      this.resources.logger?.warn({ runId: uuidToShortId(node.runId), node: node.node, attempt: node.attempt, reason: node.reason }, 'node taken over');
       this.count(`takeover_${node.reason.toLowerCase()}`, 1);
       await this.decide(node.runId, abandonedNodeEvent(node, this.leaseOwner));
     }
 
     const ready = await listStaleReadyNodes(db, { readySince: new Date(now.getTime() - this.options.intervalMs), limit });
-    const redispatched = ready.length === 0 ? [] : await this.engine.nodeQueue.redispatch(ready, now);
+    const redispatched = ready.length === 0 ? [] : await this.resources.nodeQueue.redispatch(ready, now);
     // Not only lost dispatches: attempts waiting in a busy worker's local queue have no job either, and are shared with the fleet here.
-    if (redispatched.length > 0) this.engine.logger?.info({ count: redispatched.length }, 'READY nodes without a queue job queued for every worker');
+    if (redispatched.length > 0) this.resources.logger?.info({ count: redispatched.length }, 'READY nodes without a queue job queued for every worker');
     this.count('redispatch', redispatched.length);
 
     const settleable = await listSettleableRuns(db, { limit });
@@ -106,7 +114,7 @@ export class Reconciler {
     this.count('settle', settleable.length);
 
     const deleted = (await this.options.retention?.sweep(now)) ?? 0;
-    if (deleted > 0) this.engine.logger?.info({ deleted }, 'finished runs past their retention deleted');
+    if (deleted > 0) this.resources.logger?.info({ deleted }, 'finished runs past their retention deleted');
     this.count('retention_delete', deleted);
 
     // After retention, whose deletes are deltas too: the history totals' kept counts stay small to sum.
@@ -116,15 +124,15 @@ export class Reconciler {
   }
 
   private count(action: string, times: number): void {
-    if (times > 0) this.engine.metrics.reconcilerActions.inc({ action }, times);
+    if (times > 0) this.resources.metrics.reconcilerActions.inc({ action }, times);
   }
 
   /** One run's failure to decide (deleted meanwhile, contention) must not stop the pass over the others. */
   private async decide(runId: string, event: RunEvent): Promise<void> {
     try {
-      await this.engine.transition(runId, event);
+      await this.systems.decisions.transition(runId, event);
     } catch (error) {
-      this.engine.logger?.warn({ err: error, runId: uuidToShortId(runId), event: event.type }, 'reconciler decision failed; retried next pass');
+      this.resources.logger?.warn({ err: error, runId: uuidToShortId(runId), event: event.type }, 'reconciler decision failed; retried next pass');
     }
   }
 

@@ -1,6 +1,9 @@
+import { isClaimable } from '../core/claim.ts';
 import { edgeIndex, type Dag } from '../core/dag.ts';
+import type { NodeStateRow } from '../core/runState.ts';
 import { FAILED_STATUSES, SATISFIED_STATUSES, Status, TERMINAL_STATUSES, isTerminal } from '../core/status.ts';
-import type { LockedRunRow, NodeStateRow } from '../storage/lockRun.ts';
+import { successScope, type ScopeSource } from '../core/successScope.ts';
+import type { LockedRunRow } from '../storage/lockRun.ts';
 import { scopedDecisionState, type DecisionState } from './decisionState.ts';
 
 /** A node attempt reported to have succeeded: the row its success is decided on when nothing newer is known. */
@@ -12,17 +15,6 @@ export interface ReportedSuccess {
   readonly unclaimedStart?: Date;
 }
 
-/** What this process knows of a run: its row and the node rows its decisions read or wrote, all as of `run.decisionSeq`. */
-interface KnownRun {
-  readonly run: LockedRunRow;
-  readonly dag: Dag;
-  readonly rows: Map<string, NodeStateRow>;
-  /** known nodes that have not ended: where a decision looks for one that keeps the run going */
-  readonly open: Set<string>;
-  /** known nodes neither succeeded nor skipped: where a decision looks for a parent that keeps a child waiting */
-  readonly unsatisfied: Set<string>;
-}
-
 /** A child with no more parents than this is checked parent by parent; a wider join is checked against the unsatisfied nodes. */
 const NARROW_JOIN = 64;
 
@@ -30,7 +22,7 @@ const NARROW_JOIN = 64;
  * The runs this process decided about last, as its decisions left them: the
  * rows each decision read, with its own writes applied, valid at the run's
  * decisionSeq after the write. A success of such a run is decided on them
- * without a read when they cover its scope (see loadSuccessScopes): the
+ * without a read when they cover its scope (see core/successScope.ts): the
  * succeeding nodes, their children, a parent that keeps each child waiting
  * (or all of them satisfied), and a node that keeps the run going (or every
  * node, when it ends). In a 1 → 10,000 → 1 fan-in, the root's decision wrote
@@ -59,53 +51,28 @@ export class KnownRunStates {
     private readonly maxRows = 250_000,
   ) {}
 
-  /** The state to decide these successes of a run on, if what is known covers them. */
+  /** The state to decide these successes of a run on, if what is known covers their scope (see core/successScope.ts). */
   successState(runId: string, successes: readonly ReportedSuccess[]): DecisionState | undefined {
     const known = this.runs.get(runId);
     if (!known) return undefined;
-    const { dag, rows: knownRows } = known;
-    const scope = new Map<string, NodeStateRow>();
-    for (const { node, attempt, leaseOwner, unclaimedStart } of successes) {
-      if (scope.has(node)) continue;
-      const row = knownRows.get(node);
-      if (unclaimedStart) {
-        // Known READY on the attempt, or read afresh; a claim elsewhere since (no decision) fails the write's READY check.
-        if (row?.status !== Status.READY || row.attempt !== attempt) return undefined;
-        scope.set(node, row);
-        continue;
-      }
-      // A node known only as READY was claimed since (a claim is no decision): the report tells the attempt, the write checks it.
-      if (!row || row.status === Status.READY) scope.set(node, { name: node, status: Status.RUNNING, attempt, leaseOwner: leaseOwner ?? null });
-      // A known row the report does not match would be decided as a stale report, which writes nothing and so
-      // checks nothing: what is known may be what is stale (another process released or reran the node), so read.
-      else if (row.status === Status.RUNNING && row.attempt === attempt && (leaseOwner === undefined || row.leaseOwner === leaseOwner)) scope.set(node, row);
-      else return undefined;
+    const succeeding = new Map<string, NodeStateRow>();
+    for (const success of successes) {
+      if (succeeding.has(success.node)) continue;
+      const row = succeedingRow(known, success);
+      if (!row) return undefined;
+      succeeding.set(success.node, row);
     }
-    const succeeding = new Set(scope.keys());
-    for (const node of succeeding) {
-      for (const child of dag.children.get(node) ?? []) {
-        if (scope.has(child)) continue;
-        const row = knownRows.get(child);
-        if (!row) return undefined;
-        scope.set(child, row);
-        const blocker = blockerOf(known, child, succeeding);
-        if (blocker === undefined) return undefined;
-        if (blocker) scope.set(blocker.name, blocker);
-      }
-    }
-    const open = firstNotIn(known.open, succeeding);
-    if (open) scope.set(open, knownRows.get(open)!);
-    else if (knownRows.size === dag.order.length) for (const row of endingRows(known)) scope.set(row.name, row);
-    else return undefined;
+    const scope = successScope(known.dag, succeeding, known);
+    if (!scope) return undefined;
     // A success means its node was claimed, and the claim moved a READY run to RUNNING (a claim is no decision).
     const run = known.run.status === Status.READY ? { ...known.run, status: Status.RUNNING } : known.run;
-    return scopedDecisionState(run, [...scope.values()], dag);
+    return scopedDecisionState(run, scope, known.dag);
   }
 
   /** Whether every node of the run is known as of `decisionSeq`: then whatever its next decision writes keeps it so. */
   knowsWhole(runId: string, decisionSeq: number): boolean {
     const known = this.runs.get(runId);
-    return known !== undefined && known.run.decisionSeq === decisionSeq && known.rows.size === known.dag.order.length;
+    return known !== undefined && known.run.decisionSeq === decisionSeq && known.knowsEveryNode();
   }
 
   /**
@@ -119,10 +86,7 @@ export class KnownRunStates {
     if (before && before.run.decisionSeq > run.decisionSeq) return;
     this.forget(run.id);
     if (isTerminal(run.status)) return;
-    const known: KnownRun =
-      before && before.run.decisionSeq === seenSeq && before.dag === dag
-        ? { ...before, run }
-        : { run, dag, rows: new Map(), open: new Set(), unsatisfied: new Set() };
+    const known = before && before.run.decisionSeq === seenSeq && before.dag === dag ? before.at(run) : new KnownRun(run, dag);
     for (const row of rows) {
       known.rows.set(row.name, row);
       if (TERMINAL_STATUSES.includes(row.status)) known.open.delete(row.name);
@@ -148,37 +112,78 @@ export class KnownRunStates {
 }
 
 /**
- * A known parent of `child`, other than the succeeding nodes, that is not
- * satisfied (it keeps the child waiting); null when every other parent is
- * known satisfied (the child is released); undefined when that is not known.
+ * What this process knows of a run: its row and the node rows its decisions
+ * read or wrote, all as of `run.decisionSeq`; it answers the success scope's
+ * lookups (see core/successScope.ts) from them.
  */
-function blockerOf(known: KnownRun, child: string, succeeding: ReadonlySet<string>): NodeStateRow | null | undefined {
-  const parents = known.dag.parents.get(child) ?? [];
-  if (parents.length > NARROW_JOIN) {
-    const isParent = edgeIndex(parents);
-    for (const name of known.unsatisfied) if (isParent.has(name) && !succeeding.has(name)) return known.rows.get(name)!;
+class KnownRun implements ScopeSource {
+  constructor(
+    readonly run: LockedRunRow,
+    readonly dag: Dag,
+    readonly rows = new Map<string, NodeStateRow>(),
+    /** known nodes that have not ended: where a decision looks for one that keeps the run going */
+    readonly open = new Set<string>(),
+    /** known nodes neither succeeded nor skipped: where a decision looks for a parent that keeps a child waiting */
+    readonly unsatisfied = new Set<string>(),
+  ) {}
+
+  /** The same knowledge, as of the run row a later decision left. */
+  at(run: LockedRunRow): KnownRun {
+    return new KnownRun(run, this.dag, this.rows, this.open, this.unsatisfied);
   }
-  let unknown = false;
-  for (const parent of parents) {
-    if (succeeding.has(parent)) continue;
-    const row = known.rows.get(parent);
-    if (!row) unknown = true;
-    else if (!SATISFIED_STATUSES.includes(row.status)) return row;
+
+  row(name: string): NodeStateRow | undefined {
+    return this.rows.get(name);
   }
-  return unknown ? undefined : null;
+
+  blocker(child: string, succeeding: ReadonlySet<string>): NodeStateRow | null | undefined {
+    const parents = this.dag.parents.get(child) ?? [];
+    if (parents.length > NARROW_JOIN) {
+      const isParent = edgeIndex(parents);
+      for (const name of this.unsatisfied) if (isParent.has(name) && !succeeding.has(name)) return this.rows.get(name)!;
+    }
+    let unknown = false;
+    for (const parent of parents) {
+      if (succeeding.has(parent)) continue;
+      const row = this.rows.get(parent);
+      if (!row) unknown = true;
+      else if (!SATISFIED_STATUSES.includes(row.status)) return row;
+    }
+    return unknown ? undefined : null;
+  }
+
+  openNode(succeeding: ReadonlySet<string>): NodeStateRow | null | undefined {
+    for (const name of this.open) if (!succeeding.has(name)) return this.rows.get(name)!;
+    return this.knowsEveryNode() ? null : undefined;
+  }
+
+  endingRows(): readonly NodeStateRow[] | undefined {
+    if (!this.knowsEveryNode()) return undefined;
+    const ending: NodeStateRow[] = [];
+    const failed = this.dag.order.find((name) => FAILED_STATUSES.includes(this.rows.get(name)!.status));
+    if (failed) ending.push(this.rows.get(failed)!);
+    const cancelled = [...this.rows.values()].find((row) => row.status === Status.CANCEL);
+    if (cancelled) ending.push(cancelled);
+    return ending;
+  }
+
+  knowsEveryNode(): boolean {
+    return this.rows.size === this.dag.order.length;
+  }
 }
 
-/** The rows that decide how a run whose every node has ended ends: the first failed node by position, and one cancelled node. */
-function endingRows(known: KnownRun): NodeStateRow[] {
-  const ending: NodeStateRow[] = [];
-  const failed = known.dag.order.find((name) => FAILED_STATUSES.includes(known.rows.get(name)!.status));
-  if (failed) ending.push(known.rows.get(failed)!);
-  const cancelled = [...known.rows.values()].find((row) => row.status === Status.CANCEL);
-  if (cancelled) ending.push(cancelled);
-  return ending;
-}
-
-function firstNotIn(names: ReadonlySet<string>, excluded: ReadonlySet<string>): string | undefined {
-  for (const name of names) if (!excluded.has(name)) return name;
+/**
+ * The row a reported success is decided on: what is known of the node, or
+ * the report itself. Undefined when the known row and the report disagree.
+ */
+function succeedingRow(known: KnownRun, { node, attempt, leaseOwner, unclaimedStart }: ReportedSuccess): NodeStateRow | undefined {
+  const row = known.rows.get(node);
+  // Known claimable on the attempt, or read afresh; a claim elsewhere since (no decision) fails the write's READY check.
+  if (unclaimedStart) return row && isClaimable(row, attempt) ? row : undefined;
+  // A node known only as READY was claimed since (a claim is no decision): the report tells the attempt, the write checks it.
+  if (!row || row.status === Status.READY) return { name: node, status: Status.RUNNING, attempt, leaseOwner: leaseOwner ?? null };
+  // A known row the report does not match would be decided as a stale report, which writes nothing and so
+  // checks nothing: what is known may be what is stale (another process released or reran the node), so read.
+  if (row.status === Status.RUNNING && row.attempt === attempt && (leaseOwner === undefined || row.leaseOwner === leaseOwner)) return row;
   return undefined;
 }

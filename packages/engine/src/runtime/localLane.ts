@@ -1,61 +1,53 @@
-import type { Dag } from '../core/dag.ts';
-import { Status } from '../core/status.ts';
 import type { NodeDispatch } from '../queue/nodeQueue.ts';
-import type { ReleaseRequest, RunDecision } from '../storage/applyCommands.ts';
-import type { ClaimedNode } from '../storage/claimNodes.ts';
-import type { ReportedOutputs } from './reportedOutputs.ts';
+import type { ClaimedAttempt } from './claimedAttempt.ts';
 
-/** A claimed attempt, ready to run: its row's facts, its run's DAG, and its parents' outputs by name. */
-export interface ClaimedAttempt {
-  readonly claimed: ClaimedNode;
-  readonly dag: Dag;
-  readonly parents: Record<string, unknown>;
+/**
+ * An attempt due now, handed to a worker of this process instead of Redis,
+ * with what the dispatcher knows of it. Only its address (a NodeDispatch)
+ * ever goes to Redis; the rest lives in this process.
+ */
+export interface LocalAttempt extends NodeDispatch {
+  /** its parents, when the dispatcher knows them: the claim then reads their outputs too */
+  readonly parents?: readonly string[];
+  /** its parents' outputs, when all of them were reported in the decision that made it due: the claim reads none */
+  readonly parentOutputs?: Readonly<Record<string, unknown>>;
+  /**
+   * Its facts as a claim would answer them, when the decision that released
+   * it read them: it may start before its claim (core/claim.ts, ClaimWay.AFTER_START).
+   */
+  readonly facts?: ClaimedAttempt;
 }
 
 /**
- * A worker sharing the engine's process (see NodeWorker's local lane). The
- * engine hands it the due attempts its decisions make runnable — after
- * commit, to run or queue here instead of in Redis — and, before a decision's
- * write, asks it for free slots: that many released nodes are claimed for it
- * in the write itself, so a chain's next step costs no claim of its own.
+ * Slots a local lane holds for one decision's releases: that many released
+ * nodes are claimed for its worker in the decision's own write
+ * (ClaimWay.AT_RELEASE). Exactly one of `fill` or `cancel` is called.
+ */
+export interface SlotReservation {
+  readonly held: number;
+  /**
+   * After commit: runs the attempts claimed into the held slots (at most
+   * `held`), frees the slots none was claimed into, and takes the decision's
+   * other due attempts; answers those it did not take, for Redis.
+   */
+  fill(claimed: readonly ClaimedAttempt[], due: readonly LocalAttempt[]): readonly LocalAttempt[];
+  /** The write did not commit: every held slot is freed. */
+  cancel(): void;
+}
+
+/**
+ * A worker sharing the engine's process, as the engine sees it (the worker's
+ * side is `packages/worker/src/localLane.ts`). The engine hands it what its
+ * decisions and starts make runnable, instead of Redis: at most two calls per
+ * decision — `reserve` before the write, then the reservation's `fill` after
+ * commit — and one, `take`, per batch of starts.
  */
 export interface LocalLane {
-  /** the lease owner nodes claimed for this worker are written under */
+  /** the lease owner nodes claimed for this lane are written under */
   readonly leaseOwner: string;
   readonly leaseMs: number;
-  /** Holds up to `count` free slots for nodes claimed as they are released; answers how many it holds. */
-  reserve(count: number): number;
-  /** Runs attempts claimed into held slots, and frees the `unused` held slots that none was claimed into. */
-  runClaimed(claims: readonly ClaimedAttempt[], unused: number): void;
+  /** Holds up to `count` free slots for nodes claimed as they are released. */
+  reserve(count: number): SlotReservation;
   /** Runs or queues due attempts here; answers those it did not take, which go to Redis. */
-  take(attempts: readonly NodeDispatch[]): readonly NodeDispatch[];
-}
-
-/**
- * The nodes `decisions` release (WAIT → READY) and enqueue to run now, in
- * decision order: those a local worker can claim in the decisions' own write.
- * Retries (which wait their backoff) and re-dispatches of READY nodes go
- * through the queue as before. `parents` lists the parents whose outputs the
- * claim reads from Postgres: the others succeed in these very decisions.
- */
-export function dueReleases(
-  decisions: readonly RunDecision[],
-  dags: ReadonlyMap<string, Dag>,
-  reported: ReportedOutputs,
-  now: Date,
-): ReleaseRequest[] {
-  const due: ReleaseRequest[] = [];
-  for (const { runId, commands } of decisions) {
-    const released = new Set<string>();
-    for (const c of commands) if (c.type === 'SET_NODE' && c.from === Status.WAIT && c.to === Status.READY) released.add(`${c.node}\0${c.attempt}`);
-    for (const command of commands) {
-      if (command.type !== 'ENQUEUE' || command.runAt.getTime() > now.getTime()) continue;
-      if (!released.has(`${command.node}\0${command.attempt}`)) continue;
-      const dag = dags.get(runId)!;
-      const { type, params } = dag.nodes.get(command.node)!;
-      const parents = dag.parents.get(command.node) ?? [];
-      due.push({ runId, node: command.node, attempt: command.attempt, type, parameters: params, parents: parents.filter((p) => !reported.has(runId, p)) });
-    }
-  }
-  return due;
+  take(attempts: readonly LocalAttempt[]): readonly LocalAttempt[];
 }

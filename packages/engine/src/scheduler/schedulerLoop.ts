@@ -1,6 +1,8 @@
 import { uuidToShortId } from '../core/ids.ts';
 import { FlowlineError } from '../errors.ts';
-import { TriggerType, type Engine, type PendingStart } from '../runtime/engine.ts';
+import { systemsOf, type Engine } from '../runtime/engine.ts';
+import type { EngineSystems } from '../runtime/engineSystems.ts';
+import { TriggerType, type PendingStart } from '../runtime/systems/startSystem.ts';
 import { newLeaseOwner } from '../runtime/leaseOwner.ts';
 import { advanceSchedule } from '../storage/advanceSchedule.ts';
 import { claimSchedule, type ClaimedSchedule } from '../storage/claimSchedule.ts';
@@ -40,11 +42,12 @@ export class SchedulerLoop {
   private stopped = true;
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
+  private readonly engine: Engine;
+  private readonly systems: EngineSystems;
 
-  constructor(
-    private readonly engine: Engine,
-    options: SchedulerLoopOptions = {},
-  ) {
+  constructor(engine: Engine, options: SchedulerLoopOptions = {}) {
+    this.engine = engine;
+    this.systems = systemsOf(engine);
     this.clock = options.now ?? engine.now;
     this.pollMs = options.pollMs ?? 1000;
   }
@@ -67,7 +70,7 @@ export class SchedulerLoop {
       let waitMs = this.pollMs;
       try {
         await this.tick();
-        const next = await nextFireTime(this.engine.db.pool);
+        const next = await nextFireTime(this.systems.resources.db.pool);
         if (next) waitMs = Math.min(this.pollMs, Math.max(0, next.getTime() - this.clock().getTime()));
       } catch (error) {
         this.engine.logger?.warn({ err: error }, 'scheduler tick failed; trying again');
@@ -100,10 +103,10 @@ export class SchedulerLoop {
 
   /** One schedule's decision in one transaction; false when no schedule needs one. */
   private async decideOne(now: Date): Promise<boolean> {
-    const decided = await inTransaction(this.engine.db, async (client) => {
+    const decided = await inTransaction(this.systems.resources.db, async (client) => {
       const schedule = await claimSchedule(client, now);
       if (!schedule) return undefined;
-      const fireTimes = this.engine.schedules.fireTimes(schedule.expression, schedule.timeZone);
+      const fireTimes = this.systems.resources.schedules.fireTimes(schedule.expression, schedule.timeZone);
       const commands = decideFirings(scheduleState(schedule), fireTimes, now);
       const request = {
         workflow: schedule.workflow,
@@ -119,7 +122,7 @@ export class SchedulerLoop {
       for (const command of commands) {
         switch (command.type) {
           case 'START_QUEUED': {
-            const start = await this.engine.startRunInTransaction(client, request);
+            const start = await this.systems.starts.startRunInTransaction(client, request);
             if (!(await startQueuedFiring(client, command.firingId, start.id, now))) throw new StaleFiringDecision();
             starts.push(start);
             outcomes.push(FiringOutcome.FIRED);
@@ -129,7 +132,7 @@ export class SchedulerLoop {
             await this.cancelPrevious(command.runId, schedule.orgId);
             break;
           case 'RECORD': {
-            const start = startsRun(command.outcome) ? await this.engine.startRunInTransaction(client, request) : undefined;
+            const start = startsRun(command.outcome) ? await this.systems.starts.startRunInTransaction(client, request) : undefined;
             if (start) starts.push(start);
             rows.push({ fireTime: command.fireTime, outcome: command.outcome, runId: start?.id });
             outcomes.push(command.outcome);
@@ -146,7 +149,7 @@ export class SchedulerLoop {
       return { starts, outcomes };
     });
     if (!decided) return false;
-    await this.engine.afterStartCommitted(decided.starts);
+    await this.systems.starts.afterStartCommitted(decided.starts);
     for (const outcome of decided.outcomes) this.engine.metrics.scheduleFirings.inc({ outcome });
     return true;
   }

@@ -1,11 +1,13 @@
-import type { Command } from '../core/runState.ts';
+import type { Command, NodeStateRow } from '../core/runState.ts';
 import { Status, TERMINAL_STATUSES } from '../core/status.ts';
+import type { SuccessScopeRequest } from '../core/successScope.ts';
+import { claimAssignments } from './claimSql.ts';
 import type { ClaimedNode, ClaimRequest } from './claimNodes.ts';
-import { successScopeCtes, type RunSuccesses } from './loadSuccessScopes.ts';
-import { carriesOutput } from './loadNodeOutputs.ts';
-import type { NodeStateRow } from './lockRun.ts';
 import type { Queryable } from './database.ts';
+import { carriesOutput } from './loadNodeOutputs.ts';
 import { SqlState, sqlState } from './sqlState.ts';
+import { statusArraySql } from './statusSql.ts';
+import { successScopeCtes } from './successScopeSql.ts';
 
 /** A conditional write matched fewer rows than the decision expected: the state it was made on is stale. */
 export class StaleDecision extends Error {
@@ -23,33 +25,41 @@ export interface RunDecision {
 }
 
 /**
- * Nodes a decision releases (WAIT → READY) that a worker of the deciding
- * process takes in the same write: they go straight to RUNNING under its
- * lease, which saves the claim's round trip and commit. `parents` names the
- * parents whose outputs come back with the claim (those not written by the
- * same statement, whose outputs the caller has).
- */
-export interface ReleaseClaims {
-  readonly leaseOwner: string;
-  readonly leaseMs: number;
-  readonly attempts: readonly ReleaseRequest[];
-  /**
-   * Released nodes the worker will run before claiming them (see UnclaimedRun):
-   * they stay READY, and come back with the facts a claim would have answered.
-   */
-  readonly unclaimed?: readonly ReleaseRequest[];
-}
-
-/**
- * A released node to answer a claim's facts for. Its type and parameters are
- * its spec's in the run's pinned definition version, which is what a start
- * writes on the row and nothing changes after, so the caller names them and
- * the statement reads only the row's id and the parents' outputs: a
- * 10,000-wide fan-out's answer is its ids, not 10,000 copies of the run.
+ * A released node (WAIT → READY in the decisions) whose facts the statement
+ * answers: claimed for the deciding process's worker, or to be run by it
+ * before its claim. Its type and parameters are its spec's in the run's
+ * pinned definition version, which is what a start writes on the row and
+ * nothing changes after, so the caller names them and the statement reads
+ * only the row's id and the parents' outputs: a 10,000-wide fan-out's answer
+ * is its ids, not 10,000 copies of the run. `parents` names the parents whose
+ * outputs come back (those not reported in the same decisions).
  */
 export interface ReleaseRequest extends ClaimRequest {
   readonly type: string;
   readonly parameters: Readonly<Record<string, unknown>>;
+}
+
+/** The released nodes the statement answers for (see ReleaseRequest), and the lease the claimed ones are taken under. */
+export interface ReleaseClaims {
+  /** the lease owner claims at release are written under: the deciding process's worker */
+  readonly leaseOwner: string;
+  readonly leaseMs: number;
+  /** claimed at release (core/claim.ts, ClaimWay.AT_RELEASE): the write walks them WAIT → READY → RUNNING */
+  readonly attempts: readonly ReleaseRequest[];
+  /** left READY, to be started before their claim (ClaimWay.AFTER_START): only their facts are answered */
+  readonly unclaimed?: readonly ReleaseRequest[];
+}
+
+/** What a committed write answers. */
+export interface AppliedCommands {
+  /** the facts of the nodes claimed at release, in request order (a claim not made is left out) */
+  readonly claimed: ClaimedNode[];
+  /** the facts of the released nodes to start before their claim */
+  readonly unclaimed: ClaimedNode[];
+  /** per run of `readAhead`, the rows of the success scope the statement did not write, as it left them */
+  readonly nextScope: Map<string, NodeStateRow[]>;
+  /** the runs whose row the statement wrote, whose decisionSeq it so bumped */
+  readonly runsWritten: ReadonlySet<string>;
 }
 
 /** The run's facts a claim answers, read once per run of the answered releases. */
@@ -59,20 +69,20 @@ type RunFacts = Omit<ClaimedNode, 'nodeId' | 'runId' | 'name' | 'type' | 'attemp
   readonly input: string;
 };
 
-const TERMINAL_SQL = `ARRAY[${TERMINAL_STATUSES.join(',')}]::smallint[]`;
-
 /**
- * One row of the statement's node writes, keyed as the SQL's recordset
- * columns. Every field is always there, undefined where it does not apply
- * (JSON leaves those out, which the SQL reads as NULL): one object shape,
- * built without spreading.
+ * One row of `$2`, keyed as the SQL's recordset columns. Every field is
+ * always there, undefined where it does not apply (JSON leaves those out,
+ * which the SQL reads as NULL): one object shape, built without spreading.
  */
 interface NodeWrite {
   readonly runId: string;
   readonly name: string;
+  /** the attempt the row must still be on */
   readonly attempt: number;
+  /** the status the row must still be in */
   readonly from: Status;
   readonly to: Status;
+  /** a write that starts a new attempt (retry, rerun) */
   readonly nextAttempt: number | undefined;
   readonly hasOutcome: boolean;
   readonly result: string | undefined;
@@ -81,30 +91,32 @@ interface NodeWrite {
   readonly error: string | undefined;
   /** the lease the row must still be held by */
   readonly leaseOwner: string | undefined;
-  /** a claim: RUNNING under this lease */
-  claimOwner: string | undefined;
-  claimMs: number | undefined;
-  /** the released node's facts are answered (a claim's, or one to run unclaimed), at this position of the answer */
+  /** the start of an attempt that ran before its claim */
+  readonly startedAt: Date | undefined;
+  /** claimed at release, under `$9`'s lease */
+  claimed: boolean;
+  /** the released node's facts are answered, at this position of the answer */
   answer: number | undefined;
   parents: readonly string[] | undefined;
-  /** the start of an attempt that ran unclaimed */
-  readonly startedAt: Date | undefined;
 }
 
-/** One row of the statement's run writes. */
+/** One row of `$3`: a run's write, at most one per run. */
 interface RunWrite {
   readonly runId: string;
   from?: Status;
   to?: Status;
   cancelRequested?: boolean;
+  /** the decisionSeq the row must still have */
   seenSeq?: number;
 }
 
-const APPLY_COMMANDS = `WITH node_writes AS (
+// The statement's parts, named; `APPLY_COMMANDS` below puts them together.
+
+/** $2 as rows, each found through its key and addressed by its row address (ctid). */
+const NODE_TARGETS = `node_writes AS (
    SELECT * FROM json_to_recordset($2::json) AS x(
      "runId" uuid, name text, attempt int, "from" smallint, "to" smallint, "nextAttempt" int, "hasOutcome" boolean,
-     result text, output text, error text, "leaseOwner" text, "claimOwner" text, "claimMs" double precision, answer int,
-     parents json, "startedAt" timestamptz)
+     result text, output text, error text, "leaseOwner" text, "startedAt" timestamptz, claimed boolean, answer int, parents json)
  ), node_targets AS MATERIALIZED (
    -- Each row is found through its key and written by its row address (see claimNodes): no
    -- cached plan, made on a young table's statistics, can scan the whole table per decision.
@@ -113,27 +125,43 @@ const APPLY_COMMANDS = `WITH node_writes AS (
    -- key index, and S2's hop grew with every chain run (1.1 → 2.0 ms over 600 chains).
    SELECT t.tid, x.* FROM node_writes x
    CROSS JOIN LATERAL (SELECT ctid AS tid FROM node_runs WHERE run_id = x."runId" AND name = x.name OFFSET 0) AS t
- ), nodes AS (
+ )`;
+
+/** Every node write that is not a claim: status, attempt, timings, outcome; the lease is released. */
+const NODE_UPDATES = `node_updates AS (
    -- With an outcome, the attempt's report is stored; without one, a write that starts a new
    -- attempt (rerun) clears the last attempt's timings and outcome, and any other keeps them.
-   -- A node claimed as it is released starts RUNNING under the claiming worker's lease.
    UPDATE node_runs n
-      SET status = CASE WHEN x."claimOwner" IS NOT NULL THEN ${Status.RUNNING} ELSE x."to" END, updated_at = $1::timestamptz,
+      SET status = x."to", updated_at = $1::timestamptz,
           attempt = COALESCE(x."nextAttempt", n.attempt),
-          started_at = CASE WHEN x."claimOwner" IS NOT NULL THEN $1::timestamptz WHEN x."startedAt" IS NOT NULL THEN x."startedAt"
+          started_at = CASE WHEN x."startedAt" IS NOT NULL THEN x."startedAt"
                             WHEN NOT x."hasOutcome" AND x."nextAttempt" IS NOT NULL THEN NULL ELSE n.started_at END,
-          ended_at = CASE WHEN x."to" = ANY(${TERMINAL_SQL}) THEN $1::timestamptz
-                          WHEN x."hasOutcome" OR x."nextAttempt" IS NOT NULL OR x."claimOwner" IS NOT NULL THEN NULL ELSE n.ended_at END,
+          ended_at = CASE WHEN x."to" = ANY(${statusArraySql(TERMINAL_STATUSES)}) THEN $1::timestamptz
+                          WHEN x."hasOutcome" OR x."nextAttempt" IS NOT NULL THEN NULL ELSE n.ended_at END,
           result = CASE WHEN x."hasOutcome" THEN COALESCE(x.result, n.result) WHEN x."nextAttempt" IS NOT NULL THEN '' ELSE n.result END,
           output = CASE WHEN x."hasOutcome" THEN x.output::jsonb WHEN x."nextAttempt" IS NOT NULL THEN NULL ELSE n.output END,
           error = CASE WHEN x."hasOutcome" THEN x.error WHEN x."nextAttempt" IS NOT NULL THEN NULL ELSE n.error END,
-          lease_owner = x."claimOwner",
-          lease_expires_at = $1::timestamptz + make_interval(secs => x."claimMs" / 1000)
+          lease_owner = NULL, lease_expires_at = NULL
      FROM node_targets x
-    WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets)) AND n.ctid = x.tid AND n.attempt = x.attempt AND n.status = x."from"
-      AND (x."leaseOwner" IS NULL OR n.lease_owner = x."leaseOwner")
+    WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE NOT claimed)) AND n.ctid = x.tid AND NOT x.claimed
+      AND n.attempt = x.attempt AND n.status = x."from" AND (x."leaseOwner" IS NULL OR n.lease_owner = x."leaseOwner")
     RETURNING n.id, n.run_id, x.answer, x.parents
- ), run_writes AS MATERIALIZED (
+ )`;
+
+/** The releases claimed at release: the one claim (claimSql.ts), from the WAIT the decision saw. */
+const CLAIM_UPDATES = `claim_updates AS (
+   UPDATE node_runs n
+      SET ${claimAssignments('$1::timestamptz', '$9::text', '$10::double precision')}
+     FROM node_targets x
+    WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE claimed)) AND n.ctid = x.tid AND x.claimed
+      AND n.attempt = x.attempt AND n.status = x."from"
+    RETURNING n.id, n.run_id, x.answer, x.parents
+ ), nodes AS (
+   SELECT * FROM node_updates UNION ALL SELECT * FROM claim_updates
+ )`;
+
+/** $3 as rows; each run's write bumps its decisionSeq, conditional on the one seen. */
+const RUN_UPDATES = `run_writes AS MATERIALIZED (
    SELECT t.tid, x.* FROM json_to_recordset($3::json) AS x(
      "runId" uuid, "from" smallint, "to" smallint, "cancelRequested" boolean, "seenSeq" int)
    CROSS JOIN LATERAL (SELECT ctid AS tid FROM workflow_runs WHERE id = x."runId" OFFSET 0) AS t
@@ -143,7 +171,7 @@ const APPLY_COMMANDS = `WITH node_writes AS (
    UPDATE workflow_runs r
       SET status = COALESCE(x."to", r.status), decision_seq = r.decision_seq + 1,
           updated_at = CASE WHEN x."to" IS NULL AND x."cancelRequested" IS NULL THEN r.updated_at ELSE $1::timestamptz END,
-          end_time = CASE WHEN x."to" = ANY(${TERMINAL_SQL}) THEN $1::timestamptz
+          end_time = CASE WHEN x."to" = ANY(${statusArraySql(TERMINAL_STATUSES)}) THEN $1::timestamptz
                           WHEN x."to" IN (${Status.READY}, ${Status.RUNNING}) THEN NULL ELSE r.end_time END,
           start_time = CASE WHEN x."to" = ${Status.RUNNING} THEN COALESCE(r.start_time, $1::timestamptz) ELSE r.start_time END,
           cancel_requested = COALESCE(x."cancelRequested", r.cancel_requested)
@@ -151,9 +179,10 @@ const APPLY_COMMANDS = `WITH node_writes AS (
     WHERE r.ctid = ANY(ARRAY(SELECT tid FROM run_writes)) AND r.ctid = x.tid AND r.id = x."runId" AND (x."from" IS NULL OR r.status = x."from")
       AND (x."seenSeq" IS NULL OR r.decision_seq = x."seenSeq")
     RETURNING 1
- ), written AS (
-   SELECT (SELECT count(*)::int FROM nodes) AS nodes, (SELECT count(*)::int FROM runs) AS runs
- ), written_nodes AS (
+ )`;
+
+/** $6–$8: the success scope (core/successScope.ts) of the steps claimed here, read in the statement's snapshot past the rows it writes. */
+const READ_AHEAD = `written_nodes AS (
    SELECT "runId" AS run_id, name FROM node_writes
  ), next_succeeding AS (
    SELECT * FROM json_to_recordset($6::json) AS s(run_id uuid, name text)
@@ -161,8 +190,10 @@ const APPLY_COMMANDS = `WITH node_writes AS (
    SELECT * FROM json_to_recordset($7::json) AS c(run_id uuid, name text)
  ), next_ranges AS (
    SELECT * FROM json_to_recordset($8::json) AS r(run_id uuid, child text, lo int, hi int)
- ), ${successScopeCtes('next_', 'written_nodes')}
- SELECT CASE WHEN nodes <> $4::int OR runs <> $5::int THEN
+ ), ${successScopeCtes('next_', 'written_nodes')}`;
+
+/** The answer: raise if any write missed ($4, $5), else the answered releases' facts and the read-ahead. */
+const ANSWER = `SELECT CASE WHEN nodes <> $4::int OR runs <> $5::int THEN
           flowline_stale_decision(format('%s of %s node write(s) and %s of %s run write(s) matched', nodes, $4::int, runs, $5::int)) END AS stale,
         -- One text, not a uuid[]: node-postgres parses an array character by character (1.4 KB of garbage per id).
         (SELECT string_agg(c.id::text, ',' ORDER BY c.answer) FROM nodes c WHERE c.answer IS NOT NULL) AS "answeredIds",
@@ -180,39 +211,93 @@ const APPLY_COMMANDS = `WITH node_writes AS (
         (SELECT jsonb_agg(jsonb_build_object('runId', f.run_id, 'name', f.name, 'status', f.status, 'attempt', f.attempt,
                                              'leaseOwner', f.lease_owner) ORDER BY f.run_id, f.position)
            FROM next_found f) AS "nextScope"
-   FROM written`;
+   FROM (SELECT (SELECT count(*)::int FROM nodes) AS nodes, (SELECT count(*)::int FROM runs) AS runs) AS written`;
+
+const APPLY_COMMANDS = `WITH ${NODE_TARGETS}, ${NODE_UPDATES}, ${CLAIM_UPDATES}, ${RUN_UPDATES}, ${READ_AHEAD}
+ ${ANSWER}`;
 
 /**
- * Applies the status commands of decisions — one run's or a batch of runs' —
- * in ONE statement: every node write and every run write of the batch, each
- * conditional on the status (attempt, lease) its decision saw, and on the
- * run's decisionSeq, which the statement bumps: a decision made on state read
- * without the run's lock commits only if no other decision came between. If
- * any write matches nothing, the statement raises (flowline_stale_decision),
- * which undoes all of it — atomic outside a transaction too — and
- * StaleDecision is thrown: the caller decides again on fresh state.
- * Cancelling 10,000 pending nodes, or completing 50 runs' nodes at once, is
- * one round trip.
+ * # applyCommands: write a batch of decisions in one statement
  *
- * A row is written once per statement, so a batch whose decisions write one
- * row twice is refused as stale, and its events are decided one by one.
+ * Writes the status commands of decisions — one run's or many runs' — in ONE
+ * statement, so it is atomic without a transaction of its own and costs one
+ * round trip however many rows it writes (cancelling 10,000 pending nodes,
+ * completing 50 runs' nodes). Every decision's writes go through it; no other
+ * statement writes a node's or a run's status on a decision's behalf.
  *
- * Answers the nodes claimed as they were released (see ReleaseClaims); a
- * claim names a node the decisions release (WAIT → READY), or is not made.
- * Also answers the runs whose row it wrote, whose decisionSeq it so bumped.
+ * Input (the statement's parameters):
+ * - `$1` now: every timestamp written.
+ * - `$2` node writes, one per SET_NODE command (NodeWrite): each conditional
+ *   on the row's status (`from`), attempt and — for a report — lease holder;
+ *   with its outcome, its next attempt, or its start before a claim. The
+ *   released nodes named in `claims` are marked: claimed at release (the one
+ *   claim's columns, claimSql.ts) or answered only.
+ * - `$3` run writes, one per run written (RunWrite): its status change and
+ *   cancel request if any, conditional on the status and on the decisionSeq
+ *   the decision saw; every run write bumps the decisionSeq.
+ * - `$4`, `$5` how many node and run writes must match.
+ * - `$6`–`$8` the read-ahead: the success scope requests (`readAhead`) of the
+ *   steps claimed here, as SuccessScopeRequest rows.
+ * - `$9`, `$10` the lease owner and lease length of the claims at release.
  *
- * `next` asks, in the same statement, for the success scope of nodes (see
- * loadSuccessScopes) as the statement leaves it: the rows it does not write,
- * read in its snapshot, which the caller completes with the rows it writes.
- * A chain's next step, claimed here, is then decided without a read of its own.
+ * Output (AppliedCommands): the facts of the released nodes answered (claimed
+ * ones and ones to start before their claim, each with its parents' outputs
+ * and its run's facts), the read-ahead's rows, and the runs written.
+ *
+ * Outcomes:
+ * - **written**: every write matched; the answer above.
+ * - **stale** (SQLSTATE FL409, raised by `flowline_stale_decision`, thrown as
+ *   StaleDecision): some write matched nothing — a node moved off the status
+ *   decided on, its lease was taken over, another decision about the run came
+ *   first (decisionSeq) — and the whole statement is undone. The caller
+ *   decides again on fresh state. So is a batch whose decisions write one row
+ *   twice (a row is written once per statement), before anything is sent.
+ * - **nothing to write**: no command changes a row; nothing is sent.
+ * - anything else Postgres raises (deadlock, connection lost) is thrown as is.
  */
 export async function applyCommands(
   db: Queryable,
   decisions: readonly RunDecision[],
   now: Date,
   claims: ReleaseClaims = { leaseOwner: '', leaseMs: 0, attempts: [] },
-  next: readonly RunSuccesses[] = [],
-): Promise<{ claimed: ClaimedNode[]; unclaimed: ClaimedNode[]; nextScope: Map<string, NodeStateRow[]>; runsWritten: ReadonlySet<string> }> {
+  readAhead: readonly SuccessScopeRequest[] = [],
+): Promise<AppliedCommands> {
+  const { nodes, runs } = writesOf(decisions);
+  const answered = markAnswered(nodes, claims);
+  if (nodes.size + runs.size === 0) return { claimed: [], unclaimed: [], nextScope: new Map(), runsWritten: new Set() };
+  const result = await db
+    .query<{
+      answeredIds: string | null;
+      answeredParentOutputs: Record<number, Record<string, unknown>> | null;
+      answeredRuns: RunFacts[] | null;
+      nextScope: (NodeStateRow & { runId: string })[] | null;
+    }>({
+      name: 'apply-commands',
+      text: APPLY_COMMANDS,
+      values: [
+        now,
+        JSON.stringify([...nodes.values()]),
+        JSON.stringify([...runs.values()]),
+        nodes.size,
+        runs.size,
+        JSON.stringify(readAhead.flatMap((r) => r.nodes.map((name) => ({ run_id: r.runId, name })))),
+        JSON.stringify(readAhead.flatMap((r) => r.children.map((c) => ({ run_id: r.runId, name: c.child })))),
+        JSON.stringify(readAhead.flatMap((r) => r.children.flatMap((c) => c.parentRanges.map(([lo, hi]) => ({ run_id: r.runId, child: c.child, lo, hi }))))),
+        claims.leaseOwner,
+        claims.leaseMs,
+      ],
+    })
+    .catch((error: unknown) => {
+      throw sqlState(error) === SqlState.STALE_DECISION ? new StaleDecision((error as Error).message) : error;
+    });
+  const row = result.rows[0]!;
+  const nextScope = new Map<string, NodeStateRow[]>(readAhead.map((r) => [r.runId, []]));
+  for (const { runId, name, status, attempt, leaseOwner } of row.nextScope ?? []) nextScope.get(runId)?.push({ name, status, attempt, leaseOwner });
+  return { ...answeredFacts(answered, row), nextScope, runsWritten: new Set(runs.keys()) };
+}
+
+/** The rows `$2` and `$3` of decisions: one write per node and per run, refused as stale if a batch writes one twice. */
+function writesOf(decisions: readonly RunDecision[]): { nodes: Map<string, NodeWrite>; runs: Map<string, RunWrite> } {
   const nodes = new Map<string, NodeWrite>();
   // One write per run the decisions write anything of: its decisionSeq, and a status change, a
   // cancel request, or both (the row is written once per statement).
@@ -235,7 +320,7 @@ export async function applyCommands(
           output: outcome?.output === undefined ? undefined : JSON.stringify(outcome.output),
           error: outcome?.error,
           leaseOwner, startedAt,
-          claimOwner: undefined, claimMs: undefined, answer: undefined, parents: undefined,
+          claimed: false, answer: undefined, parents: undefined,
         });
         runWrite(runId, decisionSeq);
       } else if (command.type === 'SET_RUN') {
@@ -249,57 +334,48 @@ export async function applyCommands(
       }
     }
   }
-  // The releases answered for, in the order their facts come back: the claims, then those to run unclaimed.
-  const answered: { readonly request: ReleaseRequest; readonly claimed: boolean }[] = [];
+  return { nodes, runs };
+}
+
+interface Answered {
+  readonly request: ReleaseRequest;
+  readonly claimed: boolean;
+}
+
+/**
+ * Marks the node writes of the releases answered for, in the order their
+ * facts come back: the claims, then those to start before their claim. A
+ * request that names no release (WAIT → READY on its attempt) of the
+ * decisions is not answered: no claim is made for it.
+ */
+function markAnswered(nodes: ReadonlyMap<string, NodeWrite>, claims: ReleaseClaims): Answered[] {
+  const answered: Answered[] = [];
   const answer = (request: ReleaseRequest, claimed: boolean) => {
     const released = nodes.get(`${request.runId}.${request.node}`);
     if (released?.from !== Status.WAIT || released.to !== Status.READY || released.attempt !== request.attempt) return;
-    if (claimed) {
-      released.claimOwner = claims.leaseOwner;
-      released.claimMs = claims.leaseMs;
-    }
+    released.claimed = claimed;
     released.answer = answered.length;
     if (request.parents?.length) released.parents = request.parents;
     answered.push({ request, claimed });
   };
   for (const request of claims.attempts) answer(request, true);
   for (const request of claims.unclaimed ?? []) answer(request, false);
-  if (nodes.size + runs.size === 0) return { claimed: [], unclaimed: [], nextScope: new Map(), runsWritten: new Set() };
-  const result = await db
-    .query<{
-      answeredIds: string | null;
-      answeredParentOutputs: Record<number, Record<string, unknown>> | null;
-      answeredRuns: RunFacts[] | null;
-      nextScope: (NodeStateRow & { runId: string })[] | null;
-    }>({
-      name: 'apply-commands',
-      text: APPLY_COMMANDS,
-      values: [
-        now,
-        JSON.stringify([...nodes.values()]),
-        JSON.stringify([...runs.values()]),
-        nodes.size,
-        runs.size,
-        JSON.stringify(next.flatMap((r) => r.nodes.map((name) => ({ run_id: r.runId, name })))),
-        JSON.stringify(next.flatMap((r) => r.children.map((c) => ({ run_id: r.runId, name: c.child })))),
-        JSON.stringify(next.flatMap((r) => r.children.flatMap((c) => c.parentRanges.map(([lo, hi]) => ({ run_id: r.runId, child: c.child, lo, hi }))))),
-      ],
-    })
-    .catch((error: unknown) => {
-      // Nodes moved off the status decided on, their lease was taken over, or another decision about the run came first.
-      throw sqlState(error) === SqlState.STALE_DECISION ? new StaleDecision((error as Error).message) : error;
-    });
-  const nextScope = new Map<string, NodeStateRow[]>(next.map((r) => [r.runId, []]));
-  for (const { runId, name, status, attempt, leaseOwner } of result.rows[0]!.nextScope ?? []) nextScope.get(runId)?.push({ name, status, attempt, leaseOwner });
-  const { answeredIds, answeredParentOutputs, answeredRuns } = result.rows[0]!;
+  return answered;
+}
+
+/** The answered releases as their claims' facts, split into claimed and to start before their claim. */
+function answeredFacts(
+  answered: readonly Answered[],
+  { answeredIds, answeredParentOutputs, answeredRuns }: { answeredIds: string | null; answeredParentOutputs: Record<number, Record<string, unknown>> | null; answeredRuns: RunFacts[] | null },
+): Pick<AppliedCommands, 'claimed' | 'unclaimed'> {
   const ids = answeredIds?.split(',') ?? [];
   const runFacts = new Map((answeredRuns ?? []).map((facts) => [facts.runId, facts]));
-  const claimedNodes: ClaimedNode[] = [];
-  const unclaimedNodes: ClaimedNode[] = [];
-  answered.forEach(({ request, claimed }, i) => {
+  const claimed: ClaimedNode[] = [];
+  const unclaimed: ClaimedNode[] = [];
+  answered.forEach(({ request, claimed: isClaimed }, i) => {
     const run = runFacts.get(request.runId)!;
     // Each node its own copies, as if read from its row; written out field by field, the hot path's one object shape.
-    (claimed ? claimedNodes : unclaimedNodes).push({
+    (isClaimed ? claimed : unclaimed).push({
       nodeId: ids[i]!,
       runId: request.runId,
       name: request.node,
@@ -317,12 +393,7 @@ export async function applyCommands(
       parentOutputs: request.parents?.length ? (answeredParentOutputs?.[i] ?? {}) : null,
     });
   });
-  return {
-    claimed: claimedNodes,
-    unclaimed: unclaimedNodes,
-    nextScope,
-    runsWritten: new Set(runs.keys()),
-  };
+  return { claimed, unclaimed };
 }
 
 /** JSON text parsed; the empty object, which most inputs and parameters are, without the parser. */

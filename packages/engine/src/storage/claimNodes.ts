@@ -1,4 +1,6 @@
+import { CLAIMABLE_STATUS } from '../core/claim.ts';
 import { Status } from '../core/status.ts';
+import { claimAssignments } from './claimSql.ts';
 import type { Queryable } from './database.ts';
 import { carriesOutput } from './loadNodeOutputs.ts';
 import type { NodeAttempt } from './nodeAttempt.ts';
@@ -33,8 +35,9 @@ export function attemptKey(attempt: NodeAttempt): string {
 }
 
 /**
- * READY → RUNNING for node attempts, taking a lease on each, and READY →
- * RUNNING for each run whose first node this is: one statement for a whole
+ * Claims node attempts (core/claim.ts, ClaimWay.TAKEN): READY → RUNNING on
+ * the attempt, taking a lease on each, and READY → RUNNING for each run whose
+ * first node this is: one statement for a whole
  * batch of a worker's jobs, one round trip, which also brings back the outputs
  * of the parents each request names. An attempt missing from the answer
  * was claimed by another worker, or cancelled, suspended or retried meanwhile:
@@ -55,13 +58,12 @@ export async function claimNodes(
     text: `WITH wanted AS MATERIALIZED (
        SELECT n.tid, a.i, a.named FROM unnest($1::uuid[], $2::text[], $3::int[], $9::boolean[]) WITH ORDINALITY AS a(run_id, name, attempt, named, i)
        CROSS JOIN LATERAL (SELECT ctid AS tid, attempt, status FROM node_runs WHERE run_id = a.run_id AND name = a.name OFFSET 0) AS n
-        WHERE n.attempt = a.attempt AND n.status = ${Status.READY}
+        WHERE n.attempt = a.attempt AND n.status = ${CLAIMABLE_STATUS}
      ), claimed AS (
        UPDATE node_runs n
-          SET status = ${Status.RUNNING}, started_at = $4::timestamptz, ended_at = NULL, lease_owner = $5,
-              lease_expires_at = $4::timestamptz + make_interval(secs => $6::double precision / 1000), updated_at = $4
+          SET ${claimAssignments('$4::timestamptz', '$5::text', '$6::double precision')}
          FROM wanted w
-        WHERE n.ctid = ANY(ARRAY(SELECT tid FROM wanted)) AND n.ctid = w.tid AND n.status::int = ${Status.READY}
+        WHERE n.ctid = ANY(ARRAY(SELECT tid FROM wanted)) AND n.ctid = w.tid AND n.status::int = ${CLAIMABLE_STATUS}
         RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, w.i, w.named
      ), started AS (
        UPDATE workflow_runs

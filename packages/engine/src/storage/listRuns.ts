@@ -62,6 +62,21 @@ export function runFilterSql(filter: RunFilter): { where: string; params: unknow
   return { where: clauses.join(' AND '), params };
 }
 
+/** Which page of runs by sequence: up to `limit` runs before `beforeSeq` (newest first) or after `afterSeq` (`ascending`). */
+export interface RunSeqPageRequest {
+  readonly limit: number;
+  readonly beforeSeq?: number;
+  readonly afterSeq?: number;
+  readonly ascending?: boolean;
+}
+
+/** A page of runs by sequence, and where the next one starts (undefined when there is none). */
+export interface RunSeqPage {
+  readonly runs: RunRecord[];
+  readonly nextBeforeSeq: number | undefined;
+  readonly nextAfterSeq: number | undefined;
+}
+
 /**
  * One page of runs by keyset on `seq`, newest first (or oldest first with
  * `ascending`, Tencent `orderByTime=Asc`): the page after `beforeSeq` (or
@@ -69,11 +84,7 @@ export function runFilterSql(filter: RunFilter): { where: string; params: unknow
  * extra row to know whether another page follows; the next page starts at
  * `nextBeforeSeq` (descending) or `nextAfterSeq` (ascending).
  */
-export async function listRunsBySeq(
-  db: Queryable,
-  filter: RunFilter,
-  page: { readonly limit: number; readonly beforeSeq?: number; readonly afterSeq?: number; readonly ascending?: boolean },
-): Promise<{ runs: RunRecord[]; nextBeforeSeq: number | undefined; nextAfterSeq: number | undefined }> {
+export async function listRunsBySeq(db: Queryable, filter: RunFilter, page: RunSeqPageRequest): Promise<RunSeqPage> {
   const { where, params } = runFilterSql(filter);
   let keyset = '';
   if (page.beforeSeq !== undefined) {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { NodeStateRow } from '../core/runState.ts';
 import type { Status } from '../core/status.ts';
 
 export interface LockedRun {
@@ -14,7 +15,7 @@ export interface LockedRun {
   readonly startTime: Date;
   /** the run's decision count when read: a decision written without the lock commits only if it still holds */
   readonly decisionSeq: number;
-  readonly nodes: readonly { readonly name: string; readonly status: Status; readonly attempt: number; readonly leaseOwner: string | null }[];
+  readonly nodes: readonly NodeStateRow[];
 }
 
 export type LockedRunRow = Omit<LockedRun, 'nodes'>;
@@ -36,7 +37,6 @@ export function runRowColumns(alias: string, prefix = ''): string {
   ].join(', ');
 }
 
-export type NodeStateRow = LockedRun['nodes'][number];
 
 /**
  * Locks a run's row for the rest of the transaction and reads what the core

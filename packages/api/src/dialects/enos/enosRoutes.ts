@@ -32,9 +32,9 @@ export function registerEnosRoutes(app: FastifyInstance, { engine, authority, ti
     const runs = await engine.withInstanceStamps(unstamped);
     return Promise.all(
       runs.map(async (run) => {
-        const dag = await engine.definitions.dag(run.definitionId, run.definitionVersion);
+        const dag = await engine.definitionDag(run.definitionId, run.definitionVersion);
         // freq: the first schedule of the version the run is pinned to, not of a later edit
-        const spec = await engine.definitions.spec(run.definitionId, run.definitionVersion);
+        const spec = await engine.definitionSpec(run.definitionId, run.definitionVersion);
         const freq = spec.schedules?.[0]?.expression ?? '';
         return toEnosFlowInstance(run, dag, { timeZone, freq, canEdit });
       }),

@@ -70,7 +70,7 @@ export function registerExplorerRoutes(scope: FastifyInstance, { engine, authori
 
   routes.get('/workflows/:id/jobs', { onRequest: read, schema: { params: NumericId, querystring: JobListQuery } }, async (request) => {
     const orgId = callerOf(request).orgId;
-    return jobPage(orgId, request.query, (await engine.catalog.getById(request.params.id, orgId)).id);
+    return jobPage(orgId, request.query, (await engine.getDefinitionById(request.params.id, orgId)).id);
   });
 
   /** A job id is the run's seq; the keyset list just above it is the indexed lookup by seq. */
@@ -88,7 +88,7 @@ export function registerExplorerRoutes(scope: FastifyInstance, { engine, authori
 
   routes.post('/workflows/:id/jobs', { onRequest: operate, schema: { params: NumericId, body: StartJobBody } }, async (request) => {
     const caller = callerOf(request);
-    const definition = await engine.catalog.getById(request.params.id, caller.orgId);
+    const definition = await engine.getDefinitionById(request.params.id, caller.orgId);
     const { run } = await engine.startRun({
       workflow: definition.name,
       orgId: caller.orgId,

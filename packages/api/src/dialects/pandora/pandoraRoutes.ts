@@ -56,17 +56,17 @@ export function registerPandoraRoutes(scope: FastifyInstance, { engine, timeZone
 
   // The catalog's list carries create and update times, which a single get does not.
   async function findWorkflow(name: string, orgId: string): Promise<Workflow> {
-    const definition = (await engine.catalog.list(orgId)).find((d) => d.name === name);
+    const definition = (await engine.listDefinitions(orgId)).find((d) => d.name === name);
     if (!definition) throw new DefinitionNotFound(name);
     return workflowOf(definition, orgId);
   }
 
   /** Start enables the workflow's cron schedules and stop disables them: a Pandora workflow runs or rests as a whole. */
   async function setSchedulesPaused(workflow: string, orgId: string, paused: boolean): Promise<void> {
-    for (const schedule of await engine.schedules.list(orgId, workflow)) {
+    for (const schedule of await engine.listSchedules(orgId, workflow)) {
       if (schedule.paused === paused) continue;
       const id = String(schedule.id);
-      await (paused ? engine.schedules.pause(id, orgId) : engine.schedules.resume(id, orgId));
+      await (paused ? engine.pauseSchedule(id, orgId) : engine.resumeSchedule(id, orgId));
     }
   }
 
@@ -82,7 +82,7 @@ export function registerPandoraRoutes(scope: FastifyInstance, { engine, timeZone
 
   scope.get('/', { preHandler: read }, async (request, reply) => {
     const orgId = callerOf(request).orgId;
-    const definitions = await engine.catalog.list(orgId);
+    const definitions = await engine.listDefinitions(orgId);
     const workflows = await Promise.all(definitions.map((d) => workflowOf(d, orgId)));
     return sendJson(reply, 200, workflows.map(summary));
   });
@@ -95,7 +95,7 @@ export function registerPandoraRoutes(scope: FastifyInstance, { engine, timeZone
   scope.post<Named>('/:name', { preHandler: admin }, async (request, reply) => {
     const name = nameOf(request);
     const body = readWorkflowBody(request.body, request.headers['content-length']);
-    await engine.catalog.create(toWorkflowSpec(name, body), callerOf(request).orgId);
+    await engine.createDefinition(toWorkflowSpec(name, body), callerOf(request).orgId);
     return reply.status(200).send();
   });
 
@@ -103,13 +103,13 @@ export function registerPandoraRoutes(scope: FastifyInstance, { engine, timeZone
     const name = nameOf(request);
     const body = readWorkflowBody(request.body, request.headers['content-length']);
     const orgId = callerOf(request).orgId;
-    const stored = await engine.catalog.get(name, orgId);
-    await engine.catalog.update(name, toWorkflowSpec(name, body, stored.spec), orgId);
+    const stored = await engine.getDefinition(name, orgId);
+    await engine.updateDefinition(name, toWorkflowSpec(name, body, stored.spec), orgId);
     return reply.status(200).send();
   });
 
   scope.delete<Named>('/:name', { preHandler: admin }, async (request, reply) => {
-    await engine.catalog.delete(nameOf(request), callerOf(request).orgId);
+    await engine.deleteDefinition(nameOf(request), callerOf(request).orgId);
     return reply.status(200).send();
   });
 

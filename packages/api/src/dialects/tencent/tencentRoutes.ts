@@ -64,7 +64,7 @@ export function registerTencentRoutes(scope: FastifyInstance, { engine, authorit
   async function definitionOf(workflowId: string, orgId: string): Promise<{ id: number; name: string }> {
     const id = definitionIdOf(workflowId);
     if (id === undefined) throw new ValidationFailed(`workflowId: ${JSON.stringify(workflowId)} is not a WorkflowId`);
-    return engine.catalog.getById(id, orgId);
+    return engine.getDefinitionById(id, orgId);
   }
 
   routes.get('/workflowexecution', { onRequest: read, schema: { querystring: ListQuery } }, async (request, reply) => {
@@ -105,7 +105,7 @@ export function registerTencentRoutes(scope: FastifyInstance, { engine, authorit
     const uuid = runUuidOf(request.params.runId);
     if (!uuid) throw new RunNotFound(request.params.runId);
     const run = await engine.getRun(uuid, orgId);
-    const dag = await engine.definitions.dag(run.definitionId, run.definitionVersion);
+    const dag = await engine.definitionDag(run.definitionId, run.definitionVersion);
     return reply
       .type('application/xml')
       .send(tencentXml({ Response: { RequestId: request.ciRequestId, WorkflowExecution: toExecutionDetail(run, dag, timeZone) } }));

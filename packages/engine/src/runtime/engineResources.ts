@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { HandlerRegistry } from '../handlers/handlerRegistry.ts';
+import type { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
+import type { NodeQueue } from '../queue/nodeQueue.ts';
+import type { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
+import type { Database } from '../storage/database.ts';
+import type { DefinitionCache } from './definitionCache.ts';
+import type { DefinitionCatalog } from './definitionCatalog.ts';
+import type { KnownRunStates } from './knownRunStates.ts';
+
+/**
+ * What every system of one engine shares (as trigger.dev's run engine hands
+ * its systems one resources object): the connections, the caches and the
+ * process's clock, logger and metrics. Made once by the Engine; nothing
+ * outside the engine package sees it.
+ */
+export interface EngineResources {
+  readonly db: Database;
+  /** the connection for publishing aborts (subscribers bring their own) */
+  readonly redis: Redis;
+  readonly queuePrefix: string;
+  readonly nodeQueue: NodeQueue;
+  readonly registry: HandlerRegistry;
+  /** definition versions by id: specs and compiled DAGs */
+  readonly definitions: DefinitionCache;
+  readonly catalog: DefinitionCatalog;
+  readonly schedules: ScheduleCatalog;
+  /** the runs this process decided about, as its decisions left them */
+  readonly known: KnownRunStates;
+  readonly logger: Logger | undefined;
+  readonly now: () => Date;
+  readonly metrics: FlowlineMetrics;
+}

@@ -1,0 +1,41 @@
+import type { EngineResources } from './engineResources.ts';
+import { DecisionSystem } from './systems/decisionSystem.ts';
+import { DispatchSystem } from './systems/dispatchSystem.ts';
+import { HistorySystem } from './systems/historySystem.ts';
+import { StartSystem } from './systems/startSystem.ts';
+import { WorkerSystem } from './systems/workerSystem.ts';
+
+/**
+ * An engine's systems, each owning one part of a run's life (as trigger.dev's
+ * run engine splits its own), all sharing one resources object:
+ *
+ * - `starts` writes new runs and dispatches their roots;
+ * - `decisions` applies events to runs through the pure core and writes them;
+ * - `dispatch` hands what becomes runnable to the local lane or Redis, and publishes aborts;
+ * - `workers` is the workers' way in: claims, leases, reports;
+ * - `history` reads runs for every surface.
+ *
+ * The engine package's own loops (Reconciler, SchedulerLoop) act through them too.
+ */
+export interface EngineSystems {
+  readonly resources: EngineResources;
+  readonly starts: StartSystem;
+  readonly decisions: DecisionSystem;
+  readonly dispatch: DispatchSystem;
+  readonly workers: WorkerSystem;
+  readonly history: HistorySystem;
+}
+
+export function createSystems(resources: EngineResources): EngineSystems {
+  const dispatch = new DispatchSystem(resources);
+  const history = new HistorySystem(resources.db);
+  const decisions = new DecisionSystem(resources, dispatch);
+  return {
+    resources,
+    starts: new StartSystem(resources, dispatch, history),
+    decisions,
+    dispatch,
+    workers: new WorkerSystem(resources, decisions, dispatch),
+    history,
+  };
+}

@@ -1,0 +1,144 @@
+import type pg from 'pg';
+import type { Dag } from '../../core/dag.ts';
+import { runStateFromRows } from '../../core/runStateFromRows.ts';
+import { successScopeRequest } from '../../core/successScope.ts';
+import { inTransaction, type Queryable } from '../../storage/database.ts';
+import { loadSuccessScopes } from '../../storage/loadSuccessScopes.ts';
+import { lockRun, lockRunRows } from '../../storage/lockRun.ts';
+import type { DefinitionCache } from '../definitionCache.ts';
+import { scopedDecisionState, type DecisionEvent, type DecisionState, type RunDefinitionRef } from '../decisionState.ts';
+import type { EngineResources } from '../engineResources.ts';
+import type { ReportedSuccess } from '../knownRunStates.ts';
+
+/** How a batch's state was taken (see DecisionStates): the label of its stale-decision count. */
+export const StateSource = {
+  /** what this process's last decisions about the runs left (KnownRunStates), no read */
+  KNOWN: 'known',
+  /** read without the runs' locks, the write checking each run's decisionSeq */
+  UNLOCKED: 'unlocked',
+  /** read under the runs' locks, in the write's transaction */
+  LOCKED: 'locked',
+} as const;
+export type StateSource = (typeof StateSource)[keyof typeof StateSource];
+
+/**
+ * Where a decision's state comes from: one chain, from the cheapest source
+ * that is sound for the events to the dearest.
+ *
+ * 1. **Known** — when every event is a success of a run whose scope
+ *    (core/successScope.ts) this process knows as its last decision left it
+ *    (KnownRunStates): no read at all, one round trip, the write.
+ * 2. **Read unlocked** — when every event is a success of a run whose
+ *    definition version the reporter named (its claim read it): the scopes of
+ *    the runs not known are read in one statement without a lock; the write
+ *    commits only if no other decision about a run came between (its
+ *    decisionSeq). Two round trips.
+ * 3. **Read locked** — anything else (failures, cancel, rerun, and a success
+ *    decided again after a stale write): BEGIN, lock the runs, read, write,
+ *    COMMIT. Five round trips, but contended runs (a wide join finishing on
+ *    many workers) then queue instead of retrying.
+ *
+ * A run not found, or not of the version named, is missing from the states.
+ */
+export class DecisionStates {
+  constructor(private readonly resources: EngineResources) {}
+
+  /**
+   * Runs `work` on the states of the runs `items` are about, taken from the
+   * first source of the chain that serves them all (`unlocked` allows the
+   * first two), with the connection the write must use.
+   */
+  async decideOn<T>(
+    items: readonly DecisionEvent[],
+    unlocked: boolean,
+    work: (db: Queryable, states: Map<string, DecisionState>, source: StateSource) => Promise<T>,
+  ): Promise<T> {
+    const { db, definitions } = this.resources;
+    if (unlocked && decidableUnlocked(items)) {
+      const known = this.knownStates(items);
+      const unknown = items.filter((item) => !known.has(item.runUuid));
+      if (unknown.length === 0) return work(db.prepared, known, StateSource.KNOWN);
+      const read = await loadSuccessStates(db.prepared, unknown, definitions);
+      return work(db.prepared, new Map([...known, ...read]), StateSource.UNLOCKED);
+    }
+    return inTransaction(db, async (client) => work(client, await loadDecisionStates(client, items, definitions), StateSource.LOCKED), db.prepared);
+  }
+
+  /** The states of the runs whose successes in `items` are covered by what this process knows of them. */
+  private knownStates(items: readonly DecisionEvent[]): Map<string, DecisionState> {
+    const successes = new Map<string, ReportedSuccess[]>();
+    for (const { runUuid, event } of items) {
+      if (event.type !== 'NODE_SUCCEEDED') continue;
+      const reported = successes.get(runUuid);
+      if (reported) reported.push(event);
+      else successes.set(runUuid, [event]);
+    }
+    const states = new Map<string, DecisionState>();
+    for (const [runUuid, reported] of successes) {
+      const state = this.resources.known.successState(runUuid, reported);
+      if (state) states.set(runUuid, state);
+    }
+    return states;
+  }
+}
+
+/** Whether these events can be decided on state read without a lock: all successes, of runs whose definitions are known. */
+export function decidableUnlocked(events: readonly DecisionEvent[]): events is readonly (DecisionEvent & { definition: RunDefinitionRef })[] {
+  return events.every((e) => e.event.type === 'NODE_SUCCEEDED' && e.definition !== undefined);
+}
+
+/**
+ * Locks runs and loads the state `decide` needs for `events`, per run. When
+ * every event is a node's success, a run is loaded as its success scope only
+ * (core/successScope.ts). Any other event (failures, cancel, rerun, …) may
+ * touch any node and loads its run whole. A run not found is missing from the answer.
+ */
+export async function loadDecisionStates(
+  client: pg.PoolClient,
+  events: readonly DecisionEvent[],
+  definitions: DefinitionCache,
+): Promise<Map<string, DecisionState>> {
+  if (events.some(({ event }) => event.type !== 'NODE_SUCCEEDED')) {
+    const states = new Map<string, DecisionState>();
+    for (const runUuid of new Set(events.map((e) => e.runUuid))) {
+      const locked = await lockRun(client, runUuid);
+      if (!locked) continue;
+      const dag = await definitions.dag(locked.definitionId, locked.definitionVersion);
+      states.set(runUuid, { run: locked, state: runStateFromRows(locked, dag) });
+    }
+    return states;
+  }
+  const runs = await lockRunRows(client, [...new Set(events.map((e) => e.runUuid))]);
+  const pinned = new Map(runs.map((run) => [run.id, run]));
+  return loadSuccessStates(client, events.flatMap((e) => (pinned.has(e.runUuid) ? [{ ...e, definition: pinned.get(e.runUuid)! }] : [])), definitions);
+}
+
+/**
+ * The state for node successes of runs whose definitions are known, read in
+ * one statement (loadSuccessScopes): under the runs' locks, or without them
+ * for a decision whose write checks each run's decisionSeq.
+ */
+async function loadSuccessStates(
+  db: Queryable,
+  events: readonly (DecisionEvent & { definition: RunDefinitionRef })[],
+  definitions: DefinitionCache,
+): Promise<Map<string, DecisionState>> {
+  const succeeding = new Map<string, { definition: RunDefinitionRef; dag: Dag; nodes: Set<string> }>();
+  for (const { runUuid, event, definition } of events) {
+    let run = succeeding.get(runUuid);
+    if (!run) {
+      run = { definition, dag: await definitions.dag(definition.definitionId, definition.definitionVersion), nodes: new Set() };
+      succeeding.set(runUuid, run);
+    }
+    run.nodes.add((event as { node: string }).node);
+  }
+  const scopes = await loadSuccessScopes(db, [...succeeding].map(([runId, { dag, nodes }]) => successScopeRequest(runId, dag, nodes)));
+  const states = new Map<string, DecisionState>();
+  for (const [runId, { nodes, ...run }] of scopes) {
+    const { definition, dag } = succeeding.get(runId)!;
+    // Decided on another version's DAG, the answer would be wrong: a caller that named the wrong one finds the run missing.
+    if (run.definitionId !== definition.definitionId || run.definitionVersion !== definition.definitionVersion) continue;
+    states.set(runId, scopedDecisionState(run, nodes, dag));
+  }
+  return states;
+}

@@ -1,0 +1,44 @@
+import { subscribeAborts } from '../../queue/abortChannel.ts';
+import { QueueName, bullPrefix } from '../../queue/keys.ts';
+import { releaseLeases } from '../../storage/releaseLeases.ts';
+import { renewLeases } from '../../storage/renewLeases.ts';
+import type { EngineResources } from '../engineResources.ts';
+import type { WorkerPort } from '../workerPort.ts';
+import { ClaimSystem, type WorkerLease } from './claimSystem.ts';
+import type { DecisionSystem } from './decisionSystem.ts';
+import type { DispatchSystem } from './dispatchSystem.ts';
+
+/**
+ * The engine's side of its workers: a WorkerPort per worker, bound to the
+ * worker's lease, through which it claims (ClaimSystem), heartbeats and
+ * reports (DecisionSystem) — and, when it shares the engine's process, takes
+ * what the engine makes runnable (DispatchSystem's local lane).
+ */
+export class WorkerSystem {
+  constructor(
+    private readonly resources: EngineResources,
+    private readonly decisions: DecisionSystem,
+    private readonly dispatch: DispatchSystem,
+  ) {}
+
+  port(lease: WorkerLease): WorkerPort {
+    const { resources, decisions, dispatch } = this;
+    const claims = new ClaimSystem(resources, lease);
+    return {
+      lease,
+      queue: { name: QueueName.NODES, prefix: bullPrefix(resources.queuePrefix) },
+      logger: resources.logger,
+      metrics: resources.metrics,
+      now: resources.now,
+      handlerFor: (spec) => resources.registry.resolve(spec),
+      claim: (attempt) => claims.claim(attempt),
+      claimStarted: (attempt) => claims.claimStarted(attempt),
+      renew: (attempts) => renewLeases(resources.db.pool, { leaseOwner: lease.owner, leaseMs: lease.ms, now: resources.now(), attempts }),
+      release: () => releaseLeases(resources.db.pool, { leaseOwner: lease.owner, now: resources.now() }),
+      report: async (runId, event, definition) => void (await decisions.transition(runId, event, { definition })),
+      requeue: (attempts) => dispatch.requeue(attempts),
+      subscribeAborts: (subscriber, onAbort) => subscribeAborts(subscriber, resources.queuePrefix, onAbort),
+      runLocally: (lane) => dispatch.attach(lane),
+    };
+  }
+}

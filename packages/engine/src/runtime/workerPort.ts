@@ -1,0 +1,48 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { RunEvent } from '../core/runState.ts';
+import type { NodeSpec } from '../core/spec.ts';
+import type { NodeHandler } from '../handlers/nodeHandler.ts';
+import type { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
+import type { AbortTarget } from '../queue/abortChannel.ts';
+import type { NodeDispatch } from '../queue/nodeQueue.ts';
+import type { NodeAttempt } from '../storage/nodeAttempt.ts';
+import type { RenewedLease } from '../storage/renewLeases.ts';
+import type { ClaimedAttempt } from './claimedAttempt.ts';
+import type { RunDefinitionRef } from './decisionState.ts';
+import type { LocalLane } from './localLane.ts';
+import type { AttemptToClaim, WorkerLease } from './systems/claimSystem.ts';
+
+/**
+ * Everything a worker asks of the engine, and the only way it reaches it: a
+ * worker claims attempts, renews and releases its leases, and reports how
+ * each attempt ended; it never touches Postgres or the queue itself. One per
+ * worker, bound to its lease (`Engine.workerPort`).
+ */
+export interface WorkerPort {
+  /** the lease this worker's claims are written under */
+  readonly lease: WorkerLease;
+  /** the queue of node jobs the worker consumes: BullMQ's queue name and key prefix */
+  readonly queue: { readonly name: string; readonly prefix: string };
+  readonly logger: Logger | undefined;
+  readonly metrics: FlowlineMetrics;
+  now(): Date;
+  /** The handler that runs a node of this spec here, if this process has one. */
+  handlerFor(spec: NodeSpec): NodeHandler | undefined;
+  /** Claims an attempt to run (READY → RUNNING under the lease): its facts, or undefined when it is not claimable (a stale job). */
+  claim(attempt: AttemptToClaim): Promise<ClaimedAttempt | undefined>;
+  /** Claims an attempt started before its claim: whether it is this worker's now. */
+  claimStarted(attempt: NodeAttempt): Promise<boolean>;
+  /** Extends the leases of these running attempts; an attempt missing from the answer was taken over. */
+  renew(attempts: readonly NodeAttempt[]): Promise<RenewedLease[]>;
+  /** Gives up every lease this worker holds (it is stopping): the reconciler retries them at once. */
+  release(): Promise<number>;
+  /** Reports how an attempt ended; settles when the decision about it has committed. */
+  report(runId: string, event: RunEvent, definition: RunDefinitionRef): Promise<void>;
+  /** Queues attempts in Redis for every worker (what a stopping worker's local queue held). */
+  requeue(attempts: readonly NodeDispatch[]): Promise<void>;
+  /** Subscribes a dedicated connection to cancel requests and withdrawals. */
+  subscribeAborts(subscriber: Redis, onAbort: (target: AbortTarget) => void): Promise<void>;
+  /** Lets the engine hand this worker what it makes runnable without Redis (see LocalLane); `undefined` stops it. */
+  runLocally(lane: LocalLane | undefined): void;
+}

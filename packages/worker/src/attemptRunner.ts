@@ -1,0 +1,138 @@
+import {
+  COMPLETED,
+  endNodeSpan,
+  resultText,
+  startNodeSpan,
+  uuidToShortId,
+  type AttemptToClaim,
+  type ClaimedAttempt,
+  type RunEvent,
+  type WorkerPort,
+} from '@flowline/engine';
+import { AbortReason, AttemptAbort } from './attemptAbort.ts';
+import { AttemptContext } from './attemptContext.ts';
+import type { RunningAttempt, RunningAttempts } from './runningAttempts.ts';
+
+/**
+ * Runs attempts' handlers: claims an attempt if it is not claimed yet, runs
+ * its handler with an AbortSignal wired to cancel, timeout, lease loss and
+ * shutdown, and reports the outcome through the worker port, which decides
+ * what runs next.
+ */
+export class AttemptRunner {
+  /** Reports of finished attempts whose decision has not committed yet; a stopping worker waits for them. */
+  private readonly reports = new Set<Promise<void>>();
+
+  constructor(
+    private readonly port: WorkerPort,
+    private readonly running: RunningAttempts,
+    /** claims an attempt started before its claim, before anything but its success is reported (see LocalLane) */
+    private readonly claimBeforeReport: (running: RunningAttempt) => Promise<boolean>,
+  ) {}
+
+  /** Claims an attempt (a queue job's, or a local one), runs its handler and reports the outcome; a stale attempt is dropped. */
+  async claimAndRun(attempt: AttemptToClaim, dueAt: number): Promise<void> {
+    const claim = await this.port.claim(attempt);
+    if (!claim) {
+      this.port.logger?.debug({ runId: uuidToShortId(attempt.runId), node: attempt.node, attempt: attempt.attempt }, 'stale node job dropped');
+      return;
+    }
+    await this.run(claim, dueAt);
+  }
+
+  /** Runs an attempt's handler — claimed, or started before its claim — and reports the outcome. */
+  async run({ claimed, dag, parents }: ClaimedAttempt, dueAt: number, hold: 'claimed' | 'unclaimed' = 'claimed'): Promise<void> {
+    const { runId, name: node, attempt } = claimed;
+    const { port } = this;
+    const log = port.logger?.child({ runId: uuidToShortId(runId), node, attempt });
+    port.metrics.nodeQueueWait.observe({ workflow: claimed.workflowName }, Math.max(0, Date.now() - dueAt) / 1000);
+    const spec = dag.nodes.get(node)!;
+
+    const abort = new AttemptAbort();
+    const running: RunningAttempt = { attempt: { runId, node, attempt }, abort, hold };
+    this.running.add(running);
+    const started = hold === 'unclaimed' ? port.now() : undefined;
+    if (claimed.cancelRequested) abort.abort(AbortReason.CANCEL);
+    const timer = spec.timeoutMs === undefined ? undefined : setTimeout(() => abort.abort(AbortReason.TIMEOUT), spec.timeoutMs);
+    const lines: string[] = [];
+    const span = startNodeSpan({ uuid: runId, traceId: claimed.traceId, workflow: claimed.workflowName }, node, attempt);
+    const handlerStart = performance.now();
+    const context = new AttemptContext(claimed, parents, abort, lines);
+    const report = { node, attempt, leaseOwner: port.lease.owner };
+
+    let event: RunEvent | undefined;
+    try {
+      const handler = port.handlerFor(spec);
+      if (!handler) {
+        const error = `no handler for node type ${spec.type}${spec.handler ? ` (${spec.handler})` : ''} on this worker`;
+        event = { type: 'NODE_FAILED', ...report, failure: 'INTERNAL_ERROR', outcome: { error, result: resultText([error], '') } };
+      } else {
+        const output = await abort.race(handler(context));
+        event = { type: 'NODE_SUCCEEDED', node, attempt, leaseOwner: report.leaseOwner, outcome: { output: output ?? null, result: resultText(lines, COMPLETED) } };
+      }
+    } catch (error) {
+      event = failureEvent(report, abort, error, lines, spec.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      this.running.delete(running.attempt);
+    }
+    // An attempt started before its claim reports its success as such; anything else is reported by its claim's holder.
+    if (event && running.hold !== 'claimed') {
+      if (running.hold === 'unclaimed' && event.type === 'NODE_SUCCEEDED') event = { ...event, unclaimedStart: started! };
+      else if (!(await (running.hold === 'unclaimed' ? this.claimBeforeReport(running) : running.hold))) event = undefined;
+    }
+    if (!event) {
+      span.end();
+      log?.info({ reason: abort.reason }, 'node left to the reconciler');
+      return;
+    }
+    endNodeSpan(span, event);
+    port.metrics.observeNode(claimed.workflowName, event, (performance.now() - handlerStart) / 1000);
+    log?.info({ event: event.type }, 'node finished');
+    this.report(runId, event, claimed, log);
+  }
+
+  /** Settles when every report handed on so far has been decided (or failed). */
+  async settled(): Promise<void> {
+    await Promise.all(this.reports);
+  }
+
+  /**
+   * Hands a finished attempt's report to the engine without holding its slot
+   * while the decision commits: the slot takes the next attempt while the
+   * report waits for its group commit, so a worker keeps `concurrency`
+   * handlers running instead of idling through commit latency. Postgres, not
+   * the queue, records the outcome: a report lost with this process leaves the
+   * node RUNNING under a lease nobody renews, which the reconciler retries.
+   */
+  private report(runId: string, event: RunEvent, definition: ClaimedAttempt['claimed'], log: WorkerPort['logger']): void {
+    const reported: Promise<void> = this.port.report(runId, event, definition).then(
+      () => void this.reports.delete(reported),
+      (error: unknown) => {
+        this.reports.delete(reported);
+        log?.error({ err: error }, 'node report not recorded; the reconciler will retry the attempt when its lease expires');
+      },
+    );
+    this.reports.add(reported);
+  }
+}
+
+/** The report of a handler that threw or was aborted; none when the node is no longer this worker's to report. */
+function failureEvent(
+  report: { node: string; attempt: number; leaseOwner: string },
+  abort: Pick<AttemptAbort, 'aborted' | 'reason'>,
+  error: unknown,
+  lines: string[],
+  timeoutMs: number | undefined,
+): RunEvent | undefined {
+  if (abort.aborted && (abort.reason === AbortReason.LEASE_LOST || abort.reason === AbortReason.SHUTDOWN)) return undefined;
+  if (abort.aborted && abort.reason === AbortReason.TIMEOUT) {
+    const message = `timed out after ${timeoutMs} ms`;
+    return { type: 'NODE_FAILED', ...report, failure: 'TIMEOUT', outcome: { error: message, result: resultText([...lines, message], '') } };
+  }
+  if (abort.aborted) {
+    return { type: 'NODE_CANCELED', ...report, outcome: { error: 'cancelled', result: resultText([...lines, 'cancelled'], '') } };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { type: 'NODE_FAILED', ...report, failure: 'FAIL', outcome: { error: message, result: resultText([...lines, message], '') } };
+}
