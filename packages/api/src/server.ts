@@ -14,6 +14,7 @@ import { registerScheduleRoutes } from './native/scheduleRoutes.ts';
 import { registerOpenApi } from './openApi.ts';
 import { registerUiRoutes } from './ui/uiRoutes.ts';
 
+/** What the HTTP server serves: the engine, the credentials it checks, and how it logs and renders times. */
 export interface ServerOptions {
   readonly engine: Engine;
   readonly authority: CredentialAuthority;

@@ -26,6 +26,7 @@ export type RunStatus =
 /** Statuses after which a run changes only if an operator reruns it. */
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['FAIL', 'SUCCESS', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCEL', 'SKIP'];
 
+/** A node of a run, as `GET /v1/runs/{id}` shows it. */
 export interface NodeView {
   id: string;
   name: string;
@@ -43,6 +44,7 @@ export interface NodeView {
   endedAt: string | null;
 }
 
+/** A run as lists show it. */
 export interface RunSummary {
   id: string;
   seq: number;
@@ -63,10 +65,12 @@ export interface RunSummary {
   updatedAt: string;
 }
 
+/** A run with its nodes. */
 export interface RunView extends RunSummary {
   nodes: NodeView[];
 }
 
+/** The optional parts of a start: business key and type, input, idempotency key. */
 export interface StartOptions {
   bizId?: string;
   bizType?: string;
@@ -75,6 +79,7 @@ export interface StartOptions {
   idempotencyKey?: string;
 }
 
+/** Filters and paging of `listRuns`. */
 export interface ListRunsOptions {
   workflow?: string;
   status?: RunStatus[];
@@ -102,9 +107,12 @@ export interface AppliedDefinition {
   created: boolean;
 }
 
+/** The authentication scheme a credential is for: native and TiEM bearer tokens, EnOS access tokens, Explorer passwords, COS and Qiniu key pairs. */
 export type CredentialKind = 'bearer' | 'enos' | 'explorer' | 'cos' | 'qiniu';
+/** What a credential may do: read, operate runs (start, stop, cancel), or administer definitions and credentials. */
 export type CredentialRole = 'reader' | 'operator' | 'admin';
 
+/** A credential as listed: never its secret, which is shown once, when it is issued. */
 export interface CredentialView {
   id: string;
   kind: CredentialKind;
@@ -117,6 +125,7 @@ export interface CredentialView {
   createdAt: string;
 }
 
+/** What `createCredential` issues. */
 export interface CreateCredentialRequest {
   kind: CredentialKind;
   role: CredentialRole;
@@ -126,6 +135,7 @@ export interface CreateCredentialRequest {
   expiresAt?: string;
 }
 
+/** A schedule as `GET /v1/schedules` lists it. */
 export interface ScheduleView {
   id: number;
   workflow: string;
@@ -145,6 +155,7 @@ export interface ScheduleView {
   updatedAt: string;
 }
 
+/** A schedule with its firing counts. */
 export interface ScheduleDetail extends ScheduleView {
   /** ledger rows per outcome: FIRED, CATCHUP, SKIPPED_OVERLAP, MISSED, QUEUED */
   firingCounts: Record<string, number>;
@@ -160,6 +171,7 @@ export interface FiringView {
   replica: string;
 }
 
+/** A schedule's next fire times. */
 export interface SchedulePreview {
   scheduleId: number;
   expression: string;
@@ -179,6 +191,7 @@ export class FlowlineApiError extends Error {
   }
 }
 
+/** Where the client calls and as whom. */
 export interface FlowlineClientOptions {
   baseUrl: string;
   /** a bearer token from `POST /v1/credentials` (or FLOWLINE_ADMIN_TOKEN) */
@@ -186,6 +199,11 @@ export interface FlowlineClientOptions {
   fetch?: typeof fetch;
 }
 
+/**
+ * The typed client of flowline's native API (`/v1`): definitions, runs,
+ * schedules and credentials, with errors thrown as FlowlineApiError (its
+ * stable `code` and HTTP status).
+ */
 export class FlowlineClient {
   private readonly baseUrl: string;
   private readonly fetch: typeof fetch;

@@ -45,6 +45,7 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** A process's configuration, parsed once at start-up from the environment (see loadConfig and the README's table). */
 export type Config = {
   readonly port: number;
   readonly metricsPort: number;

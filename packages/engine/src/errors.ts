@@ -23,6 +23,7 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** The base of every typed error: a stable `code` (never reused), a message, and details a dialect may show. */
 export class FlowlineError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -34,6 +35,7 @@ export class FlowlineError extends Error {
   }
 }
 
+/** A request or spec that does not validate: always the client's mistake (a 4xx). */
 export class ValidationFailed extends FlowlineError {
   constructor(message: string, details?: Record<string, unknown>) {
     super(ErrorCode.VALIDATION_FAILED, message, details);
@@ -47,18 +49,21 @@ export class DagInvalid extends FlowlineError {
   }
 }
 
+/** No definition of that name that the org may see. */
 export class DefinitionNotFound extends FlowlineError {
   constructor(name: string) {
     super(ErrorCode.DEFINITION_NOT_FOUND, `workflow definition ${JSON.stringify(name)} does not exist`, { name });
   }
 }
 
+/** No run with that id in the caller's org. */
 export class RunNotFound extends FlowlineError {
   constructor(id: string) {
     super(ErrorCode.RUN_NOT_FOUND, `run ${JSON.stringify(id)} does not exist`, { id });
   }
 }
 
+/** The run's definition has no node of that name. */
 export class NodeNotFound extends FlowlineError {
   constructor(node: string) {
     super(ErrorCode.NODE_NOT_FOUND, `the run has no node ${JSON.stringify(node)}`, { node });
@@ -87,6 +92,7 @@ export class Unauthenticated extends FlowlineError {
   }
 }
 
+/** The credential was valid once and has expired. */
 export class CredentialExpired extends FlowlineError {
   constructor() {
     super(ErrorCode.CREDENTIAL_EXPIRED, 'the credential has expired');
@@ -100,12 +106,14 @@ export class Forbidden extends FlowlineError {
   }
 }
 
+/** A definition of that name already exists in the org: update it instead. */
 export class DefinitionExists extends FlowlineError {
   constructor(name: string) {
     super(ErrorCode.DEFINITION_EXISTS, `workflow definition ${JSON.stringify(name)} already exists; update it instead`, { name });
   }
 }
 
+/** No credential with that id in the caller's org. */
 export class CredentialNotFound extends FlowlineError {
   constructor(id: string) {
     super(ErrorCode.CREDENTIAL_NOT_FOUND, `credential ${JSON.stringify(id)} does not exist`, { id });
@@ -119,6 +127,7 @@ export class ScheduleExpressionInvalid extends FlowlineError {
   }
 }
 
+/** No schedule with that id among the org's definitions. */
 export class ScheduleNotFound extends FlowlineError {
   constructor(id: string) {
     super(ErrorCode.SCHEDULE_NOT_FOUND, `schedule ${JSON.stringify(id)} does not exist`, { id });

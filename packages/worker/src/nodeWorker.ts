@@ -7,6 +7,7 @@ import { LeaseHeartbeat } from './leaseHeartbeat.ts';
 import { LocalLane } from './localLane.ts';
 import { RunningAttempts } from './runningAttempts.ts';
 
+/** How a worker runs: its slots, its Redis connections, its lease and drain times, its local lane's size. */
 export interface NodeWorkerOptions {
   /** how many attempts run here at once, from the queue and the local lane together */
   readonly concurrency: number;

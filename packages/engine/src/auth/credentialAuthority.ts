@@ -16,6 +16,7 @@ import { CredentialKind, SEALED_KINDS } from './credentialKind.ts';
 import { Role, type Principal } from './roles.ts';
 import { SecretSeal, hashSecret } from './secretSeal.ts';
 
+/** What `CredentialAuthority.issue` issues: a credential of a scheme, a role and an org. */
 export interface IssueCredentialRequest {
   readonly kind: CredentialKind;
   readonly role: Role;

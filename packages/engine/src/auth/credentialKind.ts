@@ -18,6 +18,7 @@ export const CredentialKind = {
   QINIU: 'qiniu',
 } as const;
 export type CredentialKind = (typeof CredentialKind)[keyof typeof CredentialKind];
+/** Every credential kind, for schemas that enumerate them. */
 export const CREDENTIAL_KINDS = Object.values(CredentialKind) as [CredentialKind, ...CredentialKind[]];
 
 /** Kinds whose secret the server must be able to read back (HMAC signing keys). */

@@ -5,8 +5,10 @@
  */
 export const Role = { READER: 'reader', OPERATOR: 'operator', ADMIN: 'admin' } as const;
 export type Role = (typeof Role)[keyof typeof Role];
+/** Every role, lowest first, for schemas that enumerate them. */
 export const ROLES = Object.values(Role) as [Role, ...Role[]];
 
+/** What an operation needs: reading, operating runs, or administering. */
 export const Permission = { READ: 'read', OPERATE: 'operate', ADMIN: 'admin' } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -16,6 +18,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: [Permission.READ, Permission.OPERATE, Permission.ADMIN],
 };
 
+/** Whether a role grants a permission (admin > operator > reader). */
 export function roleAllows(role: Role, permission: Permission): boolean {
   return GRANTS[role].includes(permission);
 }

@@ -59,6 +59,7 @@ function nibble(code: number): number {
   return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
+/** The 22-character base64url form of a uuid, as every surface shows run and node ids. */
 export function uuidToShortId(uuid: string): string {
   if (uuid.length === 36) {
     let b = 0;

@@ -61,6 +61,7 @@ interface UnclaimedRun {
   readonly unclaimedStart?: Date;
 }
 
+/** What can happen to a run: a node attempt's report, or an operator's or the reconciler's request. `decide` answers each with commands. */
 export type RunEvent =
   | (NodeReport & UnclaimedRun & { readonly type: 'NODE_SUCCEEDED'; readonly outcome: NodeOutcome })
   | (NodeReport & { readonly type: 'NODE_FAILED'; readonly failure: NodeFailure; readonly outcome: NodeOutcome })

@@ -15,6 +15,7 @@ export const WORKFLOW_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
  */
 const LABELS = z.record(z.string().min(1).max(64), z.string().max(256)).refine((l) => Object.keys(l).length <= 32, 'at most 32 labels');
 
+/** The zod schema of one node of a workflow definition: name, type, handler, params, retries, backoff, timeout, dependsOn. */
 export const NodeSpecSchema = z
   .object({
     name: z.string().regex(NODE_NAME_PATTERN, 'node names are letters, digits and _, starting with a letter or _'),
@@ -40,7 +41,10 @@ export const WorkflowSpecSchema = z
   })
   .strict();
 
+/** A validated node of a workflow definition. */
 export type NodeSpec = z.output<typeof NodeSpecSchema>;
 export type NodeSpecInput = z.input<typeof NodeSpecSchema>;
+/** A validated workflow definition: its nodes and schedules. */
 export type WorkflowSpec = z.output<typeof WorkflowSpecSchema>;
+/** A workflow definition as written (defaults not yet applied), what `applyDefinition` takes. */
 export type WorkflowSpecInput = z.input<typeof WorkflowSpecSchema>;

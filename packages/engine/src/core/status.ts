@@ -19,6 +19,7 @@ export const Status = {
 } as const;
 
 export type Status = (typeof Status)[keyof typeof Status];
+/** The upper-case name of a status, e.g. "SUCCESS". */
 export type StatusName = keyof typeof Status;
 
 export const ALL_STATUSES: readonly Status[] = Object.values(Status);
@@ -34,10 +35,7 @@ export function statusName(code: Status): StatusName {
   return name;
 }
 
-export function isStatus(code: number): code is Status {
-  return NAME_BY_CODE.has(code);
-}
-
+/** The statuses a run or node ends in: nothing moves it out of them but a rerun. */
 export const TERMINAL_STATUSES: readonly Status[] = [
   Status.FAIL,
   Status.SUCCESS,
@@ -47,6 +45,7 @@ export const TERMINAL_STATUSES: readonly Status[] = [
   Status.SKIP,
 ];
 
+/** Whether a status is terminal (see TERMINAL_STATUSES). */
 export function isTerminal(status: Status): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
@@ -58,8 +57,11 @@ export const FAILED_STATUSES: readonly Status[] = [Status.FAIL, Status.INTERNAL_
 export const SATISFIED_STATUSES: readonly Status[] = [Status.SUCCESS, Status.SKIP];
 
 /**
- * The allowed transitions of design.md, for runs and nodes alike.
- * Every status write in storage/ is guarded by `status = ANY(allowedFrom(to))`.
+ * The allowed transitions of design.md, for runs and nodes alike. The core
+ * checks every walk a command makes against them (`isLegalPath`, in decide);
+ * storage then writes each status conditionally on the exact status the
+ * decision saw (`status = from`, see applyCommands), which is stricter than
+ * any allowed-from list: a write that finds another status lost a race.
  */
 const TRANSITIONS: Record<Status, readonly Status[]> = {
   [Status.INIT]: [Status.WAIT, Status.READY, Status.CANCEL, Status.SKIP],
@@ -78,11 +80,6 @@ const TRANSITIONS: Record<Status, readonly Status[]> = {
 
 export function canTransition(from: Status, to: Status): boolean {
   return TRANSITIONS[from].includes(to);
-}
-
-/** Every status from which `to` may be reached in one step. */
-export function allowedFrom(to: Status): Status[] {
-  return ALL_STATUSES.filter((from) => canTransition(from, to));
 }
 
 /**

@@ -13,6 +13,7 @@ const NODE_SECONDS_BUCKETS = [0.005, 0.02, 0.1, 0.5, 1, 5, 15, 60, 180, 600, 180
 /** Queue waits should be milliseconds; the long tail shows starved workers. */
 const WAIT_SECONDS_BUCKETS = [0.001, 0.005, 0.02, 0.1, 0.5, 1, 5, 30, 120];
 
+/** What a metrics registry exports besides flowline's own metrics. */
 export interface FlowlineMetricsOptions {
   /** also export the process's CPU, memory, event-loop lag and GC (prom-client's default metrics) */
   readonly processMetrics?: boolean;

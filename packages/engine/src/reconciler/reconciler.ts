@@ -10,6 +10,7 @@ import { listStaleReadyNodes } from '../storage/listStaleReadyNodes.ts';
 import { takeOverAbandonedNodes } from '../storage/takeOverAbandonedNodes.ts';
 import { abandonedNodeEvent } from './abandonedNodeEvent.ts';
 
+/** How often the reconciler passes, and how long it lets a lease run before taking a node over. */
 export interface ReconcilerOptions {
   /** time between the end of one pass and the start of the next */
   readonly intervalMs: number;

@@ -3,6 +3,7 @@ import { deleteExpiredFirings } from '../storage/deleteExpiredFirings.ts';
 import { deleteExpiredRuns } from '../storage/deleteExpiredRuns.ts';
 import { retentionRules, type RetentionPolicy } from './retentionPolicy.ts';
 
+/** How retention deletes: how many runs a statement and a pass. */
 export interface RunRetentionOptions {
   /** runs deleted per statement */
   readonly batchSize?: number;

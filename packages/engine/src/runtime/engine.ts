@@ -30,6 +30,7 @@ import type { WorkerPort } from './workerPort.ts';
 /** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
 export const DEFAULT_ORG = SHARED_CATALOG_ORG;
 
+/** What an engine is made with: its connections, queue prefix, handlers, clock, logger, display zone and metrics. */
 export interface EngineOptions {
   readonly db: Database;
   readonly redis: Redis;

@@ -6,4 +6,5 @@ export function resultText(lines: readonly string[], ending: string): string {
   return lines.map((line) => `${line} \n`).join('') + ending;
 }
 
+/** The last line of a successful node's result text, as TiEM writes it. */
 export const COMPLETED = 'Completed.\n';

@@ -61,6 +61,7 @@ const NICKNAMES: Readonly<Record<string, string>> = {
 /** Thrown inside the translation with just the reason; wrapped with the expression at the top. */
 class FieldError extends Error {}
 
+/** Translates a Quartz (6 or 7 fields) or 5-field cron expression into croner's pattern, day-of-week numbers included; throws ScheduleExpressionInvalid. */
 export function toCronerPattern(expression: string): CronerPattern {
   try {
     const trimmed = expression.trim();

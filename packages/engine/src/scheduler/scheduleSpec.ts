@@ -63,7 +63,9 @@ export const ScheduleSpecSchema = z
   })
   .strict();
 
+/** A validated schedule of a definition: expression, zone, input, overlap and misfire policies. */
 export type ScheduleSpec = z.output<typeof ScheduleSpecSchema>;
+/** A schedule as written in a definition, defaults not yet applied. */
 export type ScheduleSpecInput = z.input<typeof ScheduleSpecSchema>;
 
 /**

@@ -14,6 +14,7 @@ import { startQueuedFiring } from '../storage/startQueuedFiring.ts';
 import { decideFirings, startsRun, type ScheduleState } from './decideFirings.ts';
 import { FiringOutcome, type MisfirePolicy, type OverlapPolicy } from './scheduleSpec.ts';
 
+/** The scheduler loop's clock and how long it sleeps at most between looks. */
 export interface SchedulerLoopOptions {
   /** the clock; default the engine's */
   readonly now?: () => Date;

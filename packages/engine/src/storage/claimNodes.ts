@@ -5,6 +5,7 @@ import type { Queryable } from './database.ts';
 import { carriesOutput } from './loadNodeOutputs.ts';
 import type { NodeAttempt } from './nodeAttempt.ts';
 
+/** What a claim answers of an attempt: its row's facts (id, type, parameters), its run's (definition, input, cancel request, trace), and its parents' outputs when asked for. */
 export interface ClaimedNode {
   readonly nodeId: string;
   readonly runId: string;

@@ -30,6 +30,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Opens the pools of a Postgres database (see Database); `max` sizes each. */
 export function openDatabase(connectionString: string, options: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 20, application_name: 'flowline' });
   const prepared = new pg.Pool({

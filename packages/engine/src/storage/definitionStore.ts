@@ -3,6 +3,7 @@ import type { WorkflowSpec } from '../core/spec.ts';
 import { inTransaction, type Database } from './database.ts';
 import { isUniqueViolation } from './sqlState.ts';
 
+/** One stored version of a definition, with its spec. */
 export interface DefinitionVersionRecord {
   readonly id: number;
   readonly orgId: string;
@@ -111,6 +112,7 @@ export async function loadDefinitionVersion(db: Database, id: number, version: n
   return result.rows[0]?.spec;
 }
 
+/** A definition as lists show it: its latest version. */
 export interface DefinitionSummary {
   readonly id: number;
   readonly name: string;

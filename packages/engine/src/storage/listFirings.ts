@@ -1,5 +1,6 @@
 import type { Queryable } from './database.ts';
 
+/** One row of a schedule's firing ledger: a fire time, its outcome and the run it started. */
 export interface FiringRecord {
   readonly id: number;
   readonly fireTime: Date;

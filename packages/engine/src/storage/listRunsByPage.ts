@@ -14,6 +14,7 @@ export const RunOrderColumn = {
 } as const;
 export type RunOrderColumn = (typeof RunOrderColumn)[keyof typeof RunOrderColumn];
 
+/** How a numbered page of runs is ordered. */
 export interface RunOrder {
   readonly column: RunOrderColumn;
   readonly descending: boolean;
@@ -26,6 +27,7 @@ export interface RunOrder {
  */
 export const MAX_PAGE_DEPTH = 10_000;
 
+/** A numbered page of runs: its offset, size and order. */
 export interface RunPageRequest {
   readonly offset: number;
   readonly limit: number;

@@ -33,6 +33,7 @@ export interface RunRecord {
   readonly deletedAt: Date | null;
 }
 
+/** A node of a run as every surface reads it. */
 export interface NodeRecord {
   readonly id: string;
   readonly name: string;
@@ -49,6 +50,7 @@ export interface NodeRecord {
   readonly endedAt: Date | null;
 }
 
+/** A run with its nodes, in position order. */
 export interface RunWithNodes extends RunRecord {
   readonly nodes: readonly NodeRecord[];
 }

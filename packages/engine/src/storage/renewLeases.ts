@@ -2,6 +2,7 @@ import { Status } from '../core/status.ts';
 import type { Queryable } from './database.ts';
 import type { NodeAttempt } from './nodeAttempt.ts';
 
+/** A lease a heartbeat renewed, with whether its run asks to cancel. */
 export interface RenewedLease extends NodeAttempt {
   /** the run was asked to cancel: the worker aborts the handler even if the pub/sub abort was lost */
   readonly cancelRequested: boolean;

@@ -10,6 +10,7 @@ function runAwareIdGenerator(random: IdGenerator): IdGenerator {
   };
 }
 
+/** The OpenTelemetry SDK startTracing installed. */
 export interface Tracing {
   /** flushes pending spans and stops exporting */
   shutdown(): Promise<void>;
