@@ -97,6 +97,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     const reconciler = new Reconciler(engine, {
       intervalMs: config.reconcileMs,
       leaseMs: config.leaseMs,
+      maxLostAttempts: config.maxLostAttempts,
       retention: new RunRetention(postgres.db, config.retention),
     });
     reconciler.start();

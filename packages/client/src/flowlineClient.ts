@@ -42,6 +42,24 @@ export interface NodeView {
   error: string | null;
   startedAt: string | null;
   endedAt: string | null;
+  /** attempts lost to the platform (a worker died), re-run apart from the retries */
+  lostAttempts: number;
+  /** the attempts before the current one, oldest first */
+  attempts: AttemptView[];
+}
+
+/** An attempt of a node before its current one: how it ended, why, and which worker ran it. */
+export interface AttemptView {
+  attempt: number;
+  status: RunStatus;
+  statusCode: number;
+  /** lost to the platform, not failed by the handler */
+  lost: boolean;
+  error: string | null;
+  result: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  worker: string | null;
 }
 
 /** A run as lists show it. */

@@ -30,6 +30,8 @@ const ConfigSchema = z.object({
   FLOWLINE_LEASE_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   /** on SIGTERM, how long a worker waits for running handlers before releasing their nodes to others */
   FLOWLINE_DRAIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** how many attempts of a node may be lost to the platform (a worker killed, a lease lost) and re-run, apart from its retries */
+  FLOWLINE_MAX_LOST_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(3),
   /** how often the reconciler looks for abandoned nodes, lost jobs and unsettled runs */
   FLOWLINE_RECONCILE_MS: z.coerce.number().int().min(50).max(3_600_000).default(5_000),
   /** finished runs are deleted this many days after they ended; unset keeps them forever */
@@ -61,6 +63,7 @@ export type Config = {
   readonly workerLocalQueue: number;
   readonly leaseMs: number;
   readonly reconcileMs: number;
+  readonly maxLostAttempts: number;
   readonly drainMs: number;
   readonly retention: RetentionPolicy;
   readonly otlpEndpoint: string | undefined;
@@ -96,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerLocalQueue: c.FLOWLINE_WORKER_LOCAL_QUEUE,
     leaseMs: c.FLOWLINE_LEASE_MS,
     reconcileMs: c.FLOWLINE_RECONCILE_MS,
+    maxLostAttempts: c.FLOWLINE_MAX_LOST_ATTEMPTS,
     drainMs: c.FLOWLINE_DRAIN_MS,
     retention: retentionPolicy(c.FLOWLINE_RETENTION_DAYS, c.FLOWLINE_RETENTION_BY_WORKFLOW),
     otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,

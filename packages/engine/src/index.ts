@@ -67,7 +67,7 @@ export { startTracing, type Tracing } from './tracing/tracingSdk.ts';
 // History and schedules, as every surface reads them
 export type { RunFilter, RunSeqPage, RunSeqPageRequest } from './storage/listRuns.ts';
 export { MAX_PAGE_DEPTH, RunOrderColumn, type RunOrder, type RunPageRequest } from './storage/listRunsByPage.ts';
-export type { RunRecord, NodeRecord, RunWithNodes } from './storage/readRun.ts';
+export type { RunRecord, NodeRecord, AttemptRecord, RunWithNodes } from './storage/readRun.ts';
 export type { DefinitionSummary, DefinitionVersionRecord } from './storage/definitionStore.ts';
 export { MAX_PREVIEW, type ScheduleDetail } from './scheduler/scheduleCatalog.ts';
 export { toCronerPattern } from './scheduler/cronExpression.ts';

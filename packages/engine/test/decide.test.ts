@@ -3,10 +3,11 @@ import { decide } from '../src/core/decide.ts';
 import type { Command, NodeState, RunState } from '../src/core/runState.ts';
 import { Status, canTransition, isLegalPath, shortestPath } from '../src/core/status.ts';
 
-/** A plain write is one allowed step; a new attempt walks through RERUN (a retry also through FAIL). */
+/** A plain write is one allowed step; a new attempt walks through RERUN (a retry also through the status its attempt ended in). */
 function isLegalNodeWrite(c: Extract<Command, { type: 'SET_NODE' }>): boolean {
   if (c.nextAttempt === undefined) return canTransition(c.from, c.to);
-  return isLegalPath([c.from, Status.RERUN, c.to]) || isLegalPath([c.from, Status.FAIL, Status.RERUN, Status.READY, ...(c.to === Status.SUSPEND ? [c.to] : [])]);
+  const ended = c.ended ?? Status.FAIL;
+  return isLegalPath([c.from, Status.RERUN, c.to]) || isLegalPath([c.from, ended, Status.RERUN, Status.READY, ...(c.to === Status.SUSPEND ? [c.to] : [])]);
 }
 import { InvalidTransition } from '../src/errors.ts';
 
@@ -16,7 +17,7 @@ const S = Status;
 /** A run from a compact description: `name: status` plus edges and options. */
 function run(
   status: Status,
-  nodes: Record<string, { status: Status; parents?: string[]; attempt?: number; retries?: number; backoffMs?: number; leaseOwner?: string }>,
+  nodes: Record<string, { status: Status; parents?: string[]; attempt?: number; lostAttempts?: number; retries?: number; backoffMs?: number; leaseOwner?: string }>,
   cancelRequested = false,
 ): RunState {
   const children = (name: string) => Object.entries(nodes).filter(([, n]) => n.parents?.includes(name)).map(([c]) => c);
@@ -33,6 +34,7 @@ function run(
         retries: n.retries ?? 0,
         backoffMs: n.backoffMs ?? 1000,
         leaseOwner: n.leaseOwner ?? null,
+        lostAttempts: n.lostAttempts ?? 0,
       }),
     ),
   };
@@ -304,23 +306,35 @@ describe('decide: skip a node', () => {
 });
 
 describe('decide: leases', () => {
-  const lost = (leaseOwner = 'reconciler') => ({ type: 'LEASE_EXPIRED', node: 'a', attempt: 1, leaseOwner }) as const;
+  const lost = (leaseOwner = 'reconciler', lostAttemptsAllowed = 3) => ({ type: 'LEASE_EXPIRED', node: 'a', attempt: 1, leaseOwner, lostAttemptsAllowed }) as const;
 
-  it('retries a node whose lease expired, counting the lost attempt', () => {
-    const commands = decide(run(S.RUNNING, { a: { status: S.RUNNING, retries: 1, backoffMs: 0, leaseOwner: 'reconciler' } }), lost(), NOW);
+  it('re-runs a node whose lease expired at once, as a lost attempt that leaves its retries alone', () => {
+    const commands = decide(run(S.RUNNING, { a: { status: S.RUNNING, retries: 0, backoffMs: 5000, leaseOwner: 'reconciler' } }), lost(), NOW);
     expect(commands).toContainEqual(
-      expect.objectContaining({ type: 'SET_NODE', node: 'a', from: S.RUNNING, to: S.READY, nextAttempt: 2, leaseOwner: 'reconciler' }),
+      expect.objectContaining({
+        type: 'SET_NODE', node: 'a', from: S.RUNNING, to: S.READY, nextAttempt: 2, ended: S.INTERNAL_ERROR, lost: true, leaseOwner: 'reconciler',
+      }),
     );
-    expect(enqueued(commands)).toEqual(['a#2']);
+    expect(commands).toContainEqual({ type: 'ENQUEUE', node: 'a', attempt: 2, runAt: NOW });
   });
 
-  it('fails a node whose lease expired on its last attempt as INTERNAL_ERROR, and the run with it', () => {
+  it('counts only the handler’s own attempts against its retries', () => {
+    // attempt 3, of which 2 were lost: the handler failed its first attempt and has one retry
+    const state = run(S.RUNNING, { a: { status: S.RUNNING, attempt: 3, lostAttempts: 2, retries: 1, backoffMs: 100, leaseOwner: 'w' } });
+    const commands = decide(state, { type: 'NODE_FAILED', node: 'a', attempt: 3, leaseOwner: 'w', failure: 'FAIL', outcome: { error: 'boom' } }, NOW);
+    expect(commands).toContainEqual(expect.objectContaining({ type: 'SET_NODE', node: 'a', to: S.READY, nextAttempt: 4, ended: S.FAIL }));
+    expect(commands).toContainEqual({ type: 'ENQUEUE', node: 'a', attempt: 4, runAt: new Date(NOW.getTime() + 100) });
+  });
+
+  it('fails a node that lost more attempts than allowed as INTERNAL_ERROR, saying why, and the run with it', () => {
     const commands = decide(
-      run(S.RUNNING, { a: { status: S.RUNNING, leaseOwner: 'reconciler' }, b: { status: S.WAIT, parents: ['a'] } }),
-      lost(),
+      run(S.RUNNING, { a: { status: S.RUNNING, attempt: 4, lostAttempts: 3, retries: 5, leaseOwner: 'reconciler' }, b: { status: S.WAIT, parents: ['a'] } }),
+      { ...lost(), attempt: 4 },
       NOW,
     );
     expect(nodeWrites(commands)).toEqual(['a:RUNNING>INTERNAL_ERROR', 'b:WAIT>CANCEL']);
+    const failed = commands.find((c) => c.type === 'SET_NODE' && c.node === 'a');
+    expect(failed?.type === 'SET_NODE' && failed.outcome?.error).toMatch(/4 attempts lost, more than the 3 allowed/);
     expect(runWrite(commands)).toMatchObject({ to: S.INTERNAL_ERROR });
   });
 
@@ -367,7 +381,8 @@ describe('decide: every command is a legal transition', () => {
       { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, outcome: {} },
       { type: 'NODE_FAILED', node: 'a', attempt: 1, failure: 'FAIL', outcome: {} },
       { type: 'NODE_CANCELED', node: 'a', attempt: 1, outcome: {} },
-      { type: 'LEASE_EXPIRED', node: 'a', attempt: 1, leaseOwner: 'reconciler' },
+      { type: 'LEASE_EXPIRED', node: 'a', attempt: 1, leaseOwner: 'reconciler', lostAttemptsAllowed: 3 },
+      { type: 'LEASE_EXPIRED', node: 'a', attempt: 1, leaseOwner: 'reconciler', lostAttemptsAllowed: 0 },
       { type: 'SETTLE' },
     ] as const;
     let decided = 0;

@@ -9,7 +9,7 @@ let stack: TestStack;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A reconciler with a short grace, driven pass by pass. */
-const reconcilerOf = (s: TestStack, leaseMs = 50) => new Reconciler(s.engine, { intervalMs: 50, leaseMs });
+const reconcilerOf = (s: TestStack, leaseMs = 50, maxLostAttempts = 3) => new Reconciler(s.engine, { intervalMs: 50, leaseMs, maxLostAttempts });
 
 /** Claims a node as a worker that then dies: the row is RUNNING under a lease nobody renews. */
 async function claimAsDeadWorker(runId: string, name: string, leaseMs: number): Promise<void> {
@@ -41,15 +41,31 @@ describe('reconciler', () => {
     expect(node(done, 'work').attempt).toBe(2);
   });
 
-  it('fails the run when a lost attempt was the last one allowed', async () => {
+  it('re-runs a node with no retries whose worker died, and records the lost attempt apart from its retries', async () => {
     stack = await fixture.start({ workers: 0 });
     const runId = await startOne(stack, { name: 'OrphanNoRetry', nodes: [{ name: 'work', type: 'noop' }] });
     await claimAsDeadWorker(runId, 'work', 1);
     await pause(10);
-    await reconcilerOf(stack).reconcile();
+    expect(await reconcilerOf(stack).reconcile()).toMatchObject({ abandoned: 1 });
+    await stack.addWorker();
+    const done = await stack.waitForEnd(runId);
+    expect(summary(done)).toEqual({ run: 'SUCCESS', work: 'SUCCESS' });
+    const work = node(done, 'work');
+    expect({ attempt: work.attempt, lostAttempts: work.lostAttempts }).toEqual({ attempt: 2, lostAttempts: 1 });
+    expect(work.attempts).toEqual([
+      expect.objectContaining({ attempt: 1, statusName: 'INTERNAL_ERROR', lost: true, worker: 'worker:dead', error: expect.stringMatching(/^attempt 1 lost: its worker stopped renewing the lease; re-run \(1 of 3/) }),
+    ]);
+  });
+
+  it('fails the run when its node lost more attempts than allowed, saying why', async () => {
+    stack = await fixture.start({ workers: 0 });
+    const runId = await startOne(stack, { name: 'OrphanOutOfLost', nodes: [{ name: 'work', type: 'noop', retries: 2 }] });
+    await claimAsDeadWorker(runId, 'work', 1);
+    await pause(10);
+    await reconcilerOf(stack, 50, 0).reconcile();
     const done = await stack.engine.getRun(runId);
     expect(summary(done)).toEqual({ run: 'INTERNAL_ERROR', work: 'INTERNAL_ERROR' });
-    expect(node(done, 'work').error).toBe('attempt 1 lost: its worker stopped renewing the lease');
+    expect(node(done, 'work').error).toBe('attempt 1 lost: its worker stopped renewing the lease; 1 attempts lost, more than the 0 allowed');
   });
 
   it('leaves alone a node whose worker keeps renewing its lease', async () => {

@@ -16,6 +16,22 @@ export const NodeViewSchema = z.object({
   error: z.string().nullable(),
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
+  lostAttempts: z.number().int().describe('attempts lost to the platform (a worker died or stopped renewing its lease), re-run apart from the retries'),
+  attempts: z
+    .array(
+      z.object({
+        attempt: z.number().int(),
+        status: z.string().describe('the status the attempt ended in'),
+        statusCode: z.number().int(),
+        lost: z.boolean().describe('lost to the platform, not failed by the handler: it did not count against the retries'),
+        error: z.string().nullable(),
+        result: z.string(),
+        startedAt: z.string().nullable(),
+        endedAt: z.string().nullable(),
+        worker: z.string().nullable().describe('the worker that ran it'),
+      }),
+    )
+    .describe('the attempts before the current one, oldest first'),
 });
 
 export const RunSummarySchema = z.object({
@@ -59,6 +75,18 @@ function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents'>): z.infer<typeof No
     error: n.error,
     startedAt: iso(n.startedAt),
     endedAt: iso(n.endedAt),
+    lostAttempts: n.lostAttempts,
+    attempts: n.attempts.map((a) => ({
+      attempt: a.attempt,
+      status: a.statusName,
+      statusCode: a.status,
+      lost: a.lost,
+      error: a.error,
+      result: a.result,
+      startedAt: iso(a.startedAt),
+      endedAt: iso(a.endedAt),
+      worker: a.worker,
+    })),
   };
 }
 

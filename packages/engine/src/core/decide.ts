@@ -54,14 +54,19 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
     case 'LEASE_EXPIRED': {
       const node = plan.current(event.node, event.attempt, event.leaseOwner);
       if (!node) return [];
-      // The attempt counts: a node that kills its worker every time must not be retried forever.
-      // The handler never reported, so an attempt out of retries is the engine's failure, not the handler's.
-      const outcome = { error: `attempt ${node.attempt} lost: its worker stopped renewing the lease` };
+      // A lost attempt is the platform's, not the handler's: it is re-run on a budget of its own and
+      // leaves the node's retries alone. A node that kills its worker every time still ends, when that
+      // budget is spent, as the engine's failure (INTERNAL_ERROR), its record saying why.
+      const lost = node.lostAttempts ?? 0;
+      const why = event.why ?? 'its worker stopped renewing the lease';
       if (run.cancelRequested) {
-        plan.setNode(node, Status.CANCEL, { outcome });
+        plan.setNode(node, Status.CANCEL, { outcome: { error: `attempt ${node.attempt} lost: ${why}` } });
         plan.cancelPending();
+      } else if (lost < event.lostAttemptsAllowed) {
+        plan.rerunLost(node, { error: `attempt ${node.attempt} lost: ${why}; re-run (${lost + 1} of ${event.lostAttemptsAllowed} lost attempts allowed)` }, event.lostBy);
       } else {
-        plan.fail(node, 'INTERNAL_ERROR', outcome);
+        plan.setNode(node, Status.INTERNAL_ERROR, { outcome: { error: `attempt ${node.attempt} lost: ${why}; ${lost + 1} attempts lost, more than the ${event.lostAttemptsAllowed} allowed` } });
+        plan.cancelPending();
       }
       break;
     }
@@ -106,7 +111,7 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
       for (const node of run.nodes) {
         if (SATISFIED_STATUSES.includes(node.status)) continue;
         const ready = plan.parentsSatisfied(node);
-        plan.setNode(node, ready ? Status.READY : Status.WAIT, { nextAttempt: node.attempt + 1, via: Status.RERUN });
+        plan.setNode(node, ready ? Status.READY : Status.WAIT, { nextAttempt: node.attempt + 1, via: Status.RERUN, ended: node.status });
         if (ready) plan.enqueue(node, node.attempt + 1);
       }
       return plan.commands;
@@ -194,7 +199,7 @@ class Plan {
   setNode(
     node: NodeState,
     to: Status,
-    options: { outcome?: NodeOutcome; nextAttempt?: number; via?: Status; startedAt?: Date } = {},
+    options: { outcome?: NodeOutcome; nextAttempt?: number; via?: Status; startedAt?: Date; ended?: Status } = {},
   ): void {
     const from = this.statusOf(node.name);
     const path = options.via === undefined ? [from, to] : [from, options.via, to];
@@ -207,6 +212,7 @@ class Plan {
       from,
       to,
       ...(options.nextAttempt === undefined ? {} : { nextAttempt: options.nextAttempt }),
+      ...(options.ended === undefined ? {} : { ended: options.ended }),
       ...(options.outcome === undefined ? {} : { outcome: options.outcome }),
       ...(options.startedAt === undefined ? {} : { startedAt: options.startedAt }),
       ...this.leaseGuard(node),
@@ -218,10 +224,14 @@ class Plan {
     return leaseOwner === undefined ? {} : { leaseOwner };
   }
 
-  /** A failed attempt: retried while retries remain (and no cancel was asked), else it fails the run. */
+  /**
+   * A failed attempt: retried while retries remain (and no cancel was asked),
+   * else it fails the run. Only the handler's own attempts count against its
+   * retries: the attempts lost to the platform do not.
+   */
   fail(node: NodeState, failure: NodeFailure, outcome: NodeOutcome): void {
-    if (node.attempt <= node.retries && !this.run.cancelRequested) {
-      this.retry(node, outcome);
+    if (handlerAttempt(node) <= node.retries && !this.run.cancelRequested) {
+      this.retry(node, failure, outcome);
       return;
     }
     this.setNode(node, Status[failure], { outcome });
@@ -269,17 +279,40 @@ class Plan {
   }
 
   /**
-   * A retry is one write that walks RUNNING → FAIL → RERUN → READY, starting the
-   * next attempt after an exponential backoff (backoffMs, 2×, 4×, …).
+   * A retry is one write that walks RUNNING → FAIL (or TIMEOUT, INTERNAL_ERROR)
+   * → RERUN → READY, starting the next attempt after an exponential backoff
+   * (backoffMs, 2×, 4×, … by the handler's own attempts).
    */
-  retry(node: NodeState, outcome: NodeOutcome): void {
+  retry(node: NodeState, failure: NodeFailure, outcome: NodeOutcome): void {
+    this.nextAttempt(node, Status[failure], outcome, false, node.backoffMs * 2 ** (handlerAttempt(node) - 1));
+  }
+
+  /** An attempt lost to the platform (run by `lostBy`) is re-run at once, counted as lost, not as one of the handler's retries. */
+  rerunLost(node: NodeState, outcome: NodeOutcome, lostBy: string | undefined): void {
+    this.nextAttempt(node, Status.INTERNAL_ERROR, outcome, true, 0, lostBy);
+  }
+
+  /** Ends a RUNNING attempt as `ended` and starts the next one, READY after `delayMs` (or held in SUSPEND). */
+  private nextAttempt(node: NodeState, ended: Status, outcome: NodeOutcome, lost: boolean, delayMs: number, ranBy?: string): void {
     const nextAttempt = node.attempt + 1;
     const suspended = this.runStatus === Status.SUSPEND;
     const to = suspended ? Status.SUSPEND : Status.READY;
-    assertLegal([Status.RUNNING, Status.FAIL, Status.RERUN, Status.READY, ...(suspended ? [Status.SUSPEND] : [])], `node ${node.name}`);
+    assertLegal([Status.RUNNING, ended, Status.RERUN, Status.READY, ...(suspended ? [Status.SUSPEND] : [])], `node ${node.name}`);
     this.status.set(node.name, to);
-    this.commands.push({ type: 'SET_NODE', node: node.name, attempt: node.attempt, from: Status.RUNNING, to, nextAttempt, outcome, ...this.leaseGuard(node) });
-    if (!suspended) this.enqueue(node, nextAttempt, node.backoffMs * 2 ** (node.attempt - 1));
+    this.commands.push({
+      type: 'SET_NODE',
+      node: node.name,
+      attempt: node.attempt,
+      from: Status.RUNNING,
+      to,
+      nextAttempt,
+      ended,
+      ...(lost ? { lost } : {}),
+      ...(ranBy === undefined ? {} : { ranBy }),
+      outcome,
+      ...this.leaseGuard(node),
+    });
+    if (!suspended) this.enqueue(node, nextAttempt, delayMs);
   }
 
   /** Nodes that can no longer run (the run failed or was cancelled) are CANCEL, never left hanging. */
@@ -299,6 +332,11 @@ class Plan {
     const failed = statuses.find((status) => FAILED_STATUSES.includes(status));
     this.setRun(failed ?? (statuses.includes(Status.CANCEL) ? Status.CANCEL : Status.SUCCESS));
   }
+}
+
+/** Which of its own attempts the handler is on: the node's attempt, less those lost to the platform. */
+function handlerAttempt(node: NodeState): number {
+  return node.attempt - (node.lostAttempts ?? 0);
 }
 
 function assertLegal(path: Status[], what: string): void {

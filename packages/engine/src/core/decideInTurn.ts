@@ -24,7 +24,13 @@ export function decideInTurn(state: RunState, events: readonly RunEvent[], now: 
         const position = positions.get(command.node)!;
         const node = nodes[position]!;
         // A write always releases the lease: only a claim gives a node to a worker.
-        nodes[position] = { ...node, status: command.to, attempt: command.nextAttempt ?? node.attempt, leaseOwner: command.to === Status.RUNNING ? node.leaseOwner : null };
+        nodes[position] = {
+          ...node,
+          status: command.to,
+          attempt: command.nextAttempt ?? node.attempt,
+          leaseOwner: command.to === Status.RUNNING ? node.leaseOwner : null,
+          lostAttempts: (node.lostAttempts ?? 0) + (command.lost ? 1 : 0),
+        };
       } else if (command.type === 'SET_RUN') {
         status = command.to;
         cancelRequested = command.cancelRequested ?? cancelRequested;

@@ -11,6 +11,8 @@ export interface NodeState {
   readonly backoffMs: number;
   /** who holds the lease of a RUNNING node (a worker, or the reconciler that took it over) */
   readonly leaseOwner?: string | null;
+  /** attempts lost to the platform (see LEASE_EXPIRED); they do not count against `retries` */
+  readonly lostAttempts?: number;
 }
 
 /** A node's row as decisions read it: what of a node changes while its run goes on. */
@@ -20,6 +22,8 @@ export interface NodeStateRow {
   readonly attempt: number;
   /** who holds the lease of a RUNNING node; null when nobody does */
   readonly leaseOwner: string | null;
+  /** attempts lost to the platform; read where a decision may need it (a whole run's rows) */
+  readonly lostAttempts?: number;
 }
 
 /** What the core needs to know of a run: its status and its nodes in topological order. */
@@ -66,8 +70,21 @@ export type RunEvent =
   | (NodeReport & UnclaimedRun & { readonly type: 'NODE_SUCCEEDED'; readonly outcome: NodeOutcome })
   | (NodeReport & { readonly type: 'NODE_FAILED'; readonly failure: NodeFailure; readonly outcome: NodeOutcome })
   | (NodeReport & { readonly type: 'NODE_CANCELED'; readonly outcome: NodeOutcome })
-  /** the node's worker stopped renewing its lease; the reconciler took the lease over and reports the attempt lost */
-  | (NodeReport & { readonly type: 'LEASE_EXPIRED'; readonly leaseOwner: string })
+  /**
+   * The node's worker died or stopped renewing its lease; the reconciler took
+   * the lease over and reports the attempt lost. Lost attempts are the
+   * platform's: the node is re-run while it has lost fewer than
+   * `lostAttemptsAllowed` (FLOWLINE_MAX_LOST_ATTEMPTS), apart from its retries.
+   */
+  | (NodeReport & {
+      readonly type: 'LEASE_EXPIRED';
+      readonly leaseOwner: string;
+      readonly lostAttemptsAllowed: number;
+      /** what happened to the worker, as the record says it */
+      readonly why?: string;
+      /** the worker that held the attempt before the reconciler took it over */
+      readonly lostBy?: string;
+    })
   /** closes a run whose nodes are all terminal but whose own status is not */
   | { readonly type: 'SETTLE' }
   | { readonly type: 'CANCEL' }
@@ -91,6 +108,12 @@ export type Command =
       readonly to: Status;
       /** set when the write starts a new attempt (retry, rerun): clears timings and outcome */
       readonly nextAttempt?: number;
+      /** with nextAttempt: the status the ending attempt ended in, as its attempt history records it */
+      readonly ended?: Status;
+      /** with nextAttempt: the ending attempt was lost to the platform (it counts against lostAttempts, not retries) */
+      readonly lost?: boolean;
+      /** with nextAttempt: who ran the ending attempt, when the row no longer says (a lease taken over) */
+      readonly ranBy?: string;
       readonly outcome?: NodeOutcome;
       /** the lease the row must still be held by (set for writes reporting a node attempt) */
       readonly leaseOwner?: string;

@@ -21,6 +21,7 @@ export function runStateFromRows(
         status: row.status,
         attempt: row.attempt,
         leaseOwner: row.leaseOwner,
+        lostAttempts: row.lostAttempts ?? 0,
         parents: edgesOf(dag.parents.get(row.name) ?? []),
         children: edgesOf(dag.children.get(row.name) ?? []),
         retries: spec?.retries ?? 0,

@@ -7,7 +7,7 @@ import { AbandonReason, type AbandonedNode } from '../storage/takeOverAbandonedN
  * core decides on: the same events a live worker would have sent, so retries,
  * run failure and cancellation follow the one set of rules in decide().
  */
-export function abandonedNodeEvent(node: AbandonedNode, leaseOwner: string): RunEvent {
+export function abandonedNodeEvent(node: AbandonedNode, leaseOwner: string, lostAttemptsAllowed: number): RunEvent {
   const report = { node: node.node, attempt: node.attempt, leaseOwner };
   switch (node.reason) {
     case AbandonReason.CANCEL: {
@@ -20,6 +20,6 @@ export function abandonedNodeEvent(node: AbandonedNode, leaseOwner: string): Run
       return { type: 'NODE_FAILED', ...report, failure: 'TIMEOUT', outcome: { error: message, result: resultText([message], '') } };
     }
     case AbandonReason.LEASE_EXPIRED:
-      return { type: 'LEASE_EXPIRED', ...report };
+      return { type: 'LEASE_EXPIRED', ...report, lostAttemptsAllowed, ...(node.previousOwner ? { lostBy: node.previousOwner } : {}) };
   }
 }

@@ -20,11 +20,16 @@ export interface ReconcilerOptions {
    * acts within a heartbeat, so waiting a lease never races a healthy one.
    */
   readonly leaseMs: number;
+  /** how many attempts of a node may be lost to the platform and re-run, apart from its retries (FLOWLINE_MAX_LOST_ATTEMPTS; default 3) */
+  readonly maxLostAttempts?: number;
   /** rows of each kind handled per pass; the rest wait for the next */
   readonly batchSize?: number;
   /** deletes finished runs past their age, a bounded amount per pass */
   readonly retention?: RunRetention;
 }
+
+/** Config.maxLostAttempts's default. */
+const DEFAULT_MAX_LOST_ATTEMPTS = 3;
 
 /** What one pass did. */
 export interface ReconcilePass {
@@ -101,7 +106,7 @@ export class Reconciler {
     for (const node of abandoned) {
       this.resources.logger?.warn({ runId: uuidToShortId(node.runId), node: node.node, attempt: node.attempt, reason: node.reason }, 'node taken over');
       this.count(`takeover_${node.reason.toLowerCase()}`, 1);
-      await this.decide(node.runId, abandonedNodeEvent(node, this.leaseOwner));
+      await this.decide(node.runId, abandonedNodeEvent(node, this.leaseOwner, this.options.maxLostAttempts ?? DEFAULT_MAX_LOST_ATTEMPTS));
     }
 
     const ready = await listStaleReadyNodes(db, { readySince: new Date(now.getTime() - this.options.intervalMs), limit });

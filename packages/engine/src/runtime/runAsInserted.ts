@@ -1,7 +1,7 @@
 import { uuidToShortId } from '../core/ids.ts';
 import { Status, statusName } from '../core/status.ts';
 import type { NewRunRow } from '../storage/insertRuns.ts';
-import type { RunWithNodes } from '../storage/readRun.ts';
+import { NO_ATTEMPTS, type RunWithNodes } from '../storage/readRun.ts';
 
 /**
  * The run a start just inserted, as a reader would read it back: built from
@@ -48,6 +48,8 @@ export function runAsInserted(row: NewRunRow, seq: number): RunWithNodes {
       error: null,
       startedAt: null,
       endedAt: null,
+      lostAttempts: 0,
+      attempts: NO_ATTEMPTS,
     })),
   };
 }

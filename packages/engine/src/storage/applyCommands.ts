@@ -84,6 +84,12 @@ interface NodeWrite {
   readonly to: Status;
   /** a write that starts a new attempt (retry, rerun) */
   readonly nextAttempt: number | undefined;
+  /** with nextAttempt: the status the ending attempt ended in, for its history row */
+  readonly ended: Status | undefined;
+  /** with nextAttempt: the ending attempt was lost to the platform */
+  readonly lost: boolean;
+  /** with nextAttempt: who ran the ending attempt, when the row's lease no longer says */
+  readonly ranBy: string | undefined;
   readonly hasOutcome: boolean;
   readonly result: string | undefined;
   /** the outcome's output as JSON text */
@@ -115,8 +121,9 @@ interface RunWrite {
 /** $2 as rows, each found through its key and addressed by its row address (ctid). */
 const NODE_TARGETS = `node_writes AS (
    SELECT * FROM json_to_recordset($2::json) AS x(
-     "runId" uuid, name text, attempt int, "from" smallint, "to" smallint, "nextAttempt" int, "hasOutcome" boolean,
-     result text, output text, error text, "leaseOwner" text, "startedAt" timestamptz, claimed boolean, answer int, parents json)
+     "runId" uuid, name text, attempt int, "from" smallint, "to" smallint, "nextAttempt" int, ended smallint, lost boolean, "ranBy" text,
+     "hasOutcome" boolean, result text, output text, error text, "leaseOwner" text, "startedAt" timestamptz, claimed boolean,
+     answer int, parents json)
  ), node_targets AS MATERIALIZED (
    -- Each row is found through its key and written by its row address (see claimNodes): no
    -- cached plan, made on a young table's statistics, can scan the whole table per decision.
@@ -141,11 +148,28 @@ const NODE_UPDATES = `node_updates AS (
           result = CASE WHEN x."hasOutcome" THEN COALESCE(x.result, n.result) WHEN x."nextAttempt" IS NOT NULL THEN '' ELSE n.result END,
           output = CASE WHEN x."hasOutcome" THEN x.output::jsonb WHEN x."nextAttempt" IS NOT NULL THEN NULL ELSE n.output END,
           error = CASE WHEN x."hasOutcome" THEN x.error WHEN x."nextAttempt" IS NOT NULL THEN NULL ELSE n.error END,
-          lease_owner = NULL, lease_expires_at = NULL
+          lease_owner = NULL, lease_expires_at = NULL,
+          lost_attempts = n.lost_attempts + CASE WHEN x.lost THEN 1 ELSE 0 END
      FROM node_targets x
     WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE NOT claimed)) AND n.ctid = x.tid AND NOT x.claimed
       AND n.attempt = x.attempt AND n.status = x."from" AND (x."leaseOwner" IS NULL OR n.lease_owner = x."leaseOwner")
     RETURNING n.id, n.run_id, x.answer, x.parents
+ )`;
+
+/**
+ * The attempts the writes end by starting the next one (retry, re-run after a
+ * lost attempt, rerun), each into its history row as the row held it before
+ * this statement (every part of one statement reads the same snapshot).
+ */
+const ATTEMPT_HISTORY = `attempt_history AS (
+   INSERT INTO node_attempts (run_id, node, attempt, status, lost, error, result, started_at, ended_at, worker)
+   SELECT n.run_id, n.name, x.attempt, x.ended, x.lost,
+          CASE WHEN x."hasOutcome" THEN x.error ELSE n.error END,
+          CASE WHEN x."hasOutcome" THEN COALESCE(x.result, n.result) ELSE n.result END,
+          n.started_at, CASE WHEN x."hasOutcome" THEN $1::timestamptz ELSE n.ended_at END, COALESCE(x."ranBy", n.lease_owner)
+     FROM node_targets x JOIN node_runs n ON n.ctid = x.tid
+    WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE "nextAttempt" IS NOT NULL)) AND x."nextAttempt" IS NOT NULL
+   ON CONFLICT DO NOTHING
  )`;
 
 /** The releases claimed at release: the one claim (claimSql.ts), from the WAIT the decision saw. */
@@ -213,7 +237,7 @@ const ANSWER = `SELECT CASE WHEN nodes <> $4::int OR runs <> $5::int THEN
            FROM next_found f) AS "nextScope"
    FROM (SELECT (SELECT count(*)::int FROM nodes) AS nodes, (SELECT count(*)::int FROM runs) AS runs) AS written`;
 
-const APPLY_COMMANDS = `WITH ${NODE_TARGETS}, ${NODE_UPDATES}, ${CLAIM_UPDATES}, ${RUN_UPDATES}, ${READ_AHEAD}
+const APPLY_COMMANDS = `WITH ${NODE_TARGETS}, ${NODE_UPDATES}, ${ATTEMPT_HISTORY}, ${CLAIM_UPDATES}, ${RUN_UPDATES}, ${READ_AHEAD}
  ${ANSWER}`;
 
 /**
@@ -229,7 +253,8 @@ const APPLY_COMMANDS = `WITH ${NODE_TARGETS}, ${NODE_UPDATES}, ${CLAIM_UPDATES},
  * - `$1` now: every timestamp written.
  * - `$2` node writes, one per SET_NODE command (NodeWrite): each conditional
  *   on the row's status (`from`), attempt and — for a report — lease holder;
- *   with its outcome, its next attempt, or its start before a claim. The
+ *   with its outcome, its next attempt (the ending one written to its
+ *   history, node_attempts), or its start before a claim. The
  *   released nodes named in `claims` are marked: claimed at release (the one
  *   claim's columns, claimSql.ts) or answered only.
  * - `$3` run writes, one per run written (RunWrite): its status change and
@@ -312,9 +337,9 @@ function writesOf(decisions: readonly RunDecision[]): { nodes: Map<string, NodeW
       if (command.type === 'SET_NODE') {
         const key = `${runId}.${command.node}`;
         if (nodes.has(key)) throw new StaleDecision(`node ${command.node} of run ${runId} written twice in one batch`);
-        const { node, from, to, attempt, nextAttempt, outcome, leaseOwner, startedAt } = command;
+        const { node, from, to, attempt, nextAttempt, ended, lost, ranBy, outcome, leaseOwner, startedAt } = command;
         nodes.set(key, {
-          runId, name: node, attempt, from, to, nextAttempt,
+          runId, name: node, attempt, from, to, nextAttempt, ended, lost: lost === true, ranBy,
           hasOutcome: outcome !== undefined,
           result: outcome?.result,
           output: outcome?.output === undefined ? undefined : JSON.stringify(outcome.output),

@@ -6,7 +6,7 @@ const TERMINAL = TERMINAL_STATUSES.join(', ');
 
 /**
  * Deletes one batch of finished runs a retention rule covers, and their nodes
- * in the same statement (node_runs has no foreign key to cascade; see its
+ * and their nodes' attempt history in the same statement (node_runs has no foreign key to cascade; see its
  * run_id). Small batches, oldest first, rows others hold skipped: each
  * statement locks few rows for a moment, so workers and readers never queue
  * behind retention, and two replicas sweeping at once split the work.
@@ -27,6 +27,8 @@ export async function deleteExpiredRuns(db: Queryable, rule: RetentionRule, limi
        RETURNING id
      ), nodes AS (
        DELETE FROM node_runs WHERE run_id IN (SELECT id FROM runs)
+     ), attempts AS (
+       DELETE FROM node_attempts WHERE run_id IN (SELECT id FROM runs)
      )
      SELECT count(*)::int AS deleted FROM runs`,
     [rule.endedBefore, rule.workflow ?? null, rule.excluded, limit],

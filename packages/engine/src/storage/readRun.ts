@@ -48,7 +48,30 @@ export interface NodeRecord {
   readonly error: string | null;
   readonly startedAt: Date | null;
   readonly endedAt: Date | null;
+  /** how many of its attempts were lost to the platform (re-run apart from its retries) */
+  readonly lostAttempts: number;
+  /** the attempts before the current one, oldest first: how each ended and why */
+  readonly attempts: readonly AttemptRecord[];
 }
+
+/** An attempt of a node before its current one (node_attempts). */
+export interface AttemptRecord {
+  readonly attempt: number;
+  /** the status it ended in */
+  readonly status: Status;
+  readonly statusName: StatusName;
+  /** lost to the platform (its worker died or stopped renewing the lease), not failed by its handler */
+  readonly lost: boolean;
+  readonly error: string | null;
+  readonly result: string;
+  readonly startedAt: Date | null;
+  readonly endedAt: Date | null;
+  /** the lease owner that ran it: worker, host and process */
+  readonly worker: string | null;
+}
+
+/** The attempt history of a node that has none: shared, so a start's 10,000 nodes make no array each. */
+export const NO_ATTEMPTS: readonly AttemptRecord[] = Object.freeze([]);
 
 /** A run with its nodes, in position order. */
 export interface RunWithNodes extends RunRecord {
@@ -76,14 +99,32 @@ export async function readRun(db: Queryable, orgId: string, runUuid: string): Pr
   );
   const row = runs.rows[0];
   if (!row) return undefined;
-  const nodes = await db.query<Omit<NodeRecord, 'statusName'>>(
+  const nodes = await db.query<Omit<NodeRecord, 'statusName' | 'attempts'>>(
     `SELECT id, name, type, position, attempt, status, parameters, output, result, error,
-            started_at AS "startedAt", ended_at AS "endedAt"
+            started_at AS "startedAt", ended_at AS "endedAt", lost_attempts AS "lostAttempts"
        FROM node_runs WHERE run_id = $1 ORDER BY position`,
     [runUuid],
   );
+  // Most runs never retry a node: their history is not asked for.
+  const history = nodes.rows.some((n) => n.attempt > 1) ? await readAttempts(db, runUuid) : new Map<string, AttemptRecord[]>();
   return {
     ...toRunRecord(row),
-    nodes: nodes.rows.map((n) => ({ ...n, id: uuidToShortId(n.id), statusName: statusName(n.status) })),
+    nodes: nodes.rows.map((n) => ({ ...n, id: uuidToShortId(n.id), statusName: statusName(n.status), attempts: history.get(n.name) ?? NO_ATTEMPTS })),
   };
+}
+
+/** The attempt history of a run's nodes, by node, oldest attempt first. */
+async function readAttempts(db: Queryable, runUuid: string): Promise<Map<string, AttemptRecord[]>> {
+  const rows = await db.query<Omit<AttemptRecord, 'statusName'> & { node: string }>(
+    `SELECT node, attempt, status, lost, error, result, started_at AS "startedAt", ended_at AS "endedAt", worker
+       FROM node_attempts WHERE run_id = $1 ORDER BY node, attempt`,
+    [runUuid],
+  );
+  const byNode = new Map<string, AttemptRecord[]>();
+  for (const { node, ...attempt } of rows.rows) {
+    let attempts = byNode.get(node);
+    if (!attempts) byNode.set(node, (attempts = []));
+    attempts.push({ ...attempt, statusName: statusName(attempt.status) });
+  }
+  return byNode;
 }

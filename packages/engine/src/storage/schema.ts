@@ -188,6 +188,12 @@ export const nodeRuns = pgTable(
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: tz('lease_expires_at'),
     updatedAt: tz('updated_at').notNull(),
+    /**
+     * How many of the node's attempts were lost to the platform (a worker that
+     * died or stopped renewing its lease): they are re-run on a budget of their
+     * own (FLOWLINE_MAX_LOST_ATTEMPTS), apart from the handler's retries.
+     */
+    lostAttempts: smallint('lost_attempts').notNull().default(0),
   },
   (t) => [
     // Every hot statement reaches a node by its run and name.
@@ -200,6 +206,33 @@ export const nodeRuns = pgTable(
     // unsatisfied (failed, cancelled) nodes a live run holds are few.
     index('node_runs_unsatisfied').on(t.runId, t.position).where(sql`${t.status} NOT IN (1, 10)`),
   ],
+);
+
+/**
+ * The attempts of a node before its current one, each written by the
+ * statement that starts the next (a retry, a re-run after a lost attempt, a
+ * rerun): how it ended, why, and who ran it. The current attempt is the node
+ * row itself, so a node that succeeds at once writes nothing here. Deleted
+ * with its run (no foreign key, as node_runs).
+ */
+export const nodeAttempts = pgTable(
+  'node_attempts',
+  {
+    runId: uuid('run_id').notNull(),
+    node: text('node').notNull(),
+    attempt: integer('attempt').notNull(),
+    /** the status the attempt ended in (FAIL, TIMEOUT, INTERNAL_ERROR, CANCEL, SKIP…) */
+    status: smallint('status').notNull(),
+    /** lost to the platform, not failed by its handler: it did not count against the node's retries */
+    lost: boolean('lost').notNull().default(false),
+    error: text('error'),
+    result: text('result').notNull().default(''),
+    startedAt: tz('started_at'),
+    endedAt: tz('ended_at'),
+    /** the lease owner that ran it (which worker, on which host) */
+    worker: text('worker'),
+  },
+  (t) => [primaryKey({ name: 'node_attempts_pkey', columns: [t.runId, t.node, t.attempt] })],
 );
 
 /** Who may call: a named principal of an org with one role. */

@@ -16,6 +16,8 @@ export type AbandonReason = (typeof AbandonReason)[keyof typeof AbandonReason];
 export interface AbandonedNode extends NodeAttempt {
   readonly reason: AbandonReason;
   readonly timeoutMs: number | null;
+  /** the worker that held the lease before the takeover */
+  readonly previousOwner: string | null;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function takeOverAbandonedNodes(
 ): Promise<AbandonedNode[]> {
   const result = await db.query<AbandonedNode>(
     `WITH abandoned AS (
-       SELECT n.id, why.reason, limits.timeout_ms
+       SELECT n.id, n.lease_owner AS previous_owner, why.reason, limits.timeout_ms
          FROM node_runs n
          JOIN workflow_runs r ON r.id = n.run_id
          JOIN definition_versions v ON v.definition_id = r.definition_id AND v.version = r.definition_version
@@ -61,7 +63,7 @@ export async function takeOverAbandonedNodes(
         SET lease_owner = $2, lease_expires_at = $1::timestamptz + make_interval(secs => $3::double precision / 1000)
        FROM abandoned a
       WHERE n.id = a.id
-      RETURNING n.run_id AS "runId", n.name AS node, n.attempt, a.reason, a.timeout_ms AS "timeoutMs"`,
+      RETURNING n.run_id AS "runId", n.name AS node, n.attempt, a.reason, a.timeout_ms AS "timeoutMs", a.previous_owner AS "previousOwner"`,
     [takeover.now, takeover.leaseOwner, takeover.leaseMs, takeover.graceMs, takeover.limit],
   );
   return result.rows;
