@@ -1,4 +1,4 @@
-import type { CredentialAuthority, Engine } from '@flowline/engine';
+import { MetricsAccess, type CredentialAuthority, type Engine } from '@flowline/engine';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -23,6 +23,11 @@ export interface ServerOptions {
   readonly logger?: Logger;
   /** largest accepted request body */
   readonly bodyLimit?: number;
+  /**
+   * `credential` (the default): /metrics here, for a token of the metrics
+   * permission; `port`: not here, the process serves it on its metrics port.
+   */
+  readonly metricsAccess?: MetricsAccess;
 }
 
 /** Builds the HTTP server: native API, OpenAPI, health, and every vendor dialect. */
@@ -43,7 +48,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerOpenApi(app);
   const native = { engine: options.engine, authority: options.authority };
   registerHealthRoutes(app, options.engine);
-  registerMetricsRoute(app, options.engine.metrics);
+  if ((options.metricsAccess ?? MetricsAccess.CREDENTIAL) === MetricsAccess.CREDENTIAL) registerMetricsRoute(app, options.engine.metrics, options.authority);
   registerUiRoutes(app);
   registerDefinitionRoutes(app, native);
   registerRunRoutes(app, native);
