@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Logger } from 'pino';
 import { DIALECTS } from './dialects/index.ts';
 import { registerHealthRoutes } from './healthRoutes.ts';
+import { registerInputHygiene } from './hygiene/inputHygiene.ts';
 import { registerMetricsRoute } from './metricsRoute.ts';
 import { registerCredentialRoutes } from './native/credentialRoutes.ts';
 import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
@@ -45,6 +46,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
+  registerInputHygiene(app);
   await registerOpenApi(app);
   const native = { engine: options.engine, authority: options.authority };
   registerHealthRoutes(app, options.engine);
