@@ -13,6 +13,7 @@ import { nativeErrorReply } from './native/nativeErrors.ts';
 import { registerRunRoutes } from './native/runRoutes.ts';
 import { registerScheduleRoutes } from './native/scheduleRoutes.ts';
 import { registerOpenApi } from './openApi.ts';
+import { registerSecurityHeaders } from './securityHeaders.ts';
 import { registerUiRoutes } from './ui/uiRoutes.ts';
 
 /** What the HTTP server serves: the engine, the credentials it checks, and how it logs and renders times. */
@@ -47,6 +48,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
   registerInputHygiene(app);
+  registerSecurityHeaders(app);
   await registerOpenApi(app);
   const native = { engine: options.engine, authority: options.authority };
   registerHealthRoutes(app, options.engine);
