@@ -26,7 +26,7 @@ const runsOfOrg = async () => (await api.engine.listRuns({ orgId: 'browser' }, {
 beforeAll(async () => {
   api = await startApiFixture();
   cookie = String((await connect()).headers['set-cookie']).split(';')[0]!;
-  flowId = (await api.engine.catalog.resolveForStart('BackupCluster', 'browser')).id;
+  flowId = (await api.engine.getDefinition('BackupCluster', 'default')).id;
 });
 afterAll(async () => {
   await api.close();

@@ -155,7 +155,7 @@ describe('the http node with FLOWLINE_HTTP_ALLOW=127.0.0.1', () => {
     // a definition from before: stored with the header inline, as older flowline allowed
     const legacy = { name: 'Legacy', nodes: [{ name: 'call', type: 'http', params: { url: `http://127.0.0.1:${port}/echo`, headers: { 'x-api-key': 'k' } } }] };
     expect((await allowing.call(allowing.adminToken, { method: 'POST', url: '/v1/definitions', payload: { ...legacy, nodes: [{ ...legacy.nodes[0], params: { url: legacy.nodes[0]!.params.url } }] } })).statusCode).toBe(201);
-    await allowing.engine.db.pool.query(
+    await allowing.engineOptions.db.pool.query(
       `UPDATE definition_versions v SET spec = $1 FROM definitions d WHERE d.id = v.definition_id AND d.name = 'Legacy'`,
       [JSON.stringify({ ...legacy, nodes: [{ ...legacy.nodes[0], params: { ...legacy.nodes[0]!.params, headers: { 'x-api-key': 'legacy-inline-secret' } } }] })],
     );

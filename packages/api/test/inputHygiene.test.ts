@@ -40,7 +40,7 @@ beforeAll(async () => {
   cos = { SecretId: cosKey.accessKey!, SecretKey: cosKey.secret };
   const qiniuKey = await api.authority.issue({ kind: 'qiniu', role: 'admin', orgId: 'hygiene' });
   qiniu = { accessKey: qiniuKey.accessKey!, secret: qiniuKey.secret };
-  flowId = (await api.engine.catalog.resolveForStart('BackupCluster', 'hygiene')).id;
+  flowId = (await api.engine.getDefinition('BackupCluster', 'default')).id;
 });
 afterAll(async () => {
   await api.close();

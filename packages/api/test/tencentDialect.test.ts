@@ -190,7 +190,7 @@ describe('COS signature v5 verification', () => {
       expect(response.statusCode, url).toBe(400);
       expect(plain.parse(response.body).Error.Code).toBe('InvalidArgument');
     }
-    const { rows } = await api.engine.db.pool.query(`SELECT count(*)::int AS n FROM workflow_runs WHERE biz_id = 'EVIL.mp4'`);
+    const { rows } = await api.engineOptions.db.pool.query(`SELECT count(*)::int AS n FROM workflow_runs WHERE biz_id = 'EVIL.mp4'`);
     expect(rows[0].n).toBe(0);
     // signed as sent, the same trigger starts a run on the signed object
     const honest = await api.app.inject(request);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_RESPONSE_BYTES } from './handlers/builtins/http.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './handlers/egress/egressRequest.ts';
 import { EgressPolicy, egressListProblem } from './handlers/egress/egressPolicy.ts';
 import type { RetentionPolicy } from './retention/retentionPolicy.ts';
 

@@ -10,6 +10,7 @@ import type { NodeHandler } from './nodeHandler.ts';
 /** Node type of nodes whose work is a registered TypeScript handler. */
 export const CODE_NODE_TYPE = 'code';
 
+/** What the built-in handlers are made with; the `http` node's egress, secrets and response cap. */
 export interface HandlerRegistryOptions {
   /** the `http` node's egress policy, secret store and response cap (FLOWLINE_HTTP_*) */
   readonly http?: HttpNodeOptions;

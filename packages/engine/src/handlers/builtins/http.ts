@@ -1,14 +1,13 @@
 import { EgressPolicy } from '../egress/egressPolicy.ts';
-import { egressRequest, systemResolver, type HostResolver } from '../egress/egressRequest.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES, egressRequest, systemResolver, type HostResolver } from '../egress/egressRequest.ts';
 import type { SecretResolver } from '../../auth/sealedSecrets.ts';
 import type { NodeHandler } from '../nodeHandler.ts';
 import { HttpParamsSchema, REDACTED, isCredentialHeader } from './httpParams.ts';
 
 const EXCERPT_BYTES = 2048;
-/** Bytes of a response the node reads at most (FLOWLINE_HTTP_MAX_RESPONSE_BYTES): it keeps an excerpt, not the body. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 5;
 
+/** How a process's `http` nodes reach out: where they may connect, how they open secrets, how much they read. */
 export interface HttpNodeOptions {
   /** where the node may connect (FLOWLINE_HTTP_ALLOW / _DENY); default: the public internet only */
   readonly egress?: EgressPolicy;

@@ -10,6 +10,9 @@ export type HostResolver = (host: string) => Promise<readonly { address: string;
 
 export const systemResolver: HostResolver = (host) => lookup(host, { all: true, verbatim: true });
 
+/** Bytes of a response the http node reads at most unless FLOWLINE_HTTP_MAX_RESPONSE_BYTES says otherwise: it keeps an excerpt, not the body. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
 /** Statuses whose Location the request follows, each target checked again. */
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
