@@ -1,9 +1,10 @@
-import type { CredentialAuthority, Engine } from '@flowline/engine';
+import { MetricsAccess, type CredentialAuthority, type Engine } from '@flowline/engine';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { DIALECTS } from './dialects/index.ts';
 import { registerHealthRoutes } from './healthRoutes.ts';
+import { registerInputHygiene } from './hygiene/inputHygiene.ts';
 import { registerMetricsRoute } from './metricsRoute.ts';
 import { registerCredentialRoutes } from './native/credentialRoutes.ts';
 import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
@@ -12,6 +13,7 @@ import { nativeErrorReply } from './native/nativeErrors.ts';
 import { registerRunRoutes } from './native/runRoutes.ts';
 import { registerScheduleRoutes } from './native/scheduleRoutes.ts';
 import { registerOpenApi } from './openApi.ts';
+import { registerSecurityHeaders } from './securityHeaders.ts';
 import { registerUiRoutes } from './ui/uiRoutes.ts';
 
 /** What the HTTP server serves: the engine, the credentials it checks, and how it logs and renders times. */
@@ -23,6 +25,11 @@ export interface ServerOptions {
   readonly logger?: Logger;
   /** largest accepted request body */
   readonly bodyLimit?: number;
+  /**
+   * `credential` (the default): /metrics here, for a token of the metrics
+   * permission; `port`: not here, the process serves it on its metrics port.
+   */
+  readonly metricsAccess?: MetricsAccess;
 }
 
 /** Builds the HTTP server: native API, OpenAPI, health, and every vendor dialect. */
@@ -40,10 +47,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
+  registerInputHygiene(app);
+  registerSecurityHeaders(app);
   await registerOpenApi(app);
   const native = { engine: options.engine, authority: options.authority };
   registerHealthRoutes(app, options.engine);
-  registerMetricsRoute(app, options.engine.metrics);
+  if ((options.metricsAccess ?? MetricsAccess.CREDENTIAL) === MetricsAccess.CREDENTIAL) registerMetricsRoute(app, options.engine.metrics, options.authority);
   registerUiRoutes(app);
   registerDefinitionRoutes(app, native);
   registerRunRoutes(app, native);

@@ -6,6 +6,9 @@ import {
   HandlerRegistry,
   type EngineOptions,
   SecretSeal,
+  SealedSecrets,
+  type FlowlineMetrics,
+  type HttpNodeOptions,
   connectRedis,
   type CredentialKind,
   isTerminal,
@@ -39,7 +42,16 @@ export interface ApiFixture {
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-export async function startApiFixture(options: { worker?: boolean; timeZone?: string } = {}): Promise<ApiFixture> {
+export interface ApiFixtureOptions {
+  readonly worker?: boolean;
+  readonly timeZone?: string;
+  /** the engine's metrics (default: a registry of its own, rendered on every scrape) */
+  readonly metrics?: FlowlineMetrics;
+  /** the http node's egress policy and response cap (default: the public internet only); its secrets are the fixture's */
+  readonly http?: Omit<HttpNodeOptions, 'secrets'>;
+}
+
+export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<ApiFixture> {
   const database: TestDatabase = await freshDatabase();
   const connections: Redis[] = [];
   const redis = () => {
@@ -47,10 +59,17 @@ export async function startApiFixture(options: { worker?: boolean; timeZone?: st
     connections.push(c);
     return c;
   };
-  const engineOptions: EngineOptions = { db: database.db, redis: redis(), queuePrefix: freshQueuePrefix(), registry: new HandlerRegistry() };
+  const seal = new SecretSeal('test-seal-key-test-seal-key-test-seal-key');
+  const engineOptions: EngineOptions = {
+    db: database.db,
+    redis: redis(),
+    queuePrefix: freshQueuePrefix(),
+    registry: new HandlerRegistry({ http: { ...options.http, secrets: new SealedSecrets(database.db, seal) } }),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  };
   const engine = new Engine(engineOptions);
   await engine.registerWorkflow(BackupCluster);
-  const authority = new CredentialAuthority(database.db, new SecretSeal('test-seal-key-test-seal-key-test-seal-key'));
+  const authority = new CredentialAuthority(database.db, seal);
   await authority.ensureAdminToken(ADMIN_TOKEN, DEFAULT_ORG);
   const app = await buildServer({ engine, authority, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
   const worker = options.worker ? new NodeWorker(engine, { concurrency: 10, connection: redis(), subscriber: redis(), drainMs: 1000 }) : undefined;

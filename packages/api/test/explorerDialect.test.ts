@@ -46,7 +46,7 @@ describe('POST /api-open/v1/connect', () => {
     const response = await connect(`Bearer ${account('json_user', issued.secret)}`);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ code: 0, data: { success: true }, message: 'Success' });
-    expect(response.headers['set-cookie']).toMatch(/^explorer_token=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=259200; HttpOnly$/);
+    expect(response.headers['set-cookie']).toMatch(/^explorer_token=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=259200; HttpOnly; SameSite=Lax$/);
   });
 
   it('accepts the older base64 of user:password', async () => {
@@ -191,7 +191,7 @@ describe('jobs', () => {
 
   it('cancels a running job, and refuses to cancel a finished one with 400', async () => {
     const slowId = (await api.engine.getDefinition('SlowFlow', 'default')).id;
-    const started = await api.app.inject({ method: 'POST', url: `/api-open/v1/workflows/${slowId}/jobs`, headers: { cookie } });
+    const started = await api.app.inject({ method: 'POST', url: `/api-open/v1/workflows/${slowId}/jobs`, headers: { cookie, 'content-type': 'application/json' } });
     expect(started.json(), started.body).toMatchObject({ code: 0 });
     const id = started.json().data.id;
     const cancel = () =>
@@ -208,7 +208,7 @@ describe('jobs', () => {
 
   it('shows a suspended job as 5 and finds it by status 5, not by 1', async () => {
     const slowId = (await api.engine.getDefinition('SlowFlow', 'default')).id;
-    const id = (await api.app.inject({ method: 'POST', url: `/api-open/v1/workflows/${slowId}/jobs`, headers: { cookie } })).json().data.id;
+    const id = (await api.app.inject({ method: 'POST', url: `/api-open/v1/workflows/${slowId}/jobs`, headers: { cookie, 'content-type': 'application/json' } })).json().data.id;
     const uuid = (await api.engine.listRuns({ orgId: 'default' }, { limit: 1, beforeSeq: id + 1 })).runs[0]!.id;
     await api.engine.suspendRun(uuid);
     const byStatus = async (status: number) =>
@@ -221,7 +221,7 @@ describe('jobs', () => {
 
   it('lets a reader read but not start or cancel (403, 40304000)', async () => {
     expect((await get('/api-open/v1/jobs', readerCookie)).statusCode).toBe(200);
-    const start = await api.app.inject({ method: 'POST', url: `/api-open/v1/workflows/${workflowId}/jobs`, headers: { cookie: readerCookie } });
+    const start = await api.app.inject({ method: 'POST', url: `/api-open/v1/workflows/${workflowId}/jobs`, headers: { cookie: readerCookie, 'content-type': 'application/json' } });
     expect(start.statusCode).toBe(403);
     expect(start.json()).toMatchObject({ code: 40304000 });
   });

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from './apiFixture.ts';
@@ -47,17 +47,24 @@ interface CallOptions {
   raw?: string;
   headers?: Record<string, string>;
   key?: { ak: string; sk: string };
-  date?: Date;
-  /** what is signed, when it should differ from what is sent */
-  signed?: { method?: string; path?: string; date?: Date };
+  date?: Date | string;
+  /** what is signed, when it should differ from what is sent (`body`: what Content-MD5 is computed over) */
+  signed?: { method?: string; path?: string; date?: Date; body?: string };
+  /** send a body without Content-MD5 */
+  noDigest?: boolean;
 }
 
+/** Content-MD5 as RFC 1864 (and Qiniu's SDK) writes it: base64 of the MD5 of the body. */
+const md5 = (body: string) => createHash('md5').update(body).digest('base64');
+
 async function pandora(method: string, url: string, options: CallOptions = {}): Promise<LightMyRequestResponse> {
-  const date = (options.date ?? new Date()).toUTCString();
+  const date = typeof options.date === 'string' ? options.date : (options.date ?? new Date()).toUTCString();
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const digested = options.signed?.body ?? payload;
   const headers: Record<string, string> = {
     Date: date,
     ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
+    ...(digested === undefined || options.noDigest ? {} : { 'Content-MD5': md5(digested) }),
     ...options.headers,
   };
   const signedHeaders = { ...headers, ...(options.signed?.date ? { Date: options.signed.date.toUTCString() } : {}) };
@@ -360,11 +367,33 @@ describe('Pandora signatures', () => {
     ['a Date 16 minutes old', () => pandora('GET', '/v2/workflows', { date: new Date(Date.now() - 16 * 60_000) })],
     ['a Date 16 minutes ahead', () => pandora('GET', '/v2/workflows', { date: new Date(Date.now() + 16 * 60_000) })],
     ['no Date', async () => api.app.inject({ method: 'GET', url: '/v2/workflows', headers: { authorization: sdkAuthorization(admin, 'GET', '/v2/workflows', {}) } })],
+    // issue 21, finding 4: the signature covers Content-MD5, so the body must match it, and a body must carry it
+    ['a body replaced after signing', () => pandora('PUT', '/v2/workflows/Shaped', { body: { name: 'Shaped', nodes: {} }, signed: { body: '{"name":"Shaped","region":"nb"}' } })],
+    ['a body without Content-MD5', () => pandora('PUT', '/v2/workflows/Shaped', { body: { name: 'Shaped', nodes: {} }, noDigest: true })],
+    ['a Content-MD5 that is no digest', () => pandora('POST', '/v2/workflows/Digestless', { body: { region: 'nb' }, headers: { 'Content-MD5': 'not-a-digest' } })],
+    ['a Content-MD5 on a bodiless request that is not the empty body\'s', () => pandora('DELETE', '/v2/workflows/Shaped', { headers: { 'Content-MD5': md5('{}') } })],
+    // a Date of the right shape naming no instant used to pass the freshness check forever (NaN compares false)
+    ['a Date at hour 99', () => pandora('GET', '/v2/workflows', { date: 'Mon, 01 Jan 1990 99:00:00 GMT' })],
+    ['a Date of 31 February', () => pandora('GET', '/v2/workflows', { date: new Date().toUTCString().replace(/^\w{3}, \d{2} \w{3}/, 'Sat, 31 Feb') })],
   ])('401 bad token for %s, with X-Reqid', async (_what, send) => {
     const r = await send();
     expect(r.statusCode).toBe(401);
     expect(r.json().error).toMatch(/^bad token/);
     expect(r.headers['x-reqid']).toBeTruthy();
+  });
+
+  it('accepts a body whose Content-MD5 is its digest, in base64 or hex', async () => {
+    const body = JSON.stringify({ region: 'nb' });
+    expect((await pandora('POST', '/v2/workflows/DigestB64', { raw: body })).statusCode).toBe(200);
+    const hex = createHash('md5').update(body).digest('hex');
+    expect((await pandora('POST', '/v2/workflows/DigestHex', { raw: body, headers: { 'Content-MD5': hex } })).statusCode).toBe(200);
+  });
+
+  it('leaves the stored workflow as it was when a replayed PUT carries another body', async () => {
+    await pandora('POST', '/v2/workflows/Replayed', { body: { region: 'nb', comment: 'original' } });
+    const replay = await pandora('PUT', '/v2/workflows/Replayed', { body: { name: 'Replayed', comment: 'attacker' }, signed: { body: JSON.stringify({ name: 'Replayed', comment: 'original' }) } });
+    expect(replay.statusCode).toBe(401);
+    expect((await pandora('GET', '/v2/workflows/Replayed')).json().comment).toBe('original');
   });
 
   it('accepts a Date 14 minutes off either way', async () => {

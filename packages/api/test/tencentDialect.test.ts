@@ -178,6 +178,28 @@ describe('COS signature v5 verification', () => {
     }
   });
 
+  it('refuses query keys that repeat or collide lower-cased, so the route reads only what was signed (issue 21, finding 3)', async () => {
+    const request = signed(operator, 'POST', 'triggerworkflow', { workflowId, object: 'benign.mp4' });
+    const smuggled = [
+      `/triggerworkflow?workflowId=${workflowId}&object=EVIL.mp4&OBJECT=benign.mp4`,
+      `/triggerworkflow?workflowId=${workflowId}&object=EVIL.mp4&object=benign.mp4`,
+      `/triggerworkflow?workflowId=${workflowId}&Object=EVIL.mp4&object=benign.mp4`,
+    ];
+    for (const url of smuggled) {
+      const response = await api.app.inject({ ...request, url });
+      expect(response.statusCode, url).toBe(400);
+      expect(plain.parse(response.body).Error.Code).toBe('InvalidArgument');
+    }
+    const { rows } = await api.engineOptions.db.pool.query(`SELECT count(*)::int AS n FROM workflow_runs WHERE biz_id = 'EVIL.mp4'`);
+    expect(rows[0].n).toBe(0);
+    // signed as sent, the same trigger starts a run on the signed object
+    const honest = await api.app.inject(request);
+    expect(honest.statusCode).toBe(200);
+    const instance = plain.parse(honest.body).Response.InstanceId as string;
+    const detail = plain.parse((await api.app.inject(signed(operator, 'GET', `workflowexecution/${instance}`, {}))).body);
+    expect(detail.Response.WorkflowExecution.Object).toBe('benign.mp4');
+  });
+
   it('rejects the keys of a revoked or expired cos credential', async () => {
     const revoked = await api.authority.issue({ kind: 'cos', role: 'reader', orgId: 'default' });
     const expired = await api.authority.issue({ kind: 'cos', role: 'reader', orgId: 'default', expiresAt: new Date(Date.now() - 1000) });

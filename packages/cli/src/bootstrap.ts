@@ -7,7 +7,10 @@ import {
   startTracing,
   Engine,
   FlowlineMetrics,
+  HandlerRegistry,
+  MetricsAccess,
   Reconciler,
+  SealedSecrets,
   SchedulerLoop,
   RunRetention,
   assertDatabaseNotAhead,
@@ -73,9 +76,18 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     redisConnections.push(connection);
     return connection;
   };
-  const metrics = new FlowlineMetrics({ processMetrics: true });
-  const engine = new Engine({ db: postgres.db, redis: redis(), queuePrefix: config.queuePrefix, logger, metrics, timeZone: config.timeZone });
-  const authority = new CredentialAuthority(postgres.db, new SecretSeal(config.sealKey ?? readOrCreateSealKey(config.dataDir)));
+  const metrics = new FlowlineMetrics({
+    processMetrics: true,
+    cacheMs: config.metrics.cacheMs,
+    maxWorkflows: config.metrics.maxWorkflows,
+    maxSeriesPerWorkflow: config.metrics.maxSeriesPerWorkflow,
+  });
+  const seal = new SecretSeal(config.sealKey ?? readOrCreateSealKey(config.dataDir));
+  const registry = new HandlerRegistry({
+    http: { egress: config.http.egress, maxResponseBytes: config.http.maxResponseBytes, secrets: new SealedSecrets(postgres.db, seal) },
+  });
+  const engine = new Engine({ db: postgres.db, redis: redis(), queuePrefix: config.queuePrefix, logger, metrics, registry, timeZone: config.timeZone });
+  const authority = new CredentialAuthority(postgres.db, seal);
   if (config.adminToken) await authority.ensureAdminToken(config.adminToken, DEFAULT_ORG);
   for (const workflow of DEMO_WORKFLOWS) await engine.registerWorkflow(workflow);
 
@@ -110,13 +122,17 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     stops.push(() => scheduler.stop());
   }
   if (roles.includes(Role.API)) {
-    const server = await buildServer({ engine, authority, logger, timeZone: config.timeZone });
+    const server = await buildServer({ engine, authority, logger, timeZone: config.timeZone, metricsAccess: config.metrics.access });
     url = await server.listen({ port: config.port, host: config.host });
     stops.push(() => server.close());
   }
-  if (!roles.includes(Role.API)) {
-    // One registry per process: without the API, a small server still exposes it to Prometheus.
-    const metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host);
+  const metricsOnPort = config.metrics.access === MetricsAccess.PORT;
+  if (!roles.includes(Role.API) || metricsOnPort) {
+    // One registry per process: without the API (or with metrics kept off it), a small server exposes it to Prometheus.
+    const metricsServer = await startMetricsServer(
+      metrics,
+      metricsOnPort ? { port: config.metricsPort, host: config.metrics.host } : { port: config.metricsPort, host: config.host, authority },
+    );
     stops.push(() => metricsServer.close());
   }
   logger.info({ roles, url }, 'flowline started');

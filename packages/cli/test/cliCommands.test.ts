@@ -178,6 +178,22 @@ describe('flowline credentials', () => {
     expect((await flowline(['credentials', 'revoke', issued.id])).code).toBe(0);
     expect((await flowline(['runs', 'list'], asReader)).code).toBe(4);
   });
+
+  it('refuses an org admin a credential in another org or of a global role: exit 4, FORBIDDEN (issue 21)', async () => {
+    const orgAdmin = { FLOWLINE_URL: url, FLOWLINE_TOKEN: await api.token('admin', { orgId: 'cli-tenant' }) };
+    for (const args of [['--role', 'admin', '--org', 'default'], ['--role', 'admin', '--org', 'another-tenant'], ['--role', 'superadmin']]) {
+      const out = await flowline(['credentials', 'create', ...args], orgAdmin);
+      expect(out.code, args.join(' ')).toBe(4);
+      expect(out.stderr).toContain('FORBIDDEN');
+    }
+    expect((await flowline(['credentials', 'create', '--role', 'operator'], orgAdmin)).code).toBe(0);
+  });
+
+  it('stores a secret for http nodes by name', async () => {
+    const out = await flowline(['credentials', 'create', '--kind', 'secret', '--name', 'partner_token', '--secret', 'v4lue', '--json']);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ kind: 'secret', name: 'partner_token' });
+  });
 });
 
 describe.concurrent('flowline exit codes', () => {

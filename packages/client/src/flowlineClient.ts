@@ -125,10 +125,10 @@ export interface AppliedDefinition {
   created: boolean;
 }
 
-/** The authentication scheme a credential is for: native and TiEM bearer tokens, EnOS access tokens, Explorer passwords, COS and Qiniu key pairs. */
-export type CredentialKind = 'bearer' | 'enos' | 'explorer' | 'cos' | 'qiniu';
-/** What a credential may do: read, operate runs (start, stop, cancel), or administer definitions and credentials. */
-export type CredentialRole = 'reader' | 'operator' | 'admin';
+/** The authentication scheme a credential is for: native and TiEM bearer tokens, EnOS access tokens, Explorer passwords, COS and Qiniu key pairs; or a secret http nodes send by name. */
+export type CredentialKind = 'bearer' | 'enos' | 'explorer' | 'cos' | 'qiniu' | 'secret';
+/** What a credential may do: read, operate runs, or administer its org (reader < operator < admin); superadmin reaches every org; metrics only scrapes /metrics. */
+export type CredentialRole = 'reader' | 'operator' | 'admin' | 'superadmin' | 'metrics';
 
 /** A credential as listed: never its secret, which is shown once, when it is issued. */
 export interface CredentialView {
@@ -146,10 +146,15 @@ export interface CredentialView {
 /** What `createCredential` issues. */
 export interface CreateCredentialRequest {
   kind: CredentialKind;
-  role: CredentialRole;
+  /** required except for kind secret */
+  role?: CredentialRole;
+  /** another org than the caller's only for a superadmin */
   orgId?: string;
+  /** for kind secret, the name http nodes refer to with {"secretRef": name} */
   name?: string;
   accessKey?: string;
+  /** kind secret only: the value to seal */
+  secret?: string;
   expiresAt?: string;
 }
 
@@ -237,7 +242,7 @@ export class FlowlineClient {
   }
 
   /** Who this client's token is: its principal's name, org and role. */
-  whoami(): Promise<{ principalId: string; name: string; orgId: string; role: 'reader' | 'operator' | 'admin' }> {
+  whoami(): Promise<{ principalId: string; name: string; orgId: string; role: CredentialRole }> {
     return this.request('GET', '/v1/whoami');
   }
 

@@ -1,5 +1,21 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './handlers/egress/egressRequest.ts';
+import { EgressPolicy, egressListProblem } from './handlers/egress/egressPolicy.ts';
 import type { RetentionPolicy } from './retention/retentionPolicy.ts';
+
+/** How /metrics is protected (FLOWLINE_METRICS_ACCESS). */
+export const MetricsAccess = {
+  /** on the API port (and a worker's metrics port), for a bearer token of role metrics or superadmin */
+  CREDENTIAL: 'credential',
+  /** not on the API port; on FLOWLINE_METRICS_PORT at FLOWLINE_METRICS_HOST (loopback by default) without a token */
+  PORT: 'port',
+} as const;
+export type MetricsAccess = (typeof MetricsAccess)[keyof typeof MetricsAccess];
+
+const egressList = z.string().superRefine((list, ctx) => {
+  const problem = egressListProblem(list);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * All configuration, parsed once at start-up from the environment. Nothing else
@@ -7,8 +23,23 @@ import type { RetentionPolicy } from './retention/retentionPolicy.ts';
  */
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** where a process without the API (a worker alone) serves /metrics */
+  /** where a process without the API (a worker alone), or any process with FLOWLINE_METRICS_ACCESS=port, serves /metrics */
   FLOWLINE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  FLOWLINE_METRICS_ACCESS: z.enum([MetricsAccess.CREDENTIAL, MetricsAccess.PORT]).default(MetricsAccess.CREDENTIAL),
+  /** the address the metrics port binds with FLOWLINE_METRICS_ACCESS=port: loopback unless the operator opens it */
+  FLOWLINE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** a scrape answers the text rendered at most this long ago: concurrent or frequent scrapes cost one render */
+  FLOWLINE_METRICS_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+  /** distinct workflow label values; further workflows are counted under workflow="_other" */
+  FLOWLINE_METRICS_MAX_WORKFLOWS: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  /** series of one metric per workflow; further label combinations are counted under "_other" */
+  FLOWLINE_METRICS_MAX_SERIES_PER_WORKFLOW: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** where the http node may connect beyond the public internet: addresses, CIDRs, host patterns (example.com, *.example.com) */
+  FLOWLINE_HTTP_ALLOW: egressList.optional(),
+  /** where it may not, on top of loopback, private, link-local and metadata ranges (`*` with an ALLOW list: only those) */
+  FLOWLINE_HTTP_DENY: egressList.optional(),
+  /** bytes of a response the http node reads at most; it keeps a 2 KB excerpt */
+  FLOWLINE_HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(DEFAULT_MAX_RESPONSE_BYTES),
   HOST: z.string().default('0.0.0.0'),
   /** unset → an embedded Postgres under FLOWLINE_DATA_DIR */
   DATABASE_URL: z.string().url().optional(),
@@ -51,6 +82,14 @@ const ConfigSchema = z.object({
 export type Config = {
   readonly port: number;
   readonly metricsPort: number;
+  readonly metrics: {
+    readonly access: MetricsAccess;
+    readonly host: string;
+    readonly cacheMs: number;
+    readonly maxWorkflows: number;
+    readonly maxSeriesPerWorkflow: number;
+  };
+  readonly http: { readonly egress: EgressPolicy; readonly maxResponseBytes: number };
   readonly host: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string;
@@ -87,6 +126,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: c.PORT,
     metricsPort: c.FLOWLINE_METRICS_PORT,
+    metrics: {
+      access: c.FLOWLINE_METRICS_ACCESS,
+      host: c.FLOWLINE_METRICS_HOST,
+      cacheMs: c.FLOWLINE_METRICS_CACHE_MS,
+      maxWorkflows: c.FLOWLINE_METRICS_MAX_WORKFLOWS,
+      maxSeriesPerWorkflow: c.FLOWLINE_METRICS_MAX_SERIES_PER_WORKFLOW,
+    },
+    http: { egress: EgressPolicy.of(c.FLOWLINE_HTTP_ALLOW, c.FLOWLINE_HTTP_DENY), maxResponseBytes: c.FLOWLINE_HTTP_MAX_RESPONSE_BYTES },
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,

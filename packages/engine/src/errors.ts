@@ -99,10 +99,20 @@ export class CredentialExpired extends FlowlineError {
   }
 }
 
-/** The caller is known but its role does not allow the operation. */
+/** The caller is known but its role (or its org) does not allow the operation; `message` says which when it is not the role alone. */
 export class Forbidden extends FlowlineError {
-  constructor(role: string, permission: string) {
-    super(ErrorCode.FORBIDDEN, `role ${role} may not ${permission}`, { role, permission });
+  constructor(role: string, permission: string, message = `role ${role} may not ${permission}`) {
+    super(ErrorCode.FORBIDDEN, message, { role, permission });
+  }
+}
+
+/**
+ * The write collides with a record that already exists (a unique key). The
+ * message never names the other record: it may belong to another org.
+ */
+export class Conflict extends FlowlineError {
+  constructor(message: string) {
+    super(ErrorCode.CONFLICT, message);
   }
 }
 

@@ -74,3 +74,15 @@ export { toCronerPattern } from './scheduler/cronExpression.ts';
 export { ScheduleSpecSchema, OverlapPolicy, MisfirePolicy, FiringOutcome, type ScheduleSpec, type ScheduleSpecInput } from './scheduler/scheduleSpec.ts';
 export type { ScheduleRecord } from './storage/readSchedules.ts';
 export type { FiringRecord } from './storage/listFirings.ts';
+
+// security: who may issue and change what, the http node's egress and secrets, client faults
+export { MetricsAccess } from './config.ts';
+export { ORG_ROLES } from './auth/roles.ts';
+export { assertMayIssue } from './auth/issuePolicy.ts';
+export { assertMayChangeDefinitions } from './auth/catalogAccess.ts';
+export { SealedSecrets, type SecretResolver } from './auth/sealedSecrets.ts';
+export { EgressPolicy, EgressDenied } from './handlers/egress/egressPolicy.ts';
+export type { HttpNodeOptions } from './handlers/builtins/http.ts';
+export type { HandlerRegistryOptions } from './handlers/handlerRegistry.ts';
+export { redactNodeParams } from './handlers/builtins/httpParams.ts';
+export { clientFaultOf } from './storage/clientFault.ts';

@@ -87,7 +87,7 @@ export class AttemptRunner {
       return;
     }
     endNodeSpan(span, event);
-    port.metrics.observeNode(claimed.workflowName, event, (performance.now() - handlerStart) / 1000);
+    port.metrics.observeNode(claimed, event, (performance.now() - handlerStart) / 1000);
     log?.info({ event: event.type }, 'node finished');
     this.report(runId, event, claimed, log);
   }

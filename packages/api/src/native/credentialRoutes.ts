@@ -1,4 +1,4 @@
-import { CREDENTIAL_KINDS, Permission, ROLES, type CredentialSummary } from '@flowline/engine';
+import { CREDENTIAL_KINDS, CredentialKind, Permission, ROLES, Role, assertMayIssue, type CredentialSummary } from '@flowline/engine';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -8,14 +8,22 @@ import { BEARER_SECURITY, type NativeContext } from './nativeContext.ts';
 
 const CreateCredentialBody = z
   .object({
-    kind: z.enum(CREDENTIAL_KINDS).describe('bearer (native, TiEM), enos, explorer, cos (Tencent CI), qiniu (Pandora)'),
-    role: z.enum(ROLES),
-    orgId: z.string().min(1).max(128).optional().describe("the principal's org; default: the caller's"),
-    name: z.string().min(1).max(128).optional(),
+    kind: z
+      .enum(CREDENTIAL_KINDS)
+      .describe('bearer (native, TiEM), enos, explorer, cos (Tencent CI), qiniu (Pandora), secret (a value http nodes send by secretRef)'),
+    role: z
+      .enum(ROLES)
+      .optional()
+      .describe('reader, operator or admin of the org; superadmin and metrics only from a superadmin. Required except for kind secret'),
+    orgId: z.string().min(1).max(128).optional().describe("the principal's org; default: the caller's. Another org only from a superadmin"),
+    name: z.string().min(1).max(128).optional().describe('a label; for kind secret, the name secretRef refers to'),
     accessKey: z.string().regex(/^[A-Za-z0-9_.@-]{1,128}$/).optional().describe('explorer only: the user name'),
+    secret: z.string().min(1).max(16_384).optional().describe('kind secret only: the value, sealed at rest and never shown again'),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => b.kind === CredentialKind.SECRET || b.role !== undefined, { message: 'role is required', path: ['role'] })
+  .refine((b) => b.kind !== CredentialKind.SECRET || b.name !== undefined, { message: 'a secret needs the name secretRef refers to', path: ['name'] });
 
 const CredentialViewSchema = z.object({
   id: z.string(),
@@ -47,7 +55,11 @@ function toCredentialView(c: CredentialSummary): z.infer<typeof CredentialViewSc
   };
 }
 
-/** `/v1/credentials`: issue (secret shown once), list and revoke. Admins only. */
+/**
+ * `/v1/credentials`: issue (secret shown once), list and revoke, each in the
+ * caller's org. Admins only; issuing into another org, or a role that reaches
+ * past one org, only for a superadmin (assertMayIssue).
+ */
 export function registerCredentialRoutes(app: FastifyInstance, { authority }: NativeContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const admin = requirePermission(authority, Permission.ADMIN);
@@ -62,17 +74,23 @@ export function registerCredentialRoutes(app: FastifyInstance, { authority }: Na
         tags,
         security: BEARER_SECURITY,
         body: CreateCredentialBody,
-        response: { 201: IssuedCredentialSchema, 400: ErrorBodySchema, ...AUTH_ERRORS },
+        response: { 201: IssuedCredentialSchema, 400: ErrorBodySchema, 409: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
     async (request, reply) => {
       const body = request.body;
+      const caller = callerOf(request);
+      // A secret's principal authenticates nothing (no scheme takes its kind); it holds the lowest role.
+      const role = body.role ?? Role.READER;
+      const orgId = body.orgId ?? caller.orgId;
+      assertMayIssue(caller, { orgId, role });
       const issued = await authority.issue({
         kind: body.kind,
-        role: body.role,
-        orgId: body.orgId ?? callerOf(request).orgId,
+        role,
+        orgId,
         ...(body.name === undefined ? {} : { name: body.name }),
         ...(body.accessKey === undefined ? {} : { accessKey: body.accessKey }),
+        ...(body.secret === undefined ? {} : { secret: body.secret }),
         ...(body.expiresAt === undefined ? {} : { expiresAt: new Date(body.expiresAt) }),
       });
       return reply.status(201).send({ ...toCredentialView(issued), secret: issued.secret });

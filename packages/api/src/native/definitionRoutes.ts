@@ -1,5 +1,5 @@
-import { NodeSpecSchema, Permission, ScheduleSpecSchema, type DefinitionVersionRecord } from '@flowline/engine';
-import type { FastifyInstance } from 'fastify';
+import { NodeSpecSchema, Permission, ScheduleSpecSchema, assertMayChangeDefinitions, redactNodeParams, type DefinitionVersionRecord } from '@flowline/engine';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf, requirePermission } from '../auth/nativeAuth.ts';
@@ -35,9 +35,16 @@ function toDefinitionView(d: DefinitionVersionRecord): z.infer<typeof Definition
     name: d.name,
     version: d.version,
     description: d.spec.description ?? '',
-    nodes: d.spec.nodes,
+    nodes: d.spec.nodes.map((n) => ({ ...n, params: redactNodeParams(n.type, n.params) as Record<string, unknown> })),
     schedules: d.spec.schedules ?? [],
   };
+}
+
+/** The org whose definitions the caller changes: its own, unless that is the shared catalog and it is no superadmin. */
+function changingOrg(request: FastifyRequest): string {
+  const caller = callerOf(request);
+  assertMayChangeDefinitions(caller);
+  return caller.orgId;
 }
 
 /** `/v1/definitions`: workflow definitions (DAGs of built-in or registered node types). */
@@ -60,7 +67,7 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
         response: { 201: DefinitionViewSchema, 400: ErrorBodySchema, 409: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request, reply) => reply.status(201).send(toDefinitionView(await engine.createDefinition(request.body as never, callerOf(request).orgId))),
+    async (request, reply) => reply.status(201).send(toDefinitionView(await engine.createDefinition(request.body as never, changingOrg(request)))),
   );
 
   routes.put(
@@ -77,7 +84,7 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
         response: { 200: DefinitionViewSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request) => toDefinitionView(await engine.updateDefinition(request.params.name, request.body as never, callerOf(request).orgId)),
+    async (request) => toDefinitionView(await engine.updateDefinition(request.params.name, request.body as never, changingOrg(request))),
   );
 
   routes.get(
@@ -126,7 +133,7 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
       },
     },
     async (request, reply) => {
-      await engine.deleteDefinition(request.params.name, callerOf(request).orgId);
+      await engine.deleteDefinition(request.params.name, changingOrg(request));
       return reply.status(204).send(null);
     },
   );

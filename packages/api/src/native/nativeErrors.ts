@@ -1,4 +1,4 @@
-import { ErrorCode, FlowlineError } from '@flowline/engine';
+import { ErrorCode, FlowlineError, clientFaultOf } from '@flowline/engine';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { validationMessage } from '../validationMessage.ts';
 
@@ -31,7 +31,8 @@ export interface NativeErrorBody {
  * Fastify's own 4xx (bad JSON, schema validation, body too large) stay 4xx with
  * a stable code; only faults of flowline's are a 500, and those never leak internals.
  */
-export function nativeErrorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function nativeErrorReply(thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = clientFaultOf(thrown) ?? thrown;
   if (error instanceof FlowlineError) {
     return reply.status(HTTP_STATUS[error.code]).send(body(error.code, error.message, error.details));
   }

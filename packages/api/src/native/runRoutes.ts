@@ -2,6 +2,7 @@ import { Permission, Status, ValidationFailed, type RunWithNodes, type StatusNam
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ownField } from '../hygiene/ownField.ts';
 import { callerOf, requirePermission } from '../auth/nativeAuth.ts';
 import { AUTH_ERRORS, ErrorBodySchema } from './errorSchema.ts';
 import { BEARER_SECURITY, type NativeContext } from './nativeContext.ts';
@@ -48,7 +49,7 @@ const RunPage = z.object({
 function parseStatuses(text: string): Status[] {
   return text.split(',').map((part) => {
     const token = part.trim();
-    const byName = (Status as Record<string, Status>)[token.toUpperCase()];
+    const byName = ownField(Status as Record<string, Status>, token.toUpperCase());
     const byCode = /^-?\d+$/.test(token) ? (Object.values(Status) as number[]).find((c) => c === Number(token)) : undefined;
     const status = byName ?? (byCode as Status | undefined);
     if (status === undefined) throw new ValidationFailed(`status: unknown status ${JSON.stringify(token)}`);

@@ -1,4 +1,4 @@
-import type { Dag, NodeRecord, RunRecord, RunWithNodes } from '@flowline/engine';
+import { redactNodeParams, type Dag, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
 import { z } from 'zod';
 
 /** The native API's JSON shape of a run; times are ISO 8601 UTC, statuses by name and code. */
@@ -69,7 +69,7 @@ function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents'>): z.infer<typeof No
     attempt: n.attempt,
     status: n.statusName,
     statusCode: n.status,
-    parameters: n.parameters,
+    parameters: redactNodeParams(n.type, n.parameters),
     output: n.output,
     result: n.result,
     error: n.error,

@@ -1,10 +1,12 @@
 import type { CreateCredentialRequest, CredentialKind, CredentialRole } from '@flowline/client';
+import { text } from 'node:stream/consumers';
 import { Command, Option } from 'commander';
+import { CliFailure, ExitCode } from './exitCode.ts';
 import { clientContext, withClientOptions } from './clientContext.ts';
 import { formatTime, renderTable } from './table.ts';
 
-const KINDS: readonly CredentialKind[] = ['bearer', 'enos', 'explorer', 'cos', 'qiniu'];
-const ROLES: readonly CredentialRole[] = ['reader', 'operator', 'admin'];
+const KINDS: readonly CredentialKind[] = ['bearer', 'enos', 'explorer', 'cos', 'qiniu', 'secret'];
+const ROLES: readonly CredentialRole[] = ['reader', 'operator', 'admin', 'superadmin', 'metrics'];
 
 /** `flowline credentials create|list|revoke` (admins only). */
 export function credentialCommands(): Command {
@@ -13,20 +15,24 @@ export function credentialCommands(): Command {
   withClientOptions(credentials.command('create'))
     .description('issue a credential; its secret is printed once')
     .addOption(new Option('--kind <kind>', 'auth scheme').choices(KINDS).default('bearer'))
-    .addOption(new Option('--role <role>', 'what it may do').choices(ROLES).makeOptionMandatory())
-    .option('--org <orgId>', "the principal's org (default: yours)")
-    .option('--name <name>', 'a label for the list')
+    .addOption(new Option('--role <role>', 'what it may do (superadmin and metrics: a superadmin issues them)').choices(ROLES))
+    .option('--org <orgId>', "the principal's org (default: yours; another only for a superadmin)")
+    .option('--name <name>', 'a label for the list; for --kind secret, the name http nodes refer to')
     .option('--access-key <user>', 'explorer only: the user name')
+    .option('--secret <value>', 'secret only: the value to seal, never shown again; "-" reads it from standard input (kept out of shell history)')
     .option('--expires-at <iso>', 'expiry, ISO 8601 with offset')
     .action(
       async (
-        options: { kind: CredentialKind; role: CredentialRole; org?: string; name?: string; accessKey?: string; expiresAt?: string },
+        options: { kind: CredentialKind; role?: CredentialRole; org?: string; name?: string; accessKey?: string; secret?: string; expiresAt?: string },
         command: Command,
       ) => {
+        if (options.role === undefined && options.kind !== 'secret') throw new CliFailure('--role is required (except for --kind secret)', ExitCode.USAGE);
         const ctx = clientContext(command);
+        const secret = options.secret === '-' ? (await text(process.stdin)).replace(/\r?\n$/, '') : options.secret;
         const request: CreateCredentialRequest = {
           kind: options.kind,
-          role: options.role,
+          ...(options.role ? { role: options.role } : {}),
+          ...(secret === undefined ? {} : { secret }),
           ...(options.org ? { orgId: options.org } : {}),
           ...(options.name ? { name: options.name } : {}),
           ...(options.accessKey ? { accessKey: options.accessKey } : {}),

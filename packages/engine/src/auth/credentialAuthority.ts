@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { newUuid } from '../core/ids.ts';
-import { CredentialExpired, CredentialNotFound, Unauthenticated } from '../errors.ts';
+import { Conflict, CredentialExpired, CredentialNotFound, Unauthenticated, ValidationFailed } from '../errors.ts';
 import type { Database } from '../storage/database.ts';
 import {
   findCredentialByAccessKey,
@@ -11,6 +11,7 @@ import {
   upsertBootstrapCredential,
   type CredentialRow,
 } from '../storage/credentialStore.ts';
+import { isUniqueViolation } from '../storage/sqlState.ts';
 import { deleteExpiredSessions, findSessionCredential, insertSession } from '../storage/sessionStore.ts';
 import { CredentialKind, SEALED_KINDS } from './credentialKind.ts';
 import { Role, type Principal } from './roles.ts';
@@ -24,6 +25,8 @@ export interface IssueCredentialRequest {
   readonly name?: string;
   /** the public half: Explorer user name; generated when absent */
   readonly accessKey?: string;
+  /** kind `secret` only: the value to seal (every other kind's secret is generated) */
+  readonly secret?: string;
   readonly expiresAt?: Date;
 }
 
@@ -69,16 +72,22 @@ export class CredentialAuthority {
     const sealed = SEALED_KINDS.includes(request.kind);
     const principal = { id: newUuid(), orgId: request.orgId, name: request.name ?? `${request.kind}-${request.role}`, role: request.role };
     const id = newUuid();
-    await insertCredential(this.db, {
-      id,
-      principal,
-      kind: request.kind,
-      name: principal.name,
-      accessKey,
-      secretHash: sealed ? null : hashSecret(secret),
-      secretSealed: sealed ? this.seal.seal(secret) : null,
-      expiresAt: request.expiresAt ?? null,
-    });
+    try {
+      await insertCredential(this.db, {
+        id,
+        principal,
+        kind: request.kind,
+        name: principal.name,
+        accessKey,
+        secretHash: sealed ? null : hashSecret(secret),
+        secretSealed: sealed ? this.seal.seal(secret) : null,
+        expiresAt: request.expiresAt ?? null,
+      });
+    } catch (error) {
+      // Only a chosen Explorer user name can collide; it may be another org's, so the answer names nothing of it.
+      if (isUniqueViolation(error)) throw new Conflict('accessKey is not available; choose another');
+      throw error;
+    }
     return {
       id,
       kind: request.kind,
@@ -95,6 +104,9 @@ export class CredentialAuthority {
   }
 
   private generate(request: IssueCredentialRequest): { secret: string; accessKey: string | null } {
+    if ((request.kind === CredentialKind.SECRET) !== (request.secret !== undefined)) {
+      throw new ValidationFailed('secret: give a value for kind secret, and only for it (other kinds generate theirs)');
+    }
     switch (request.kind) {
       case CredentialKind.BEARER:
       case CredentialKind.ENOS:
@@ -106,6 +118,8 @@ export class CredentialAuthority {
         return { secret: alphanumeric(32), accessKey: `AKID${alphanumeric(32)}` };
       case CredentialKind.QINIU:
         return { secret: randomBytes(30).toString('base64url'), accessKey: randomBytes(30).toString('base64url') };
+      case CredentialKind.SECRET:
+        return { secret: request.secret!, accessKey: null };
     }
   }
 
@@ -179,11 +193,14 @@ export class CredentialAuthority {
     if (!uuid || !(await revokeCredential(this.db.pool, orgId, uuid, this.now()))) throw new CredentialNotFound(id);
   }
 
-  /** FLOWLINE_ADMIN_TOKEN: an admin bearer token of `orgId`, created or refreshed at boot. */
+  /**
+   * FLOWLINE_ADMIN_TOKEN: the operator's bearer token, a superadmin of `orgId`,
+   * created or refreshed at boot (a principal an older flowline made admin is raised).
+   */
   async ensureAdminToken(token: string, orgId: string): Promise<void> {
     await upsertBootstrapCredential(this.db, {
       id: BOOTSTRAP_CREDENTIAL_ID,
-      principal: { id: BOOTSTRAP_PRINCIPAL_ID, orgId, name: 'bootstrap-admin', role: Role.ADMIN },
+      principal: { id: BOOTSTRAP_PRINCIPAL_ID, orgId, name: 'bootstrap-admin', role: Role.SUPERADMIN },
       kind: CredentialKind.BEARER,
       name: 'FLOWLINE_ADMIN_TOKEN',
       accessKey: null,

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { RunEvent } from '../core/runState.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LabelBudget } from './labelBudget.ts';
 
 /** The BullMQ job states exported as queue depth. */
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -17,7 +18,17 @@ const WAIT_SECONDS_BUCKETS = [0.001, 0.005, 0.02, 0.1, 0.5, 1, 5, 30, 120];
 export interface FlowlineMetricsOptions {
   /** also export the process's CPU, memory, event-loop lag and GC (prom-client's default metrics) */
   readonly processMetrics?: boolean;
+  /** a scrape within this long of the last render gets that text (FLOWLINE_METRICS_CACHE_MS); 0 renders every scrape */
+  readonly cacheMs?: number;
+  /** distinct workflow label values (FLOWLINE_METRICS_MAX_WORKFLOWS) */
+  readonly maxWorkflows?: number;
+  /** label combinations of one metric per workflow (FLOWLINE_METRICS_MAX_SERIES_PER_WORKFLOW) */
+  readonly maxSeriesPerWorkflow?: number;
 }
+
+/** Node types and outcomes are few; these bounds only bite on an install with unusually many workflows. */
+const DEFAULT_MAX_WORKFLOWS = 1_000;
+const DEFAULT_MAX_SERIES_PER_WORKFLOW = 64;
 
 /**
  * Every Prometheus metric of a flowline process, in one registry: the API, the
@@ -26,39 +37,62 @@ export interface FlowlineMetricsOptions {
  * Prometheus sums the processes. Roles with metrics of their own register them
  * on `registry`; the scheduler and reconciler counters are declared here so a
  * dashboard can rely on their names before the first firing.
+ *
+ * Series are keyed by workflow and node *type*, never by node name: a
+ * workflow of 10,000 nodes is a few series per type and outcome, not 10,000
+ * (one such run made the text 27 MB), and workflow names are held to a
+ * LabelBudget, as tenants choose them.
  */
 export class FlowlineMetrics {
   readonly registry = new Registry();
 
-  readonly runsStarted = new Counter({
+  private readonly runsStartedSeries = new Counter({
     name: 'flowline_runs_started_total',
     help: 'Runs started, by workflow and trigger (manual, periodic, temporary)',
     labelNames: ['workflow', 'trigger'] as const,
     registers: [this.registry],
   });
 
-  readonly runsFinished = new Counter({
+  private readonly runsFinishedSeries = new Counter({
     name: 'flowline_runs_finished_total',
     help: 'Runs that reached a terminal status, by workflow and status',
     labelNames: ['workflow', 'status'] as const,
     registers: [this.registry],
   });
 
-  readonly nodeDuration = new Histogram({
+  private readonly nodeDuration = new Histogram({
     name: 'flowline_node_duration_seconds',
-    help: "Node handler run time, by workflow, node and the attempt's outcome",
-    labelNames: ['workflow', 'node', 'outcome'] as const,
+    help: "Node handler run time, by workflow, node type and the attempt's outcome",
+    labelNames: ['workflow', 'type', 'outcome'] as const,
     buckets: NODE_SECONDS_BUCKETS,
     registers: [this.registry],
   });
 
-  readonly nodeQueueWait = new Histogram({
+  private readonly nodeQueueWaitSeries = new Histogram({
     name: 'flowline_node_queue_wait_seconds',
     help: 'Time from a node job becoming runnable to a worker taking it',
     labelNames: ['workflow'] as const,
     buckets: WAIT_SECONDS_BUCKETS,
     registers: [this.registry],
   });
+
+  /** Runs started, by workflow (within the label budget) and trigger. */
+  readonly runsStarted = {
+    inc: (labels: { workflow: string; trigger: string }) =>
+      this.runsStartedSeries.inc(this.budget.labels('runs_started', labels.workflow, { trigger: labels.trigger })),
+  };
+
+  /** Runs that reached a terminal status, by workflow (within the label budget) and status. */
+  readonly runsFinished = {
+    inc: (labels: { workflow: string; status: string }) =>
+      this.runsFinishedSeries.inc(this.budget.labels('runs_finished', labels.workflow, { status: labels.status })),
+  };
+
+  /** How long node jobs waited for a worker, by workflow (within the label budget). */
+  readonly nodeQueueWait = {
+    observe: (labels: { workflow: string }, seconds: number) =>
+      this.nodeQueueWaitSeries.observe(this.budget.labels('node_queue_wait', labels.workflow, {}), seconds),
+  };
 
   readonly scheduleFirings = new Counter({
     name: 'flowline_schedule_firings_total',
@@ -88,8 +122,15 @@ export class FlowlineMetrics {
     registers: [this.registry],
   });
 
+  private readonly budget: LabelBudget;
+  private readonly cacheMs: number;
+  private rendered: { readonly at: number; readonly body: string } | undefined;
+  private rendering: Promise<string> | undefined;
+
   constructor(options: FlowlineMetricsOptions = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    this.budget = new LabelBudget(options.maxWorkflows ?? DEFAULT_MAX_WORKFLOWS, options.maxSeriesPerWorkflow ?? DEFAULT_MAX_SERIES_PER_WORKFLOW);
+    this.cacheMs = options.cacheMs ?? 0;
   }
 
   /**
@@ -122,15 +163,32 @@ export class FlowlineMetrics {
     });
   }
 
-  /** Records a node attempt's handler time under the status its outcome gives the node. */
-  observeNode(workflow: string, event: RunEvent, seconds: number): void {
+  /** Records a node attempt's handler time, by its workflow and node type, under the status its outcome gives the node. */
+  observeNode(node: { readonly workflowName: string; readonly type: string }, event: RunEvent, seconds: number): void {
     if (!('node' in event)) return;
     const outcome = event.type === 'NODE_SUCCEEDED' ? 'SUCCESS' : event.type === 'NODE_FAILED' ? event.failure : 'CANCEL';
-    this.nodeDuration.observe({ workflow, node: event.node, outcome }, seconds);
+    this.nodeDuration.observe(this.budget.labels('node_duration', node.workflowName, { type: node.type, outcome }), seconds);
   }
 
-  /** The exposition text and its content type, for a `/metrics` endpoint. */
+  /**
+   * The exposition text and its content type, for a `/metrics` endpoint.
+   * Concurrent scrapes share one render, and a scrape within `cacheMs` of the
+   * last render gets its text: however many scrapers come, the process
+   * renders at most once per `cacheMs`.
+   */
   async exposition(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const fresh = this.rendered !== undefined && Date.now() - this.rendered.at < this.cacheMs;
+    const body = fresh ? this.rendered!.body : await (this.rendering ??= this.render());
+    return { contentType: this.registry.contentType, body };
+  }
+
+  private async render(): Promise<string> {
+    try {
+      const body = await this.registry.metrics();
+      this.rendered = { at: Date.now(), body };
+      return body;
+    } finally {
+      this.rendering = undefined;
+    }
   }
 }

@@ -39,6 +39,7 @@ export class DefinitionCatalog {
     if (!parsed.success) throw new ValidationFailed(parsed.error.issues.map(formatIssue).join('; '));
     const spec = parsed.data;
     compileDag(spec, this.registry.nodeTypes);
+    this.registry.checkParams(spec.nodes);
     checkSchedules(spec.schedules);
     for (const node of spec.nodes) {
       if (node.type === CODE_NODE_TYPE && (node.handler === undefined || !this.registry.hasCode(node.handler))) {

@@ -10,6 +10,8 @@ export const SqlState = {
   ADMIN_SHUTDOWN: '57P01',
   CANNOT_CONNECT_NOW: '57P03',
   UNDEFINED_TABLE: '42P01',
+  /** the server's recursion limit: a value nested deeper than Postgres will parse */
+  STACK_DEPTH_LIMIT: '54001',
   /** jsonb/text refused a character it cannot hold (U+0000) */
   UNTRANSLATABLE_CHARACTER: '22P05',
   /** flowline's own (flowline_stale_decision): a decision's conditional write matched fewer rows than decided */

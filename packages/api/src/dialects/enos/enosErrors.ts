@@ -1,4 +1,4 @@
-import { ErrorCode, FlowlineError, InvalidTransition } from '@flowline/engine';
+import { ErrorCode, FlowlineError, clientFaultOf } from '@flowline/engine';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -30,20 +30,31 @@ export class EnosError extends Error {
 }
 
 /** The one table from engine errors to EnOS codes. */
-const BY_ENGINE_CODE: Partial<Record<ErrorCode, [EnosCode, number]>> = {
+const BY_ENGINE_CODE: Record<ErrorCode, [EnosCode, number]> = {
   VALIDATION_FAILED: [EnosCode.BAD_REQUEST, 400],
+  DAG_INVALID: [EnosCode.BAD_REQUEST, 400],
+  SCHEDULE_EXPRESSION_INVALID: [EnosCode.BAD_REQUEST, 400],
   RUN_NOT_FOUND: [EnosCode.NOT_FOUND, 404],
+  DEFINITION_NOT_FOUND: [EnosCode.NOT_FOUND, 404],
+  NODE_NOT_FOUND: [EnosCode.NOT_FOUND, 404],
+  SCHEDULE_NOT_FOUND: [EnosCode.NOT_FOUND, 404],
+  CREDENTIAL_NOT_FOUND: [EnosCode.NOT_FOUND, 404],
+  ROUTE_NOT_FOUND: [EnosCode.NOT_FOUND, 404],
+  DEFINITION_EXISTS: [EnosCode.CONFLICT, 409],
+  CONFLICT: [EnosCode.CONFLICT, 409],
+  INVALID_TRANSITION: [EnosCode.CONFLICT, 409],
   UNAUTHENTICATED: [EnosCode.UNAUTHORIZED, 401],
   CREDENTIAL_EXPIRED: [EnosCode.UNAUTHORIZED, 401],
   FORBIDDEN: [EnosCode.FORBIDDEN, 403],
+  INTERNAL: [EnosCode.INTERNAL, 500],
 };
 
-export function enosErrorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function enosErrorReply(thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = clientFaultOf(thrown) ?? thrown;
   if (error instanceof EnosError) return reply.status(error.httpStatus).send({ code: error.code, msg: error.message });
-  if (error instanceof InvalidTransition) return reply.status(409).send({ code: EnosCode.CONFLICT, msg: error.message });
   if (error instanceof FlowlineError) {
-    const mapped = BY_ENGINE_CODE[error.code];
-    if (mapped) return reply.status(mapped[1]).send({ code: mapped[0], msg: error.message });
+    const [code, status] = BY_ENGINE_CODE[error.code];
+    return reply.status(status).send({ code, msg: error.message });
   }
   const status = (error as Partial<FastifyError>).statusCode;
   if (status !== undefined && status >= 400 && status < 500) {

@@ -1,5 +1,6 @@
 import { MAX_PAGE_DEPTH, RunOrderColumn, Status, type RunFilter, type RunOrder, type RunPageRequest } from '@flowline/engine';
 import { z } from 'zod';
+import { ownField } from '../../hygiene/ownField.ts';
 import { EnosCode, EnosError } from './enosErrors.ts';
 
 /** Largest accepted pageSize; EnOS recommends at most 50. */
@@ -52,7 +53,7 @@ function parseSorters(sorters: SearchBody['pagination']['sorters']): RunOrder[] 
   // Without sorters, newest trigger first: what the EnOS console shows.
   if (!sorters || sorters.length === 0) return [{ column: RunOrderColumn.TRIGGER_TIME, descending: true }];
   return sorters.map((sorter) => {
-    const column = SORTER_COLUMNS[sorter.field];
+    const column = ownField(SORTER_COLUMNS, sorter.field);
     if (!column) throw new EnosError(EnosCode.INVALID_SORTER, 400, 'The sorters field parameter is invalid');
     const order = (sorter.order ?? 'ASC').toUpperCase();
     if (order !== 'ASC' && order !== 'DESC') throw new EnosError(EnosCode.BAD_REQUEST, 400, `sorters.order: ${JSON.stringify(sorter.order)} is not ASC or DESC`);

@@ -1,4 +1,4 @@
-import { ErrorCode, FlowlineError } from '@flowline/engine';
+import { ErrorCode, FlowlineError, clientFaultOf } from '@flowline/engine';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { validationMessage } from '../../validationMessage.ts';
 
@@ -46,7 +46,8 @@ export function sendExplorerError(reply: FastifyReply, code: ExplorerCode, messa
  * Fastify's own 4xx (bad JSON, schema validation, body too large) are bad
  * requests or bad params; only faults of flowline's are 50004000.
  */
-export function explorerErrorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function explorerErrorReply(thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = clientFaultOf(thrown) ?? thrown;
   if (error instanceof FlowlineError) return sendExplorerError(reply, EXPLORER_CODE[error.code], error.message);
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {

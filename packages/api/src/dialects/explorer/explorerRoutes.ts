@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf } from '../../auth/nativeAuth.ts';
 import type { DialectContext } from '../dialect.ts';
-import { SESSION_COOKIE, SESSION_TTL_SECONDS, connectAccount, explorerAuth } from './explorerSession.ts';
+import { SESSION_TTL_SECONDS, connectAccount, explorerAuth, sessionCookie } from './explorerSession.ts';
 import { parseJobFilter } from './jobFilter.ts';
 import { toJobDetail, toJobItem } from './jobView.ts';
 
@@ -42,7 +42,7 @@ export function registerExplorerRoutes(scope: FastifyInstance, { engine, authori
     const { user, password } = connectAccount(request);
     const principal = await authority.authenticatePassword(CredentialKind.EXPLORER, user, password);
     const { token } = await authority.openSession(principal, SESSION_TTL_SECONDS);
-    reply.header('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; Max-Age=${SESSION_TTL_SECONDS}; HttpOnly`);
+    reply.header('set-cookie', sessionCookie(request, token));
     return ok({ success: true });
   });
 

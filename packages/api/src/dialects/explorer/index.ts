@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { jsonDepthProblem } from '../../hygiene/jsonDepth.ts';
 import type { Dialect } from '../dialect.ts';
 import { ExplorerCode, explorerErrorReply, sendExplorerError } from './explorerErrors.ts';
 import { registerExplorerRoutes } from './explorerRoutes.ts';
@@ -9,6 +10,8 @@ import { registerExplorerRoutes } from './explorerRoutes.ts';
  */
 function parseJsonBody(_request: FastifyRequest, body: string, done: (error: Error | null, value?: unknown) => void): void {
   if (body.trim() === '') return done(null, undefined);
+  const tooDeep = jsonDepthProblem(body);
+  if (tooDeep !== undefined) return done(Object.assign(new Error(`body: ${tooDeep}`), { statusCode: 400 }));
   try {
     done(null, JSON.parse(body));
   } catch {

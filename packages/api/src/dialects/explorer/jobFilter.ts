@@ -1,5 +1,7 @@
 import { ValidationFailed, type RunFilter } from '@flowline/engine';
 import { z } from 'zod';
+import { jsonDepthProblem } from '../../hygiene/jsonDepth.ts';
+import { inputProblem } from '../../hygiene/wellFormedInput.ts';
 import { zonedTime } from '../zonedTime.ts';
 import { explorerStatusFilter } from './jobView.ts';
 
@@ -54,11 +56,16 @@ function nameFilter(name: string, timeZone: string): Omit<RunFilter, 'orgId'> {
 export function parseJobFilter(text: string | undefined, timeZone: string): JobQuery {
   if (text === undefined || text.trim() === '') return { filter: {}, ascending: false };
   let json: unknown;
+  const tooDeep = jsonDepthProblem(text);
+  if (tooDeep !== undefined) throw new ValidationFailed(`filter: ${tooDeep}`);
   try {
     json = JSON.parse(text);
   } catch {
     throw new ValidationFailed('filter: not valid JSON');
   }
+  // the filter is JSON inside the query: its escapes (\u0000, \ud800) are decoded only now
+  const unstorable = inputProblem(json, 'filter');
+  if (unstorable !== undefined) throw new ValidationFailed(unstorable);
   const parsed = JobFilterSchema.safeParse(json);
   if (!parsed.success) {
     throw new ValidationFailed(`filter: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ')}`);

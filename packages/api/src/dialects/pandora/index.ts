@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Dialect } from '../dialect.ts';
 import { authenticatePandora } from './pandoraAuth.ts';
+import { assertBodyDigest } from './pandoraBodyDigest.ts';
 import { parsePandoraJson } from './pandoraBody.ts';
 import { PandoraError, PandoraFault, pandoraErrorReply } from './pandoraErrors.ts';
 import { registerPandoraRoutes, sendJson } from './pandoraRoutes.ts';
@@ -20,10 +21,12 @@ export const pandoraDialect: Dialect = {
   register(scope, context) {
     // Every body is read as JSON whatever its Content-Type: the vendor's curl
     // examples and SDK differ in what they send, and the type is signed anyway.
+    // The bytes are checked against Content-MD5 first.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
       try {
-        done(null, parsePandoraJson(body as string));
+        assertBodyDigest(request, body as Buffer);
+        done(null, parsePandoraJson((body as Buffer).toString('utf8')));
       } catch (error) {
         done(error as Error, undefined);
       }
@@ -33,6 +36,7 @@ export const pandoraDialect: Dialect = {
       reply.header('X-Reqid', newRequestId());
       await authenticatePandora(request, context.authority, context.engine.now());
     });
+    scope.addHook('preValidation', async (request) => assertBodyDigest(request, undefined));
 
     scope.setErrorHandler((error, request, reply) => {
       const { status, body, internal } = pandoraErrorReply(error);

@@ -26,7 +26,11 @@ export async function authenticatePandora(request: FastifyRequest, authority: Cr
   if (!match) throw badToken('expected "Authorization: Pandora <AK>:<signature>"');
   const date = request.headers.date ?? '';
   if (!HTTP_DATE.test(date)) throw badToken('the Date header is missing or not an HTTP date');
-  if (Math.abs(now.getTime() - Date.parse(date)) > DATE_SKEW_MS) {
+  // A date of the right shape that names no instant (hour 99, 31 Feb) would pass any freshness test
+  // (NaN compares false) and so be replayable forever: it must be the very text of the instant it parses to.
+  const at = Date.parse(date);
+  if (Number.isNaN(at) || new Date(at).toUTCString() !== date) throw badToken('the Date header names no real instant');
+  if (Math.abs(now.getTime() - at) > DATE_SKEW_MS) {
     throw badToken('the Date header is more than 15 minutes from the server time');
   }
   const { principal, secretKey } = await authority.signingKey(CredentialKind.QINIU, match[1]!);

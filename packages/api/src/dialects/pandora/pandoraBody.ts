@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonDepthProblem } from '../../hygiene/jsonDepth.ts';
 import { PandoraError, PandoraFault } from './pandoraErrors.ts';
 
 /** Pandora's node types (seed: 消息队列 repo, 实时计算 transform, 实时导出 export, 离线数据源 datasource, 离线计算 job, 离线导出 exportBatch). */
@@ -42,6 +43,8 @@ export type WorkflowBody = z.infer<typeof WorkflowBody>;
  */
 export function parsePandoraJson(text: string): unknown {
   if (text.trim() === '') return undefined;
+  const tooDeep = jsonDepthProblem(text);
+  if (tooDeep !== undefined) throw new PandoraError(PandoraFault.MALFORMED_BODY, tooDeep);
   try {
     return JSON.parse(text);
   } catch {

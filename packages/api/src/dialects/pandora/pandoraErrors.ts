@@ -1,4 +1,4 @@
-import { ErrorCode, FlowlineError } from '@flowline/engine';
+import { ErrorCode, FlowlineError, clientFaultOf } from '@flowline/engine';
 import type { FastifyError } from 'fastify';
 
 /**
@@ -76,7 +76,8 @@ export interface PandoraErrorReply {
 }
 
 /** Anything thrown in the dialect, as Pandora's status and `{"error":"<code>: <message>"}`. */
-export function pandoraErrorReply(error: unknown): PandoraErrorReply {
+export function pandoraErrorReply(thrown: unknown): PandoraErrorReply {
+  const error = clientFaultOf(thrown) ?? thrown;
   if (error instanceof PandoraError) return render(error.fault, error.detail);
   if (error instanceof FlowlineError) {
     const entry = ENGINE_FAULTS[error.code];

@@ -1,4 +1,4 @@
-import { DefinitionNotFound, Permission, Status, type DefinitionSummary, type RunRecord } from '@flowline/engine';
+import { DefinitionNotFound, Permission, Status, assertMayChangeDefinitions, type DefinitionSummary, type RunRecord } from '@flowline/engine';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../../auth/nativeAuth.ts';
 import type { DialectContext } from '../dialect.ts';
@@ -39,6 +39,13 @@ export function registerPandoraRoutes(scope: FastifyInstance, { engine, timeZone
   const rfc3339 = (date: Date) => {
     const t = zonedTime(date, timeZone);
     return `${formatDateTime(t, 'T')}${formatOffset(t.offsetMinutes)}`;
+  };
+
+  /** The caller's org, for a create, update or delete: the shared catalog's takes a superadmin. */
+  const changingOrg = (request: FastifyRequest): string => {
+    const caller = callerOf(request);
+    assertMayChangeDefinitions(caller);
+    return caller.orgId;
   };
 
   const nameOf = (request: FastifyRequest<Named>): string => {
@@ -95,21 +102,21 @@ export function registerPandoraRoutes(scope: FastifyInstance, { engine, timeZone
   scope.post<Named>('/:name', { preHandler: admin }, async (request, reply) => {
     const name = nameOf(request);
     const body = readWorkflowBody(request.body, request.headers['content-length']);
-    await engine.createDefinition(toWorkflowSpec(name, body), callerOf(request).orgId);
+    await engine.createDefinition(toWorkflowSpec(name, body), changingOrg(request));
     return reply.status(200).send();
   });
 
   scope.put<Named>('/:name', { preHandler: admin }, async (request, reply) => {
     const name = nameOf(request);
     const body = readWorkflowBody(request.body, request.headers['content-length']);
-    const orgId = callerOf(request).orgId;
+    const orgId = changingOrg(request);
     const stored = await engine.getDefinition(name, orgId);
     await engine.updateDefinition(name, toWorkflowSpec(name, body, stored.spec), orgId);
     return reply.status(200).send();
   });
 
   scope.delete<Named>('/:name', { preHandler: admin }, async (request, reply) => {
-    await engine.deleteDefinition(nameOf(request), callerOf(request).orgId);
+    await engine.deleteDefinition(nameOf(request), changingOrg(request));
     return reply.status(200).send();
   });
 

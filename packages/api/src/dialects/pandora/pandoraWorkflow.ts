@@ -1,4 +1,4 @@
-import type { NodeSpec, WorkflowSpec, WorkflowSpecInput } from '@flowline/engine';
+import { redactNodeParams, type NodeSpec, type WorkflowSpec, type WorkflowSpecInput } from '@flowline/engine';
 import { PANDORA_NODE_TYPES, type PandoraNodeBody, type PandoraNodeType, type WorkflowBody } from './pandoraBody.ts';
 import { PandoraError, PandoraFault } from './pandoraErrors.ts';
 
@@ -58,7 +58,7 @@ export function toPandoraNodes(spec: WorkflowSpec): Record<string, PandoraNodeVi
     nodes[`${node.name}-${type}`] = {
       name: node.name,
       type,
-      data: node.params,
+      data: redactNodeParams(node.type, node.params) as Record<string, unknown>,
       parents: node.dependsOn.map(ref),
       children: children.get(node.name)!,
     };

@@ -1,4 +1,4 @@
-import { ErrorCode, FlowlineError } from '@flowline/engine';
+import { ErrorCode, FlowlineError, clientFaultOf } from '@flowline/engine';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { validationMessage } from '../../validationMessage.ts';
 import { tencentXml } from './tencentXml.ts';
@@ -50,7 +50,8 @@ export function sendTencentError(request: FastifyRequest, reply: FastifyReply, c
     .send(tencentXml({ Error: { Code: code, Message: message, RequestId: request.ciRequestId ?? '' } }));
 }
 
-export function tencentErrorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function tencentErrorReply(thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = clientFaultOf(thrown) ?? thrown;
   if (error instanceof TencentError) return sendTencentError(request, reply, error.code, error.httpStatus, error.message);
   if (error instanceof FlowlineError) {
     const [code, status] = BY_ENGINE_CODE[error.code];

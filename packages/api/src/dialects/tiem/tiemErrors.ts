@@ -1,4 +1,4 @@
-import { ErrorCode, FlowlineError, InvalidTransition } from '@flowline/engine';
+import { ErrorCode, FlowlineError, InvalidTransition, clientFaultOf } from '@flowline/engine';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /** TiEM's body codes that flowline answers with. */
@@ -32,12 +32,24 @@ export class TiemError extends Error {
  * answers some of these with HTTP 500; flowline keeps the body code but answers
  * a client's mistake with a 4xx (design.md), so a 5xx always means our fault.
  */
-const BY_ENGINE_CODE: Partial<Record<ErrorCode, [TiemCode, number]>> = {
+const BY_ENGINE_CODE: Record<ErrorCode, [TiemCode, number]> = {
   VALIDATION_FAILED: [TiemCode.BAD_PARAMS, 400],
+  DAG_INVALID: [TiemCode.BAD_PARAMS, 400],
+  SCHEDULE_EXPRESSION_INVALID: [TiemCode.BAD_PARAMS, 400],
   RUN_NOT_FOUND: [TiemCode.WORKFLOW_NOT_FOUND, 404],
+  DEFINITION_NOT_FOUND: [TiemCode.WORKFLOW_NOT_FOUND, 404],
+  NODE_NOT_FOUND: [TiemCode.WORKFLOW_NOT_FOUND, 404],
+  SCHEDULE_NOT_FOUND: [TiemCode.WORKFLOW_NOT_FOUND, 404],
+  CREDENTIAL_NOT_FOUND: [TiemCode.BAD_PARAMS, 404],
+  ROUTE_NOT_FOUND: [TiemCode.BAD_PARAMS, 404],
+  DEFINITION_EXISTS: [TiemCode.BAD_PARAMS, 409],
+  CONFLICT: [TiemCode.BAD_PARAMS, 409],
+  // refused transitions are answered by operation, below
+  INVALID_TRANSITION: [TiemCode.START_FAILED, 409],
   UNAUTHENTICATED: [TiemCode.TOKEN_MISSING, 401],
   CREDENTIAL_EXPIRED: [TiemCode.TOKEN_EXPIRED, 401],
   FORBIDDEN: [TiemCode.ROLE_NOT_ALLOWED, 403],
+  INTERNAL: [TiemCode.INTERNAL, 500],
 };
 
 /** A refused transition is reported under the code of the TiEM operation that asked for it. */
@@ -56,14 +68,15 @@ export interface TiemErrorBody {
 
 const body = (code: number, message: string): TiemErrorBody => ({ code, message, data: {} });
 
-export function tiemErrorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function tiemErrorReply(thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = clientFaultOf(thrown) ?? thrown;
   if (error instanceof TiemError) return reply.status(error.httpStatus).send(body(error.code, error.message));
   if (error instanceof InvalidTransition) {
     return reply.status(409).send(body(BY_OPERATION[error.operation] ?? TiemCode.START_FAILED, error.message));
   }
   if (error instanceof FlowlineError) {
-    const mapped = BY_ENGINE_CODE[error.code];
-    if (mapped) return reply.status(mapped[1]).send(body(mapped[0], error.message));
+    const [code, status] = BY_ENGINE_CODE[error.code];
+    return reply.status(status).send(body(code, error.message));
   }
   const status = (error as Partial<FastifyError>).statusCode;
   if (status !== undefined && status >= 400 && status < 500) {

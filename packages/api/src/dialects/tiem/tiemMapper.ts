@@ -1,4 +1,4 @@
-import { Status, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
+import { Status, redactNodeParams, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
 import { tiemStatusOf } from './tiemStatus.ts';
 import { tiemTime } from './tiemTime.ts';
 
@@ -54,7 +54,7 @@ function toTiemNode(node: NodeRecord, timeZone: string): TiemNode {
   return {
     id: node.id,
     name: node.name,
-    parameters: parametersText(node.parameters),
+    parameters: parametersText(redactNodeParams(node.type, node.parameters)),
     result: node.result,
     status: tiemStatusOf(node.status),
     startTime: tiemTime(node.startedAt, timeZone),

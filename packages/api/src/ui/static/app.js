@@ -10,9 +10,10 @@ const SKIPPABLE = ['INIT', 'WAIT', 'READY', 'SUSPEND'];
 const POLL_MS = 1000;
 
 const view = document.getElementById('view');
-/** The logged-in principal (GET /v1/whoami); readers are shown no buttons their role would be refused. */
+/** The logged-in principal (GET /v1/whoami); readers (and metrics scrapers) are shown no buttons their role would be refused. */
 let caller;
-const canOperate = () => caller?.role === 'operator' || caller?.role === 'admin';
+const OPERATING_ROLES = ['operator', 'admin', 'superadmin'];
+const canOperate = () => OPERATING_ROLES.includes(caller?.role);
 const notice = document.getElementById('notice');
 let pollTimer;
 
