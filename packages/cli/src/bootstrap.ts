@@ -18,6 +18,7 @@ import {
   connectRedis,
   migrateDatabase,
   openDatabase,
+  waitForDatabase,
   startEmbeddedPostgres,
   type Config,
   type Database,
@@ -42,12 +43,12 @@ export interface RunningProcess {
 /** Opens Postgres: DATABASE_URL, or the embedded server under the data dir. */
 async function openPostgres(config: Config, logger: Logger): Promise<{ db: Database; close: () => Promise<void> }> {
   if (config.databaseUrl) {
-    const db = openDatabase(config.databaseUrl);
+    const db = openDatabase(config.databaseUrl, { max: config.pgPoolMax });
     return { db, close: () => db.close() };
   }
   logger.info({ dataDir: config.dataDir }, 'DATABASE_URL unset: starting embedded Postgres');
   const embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.warn(line));
-  const db = openDatabase(embedded.url);
+  const db = openDatabase(embedded.url, { max: config.pgPoolMax });
   return {
     db,
     close: async () => {
@@ -66,6 +67,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
   await assertRedisReachable(config.redisUrl);
   const tracing = config.otlpEndpoint ? await startTracing({ serviceName: config.serviceName, endpoint: config.otlpEndpoint }) : undefined;
   const postgres = await openPostgres(config, logger);
+  await waitForDatabase(postgres.db, (reason, retryInMs) => logger.warn({ reason, retryInMs }, 'Postgres not reachable yet; waiting'));
   // Roles that do not migrate still refuse a database a newer flowline migrated.
   await (options.migrate ? migrateDatabase(postgres.db) : assertDatabaseNotAhead(postgres.db));
 

@@ -28,7 +28,8 @@ program
   .action(async () => {
     const config = loadConfig();
     const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, console.error);
-    const db = openDatabase(config.databaseUrl ?? embedded!.url);
+    // Migrations run on one connection (at a time), whatever the pool size the serving roles use.
+    const db = openDatabase(config.databaseUrl ?? embedded!.url, { max: 2 });
     try {
       await migrateDatabase(db);
       console.log('migrations applied');

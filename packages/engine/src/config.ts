@@ -43,6 +43,8 @@ const ConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** unset → an embedded Postgres under FLOWLINE_DATA_DIR */
   DATABASE_URL: z.string().url().optional(),
+  /** the process's Postgres connections at most (one pool): a fleet needs processes × this ≤ max_connections − reserve */
+  FLOWLINE_PG_POOL_MAX: z.coerce.number().int().min(2).max(1000).default(20),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   FLOWLINE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('flowline'),
   /** IANA zone the dialects render times in; default: the host's zone */
@@ -92,6 +94,7 @@ export type Config = {
   readonly http: { readonly egress: EgressPolicy; readonly maxResponseBytes: number };
   readonly host: string;
   readonly databaseUrl: string | undefined;
+  readonly pgPoolMax: number;
   readonly redisUrl: string;
   readonly queuePrefix: string;
   readonly timeZone: string;
@@ -136,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { egress: EgressPolicy.of(c.FLOWLINE_HTTP_ALLOW, c.FLOWLINE_HTTP_DENY), maxResponseBytes: c.FLOWLINE_HTTP_MAX_RESPONSE_BYTES },
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
+    pgPoolMax: c.FLOWLINE_PG_POOL_MAX,
     redisUrl: c.REDIS_URL,
     queuePrefix: c.FLOWLINE_QUEUE_PREFIX,
     timeZone: c.FLOWLINE_TZ,

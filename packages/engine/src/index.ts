@@ -45,6 +45,8 @@ export { resultText, COMPLETED } from './runtime/nodeResult.ts';
 
 // Connections, migrations and the process's loops
 export { openDatabase, type Database } from './storage/database.ts';
+export { waitForDatabase } from './storage/waitForDatabase.ts';
+export { isPostgresUnavailable } from './storage/sqlState.ts';
 export { migrateDatabase, assertDatabaseNotAhead } from './storage/migrate.ts';
 export { startEmbeddedPostgres, type EmbeddedDatabase } from './storage/embeddedPostgres.ts';
 export { connectRedis, assertRedisReachable } from './queue/redisConnection.ts';

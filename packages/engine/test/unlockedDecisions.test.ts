@@ -68,7 +68,7 @@ describe('successes decided without the run lock', () => {
     expect(await seq()).toBe(seen + 1);
     // Decided on the state before b's success: c alone looked like not releasing d.
     const stale = [{ type: 'SET_NODE', node: 'c', attempt: 1, from: Status.RUNNING, to: Status.SUCCESS, leaseOwner: 'c', outcome: { output: null } }] as const;
-    await expect(applyCommands(database.db.prepared, [{ runId: uuid, commands: stale, decisionSeq: seen }], new Date())).rejects.toBeInstanceOf(StaleDecision);
+    await expect(applyCommands(database.db.pool, [{ runId: uuid, commands: stale, decisionSeq: seen }], new Date())).rejects.toBeInstanceOf(StaleDecision);
     expect((await engines[0]!.getRun(uuid)).nodes.find((n) => n.name === 'c')!.statusName).toBe('RUNNING');
     expect(await seq()).toBe(seen + 1);
   });
@@ -81,7 +81,7 @@ describe('successes decided without the run lock', () => {
       { type: 'SET_NODE', node: 'c', attempt: 1, from: Status.RUNNING, to: Status.SUCCESS, leaseOwner: 'someone-else', outcome: { output: 2 } },
       { type: 'SET_RUN', from: Status.RUNNING, to: Status.SUCCESS },
     ];
-    await expect(applyCommands(database.db.prepared, [{ runId: uuid, commands }], new Date())).rejects.toBeInstanceOf(StaleDecision);
+    await expect(applyCommands(database.db.pool, [{ runId: uuid, commands }], new Date())).rejects.toBeInstanceOf(StaleDecision);
     const run = await engines[0]!.getRun(uuid);
     expect(run.statusName).toBe('RUNNING');
     expect(run.nodes.find((n) => n.name === 'b')).toMatchObject({ statusName: 'RUNNING', output: null });

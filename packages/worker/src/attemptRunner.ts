@@ -1,11 +1,14 @@
 import {
   COMPLETED,
   endNodeSpan,
+  isPostgresUnavailable,
   resultText,
   startNodeSpan,
+  statusName,
   uuidToShortId,
   type AttemptToClaim,
   type ClaimedAttempt,
+  type Command,
   type RunEvent,
   type WorkerPort,
 } from '@flowline/engine';
@@ -20,8 +23,11 @@ import type { RunningAttempt, RunningAttempts } from './runningAttempts.ts';
  * what runs next.
  */
 export class AttemptRunner {
-  /** Reports of finished attempts whose decision has not committed yet; a stopping worker waits for them. */
-  private readonly reports = new Set<Promise<void>>();
+  /** Reports of finished attempts whose decision has not committed yet, and who waits for them all (a stopping worker). */
+  private unsettledReports = 0;
+  private allSettled: (() => void) | undefined;
+  /** Set when the worker stops: a report Postgres refuses is then given up, its lease released with the rest. */
+  private stopping = false;
 
   constructor(
     private readonly port: WorkerPort,
@@ -49,7 +55,7 @@ export class AttemptRunner {
     const spec = dag.nodes.get(node)!;
 
     const abort = new AttemptAbort();
-    const running: RunningAttempt = { attempt: { runId, node, attempt }, abort, hold };
+    const running: RunningAttempt = { attempt: { runId, node, attempt }, abort, hold, reporting: false };
     this.running.add(running);
     const started = hold === 'unclaimed' ? port.now() : undefined;
     if (claimed.cancelRequested) abort.abort(AbortReason.CANCEL);
@@ -74,7 +80,6 @@ export class AttemptRunner {
       event = failureEvent(report, abort, error, lines, spec.timeoutMs);
     } finally {
       clearTimeout(timer);
-      this.running.delete(running.attempt);
     }
     // An attempt started before its claim reports its success as such; anything else is reported by its claim's holder.
     if (event && running.hold !== 'claimed') {
@@ -82,39 +87,72 @@ export class AttemptRunner {
       else if (!(await (running.hold === 'unclaimed' ? this.claimBeforeReport(running) : running.hold))) event = undefined;
     }
     if (!event) {
+      this.running.delete(running.attempt);
       span.end();
       log?.info({ reason: abort.reason }, 'node left to the reconciler');
       return;
     }
     endNodeSpan(span, event);
     port.metrics.observeNode(claimed, event, (performance.now() - handlerStart) / 1000);
-    log?.info({ event: event.type }, 'node finished');
-    this.report(runId, event, claimed, log);
+    running.reporting = true;
+    void this.report(running, event, claimed, log);
   }
 
-  /** Settles when every report handed on so far has been decided (or failed). */
+  /** Settles when every report handed on so far has been decided (or given up); from then on a refused report is given up at once. */
   async settled(): Promise<void> {
-    await Promise.all(this.reports);
+    this.stopping = true;
+    if (this.unsettledReports > 0) await new Promise<void>((resolve) => (this.allSettled = resolve));
   }
 
   /**
    * Hands a finished attempt's report to the engine without holding its slot
    * while the decision commits: the slot takes the next attempt while the
    * report waits for its group commit, so a worker keeps `concurrency`
-   * handlers running instead of idling through commit latency. Postgres, not
-   * the queue, records the outcome: a report lost with this process leaves the
-   * node RUNNING under a lease nobody renews, which the reconciler retries.
+   * handlers running instead of idling through commit latency. The attempt
+   * stays this worker's until the report commits — its lease renewed by the
+   * heartbeat — and a report Postgres refuses for now (down, restarting, out
+   * of connections) is sent again after a growing pause rather than given up:
+   * giving it up would let the lease lapse and the node run a second time
+   * though this attempt finished. It is given up only when the attempt is no
+   * longer this worker's (its lease taken over) or the worker stops; the
+   * reconciler then owns the node. "node finished" is logged once the
+   * decision has committed, with the status it gave the node.
    */
-  private report(runId: string, event: RunEvent, definition: ClaimedAttempt['claimed'], log: WorkerPort['logger']): void {
-    const reported: Promise<void> = this.port.report(runId, event, definition).then(
-      () => void this.reports.delete(reported),
-      (error: unknown) => {
-        this.reports.delete(reported);
-        log?.error({ err: error }, 'node report not recorded; the reconciler will retry the attempt when its lease expires');
-      },
-    );
-    this.reports.add(reported);
+  private async report(running: RunningAttempt, event: RunEvent, definition: ClaimedAttempt['claimed'], log: WorkerPort['logger']): Promise<void> {
+    this.unsettledReports++;
+    for (let waitMs = REPORT_FIRST_WAIT_MS; ; waitMs = Math.min(REPORT_MAX_WAIT_MS, waitMs * 2)) {
+      try {
+        logFinished(log, event, await this.port.report(running.attempt.runId, event, definition));
+        break;
+      } catch (error) {
+        const taken = running.abort.aborted && running.abort.reason === AbortReason.LEASE_LOST;
+        if (!isPostgresUnavailable(error) || taken || this.stopping) {
+          log?.error({ err: error }, 'node report not recorded; the reconciler will re-run the attempt when its lease expires');
+          break;
+        }
+        log?.warn({ err: error, retryInMs: waitMs }, 'node report not recorded yet: Postgres refused it; trying again, the attempt still held');
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+    this.running.delete(running.attempt);
+    if (--this.unsettledReports === 0) this.allSettled?.();
   }
+}
+
+/** The first pause before a report Postgres refused is sent again; it doubles up to REPORT_MAX_WAIT_MS. */
+const REPORT_FIRST_WAIT_MS = 250;
+const REPORT_MAX_WAIT_MS = 5_000;
+
+/** Logs how a reported attempt ended, as the committed decision recorded it: the status it gave the node, or that the report no longer counted. */
+function logFinished(log: WorkerPort['logger'], event: RunEvent, commands: readonly Command[]): void {
+  if (!log || !('node' in event)) return;
+  const written = commands.find((c) => c.type === 'SET_NODE' && c.node === event.node);
+  if (written?.type !== 'SET_NODE') {
+    log.info({ event: event.type }, 'node report not counted: the attempt was no longer current');
+    return;
+  }
+  const retried = written.nextAttempt !== undefined;
+  log.info({ event: event.type, status: statusName(retried ? (written.ended ?? written.to) : written.to), ...(retried ? { nextAttempt: written.nextAttempt } : {}) }, 'node finished');
 }
 
 /** The report of a handler that threw or was aborted; none when the node is no longer this worker's to report. */

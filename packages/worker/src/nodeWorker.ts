@@ -30,6 +30,8 @@ const DEFAULT_LOCAL_QUEUE_SIZE = 10_000;
 /** Config.reconcileMs's default. */
 const DEFAULT_RECONCILE_MS = 5_000;
 const DEFAULT_DRAIN_MS = 10_000;
+/** What BullMQ says of a job whose keys Redis no longer holds. */
+const REDIS_LOSS = /Missing (key|lock) for job/;
 
 /** The parts of a started worker. */
 interface Started {
@@ -83,10 +85,13 @@ export class NodeWorker {
       // abandoned; a stalled job is re-delivered at most once and the claim drops it.
       maxStalledCount: 1,
     });
-    queue.on('error', (error) => port.logger?.error({ err: error }, 'node worker error'));
+    // After Redis lost keys (a flush, a failover) BullMQ complains about jobs it can no longer find; nothing is
+    // wrong — Postgres holds every attempt and the reconciler queues again what Redis lost — so that is debug.
+    const levelOf = (error: Error) => (REDIS_LOSS.test(error.message) ? 'debug' : 'error');
+    queue.on('error', (error) => port.logger?.[levelOf(error)]({ err: error }, 'node worker error'));
     // A job fails only on infrastructure errors (Postgres down mid-claim); the node row is untouched or leased, and the reconciler owns it.
     queue.on('failed', (job, error) =>
-      port.logger?.error(
+      port.logger?.[levelOf(error)](
         { err: error, job: job?.id, ...(job ? { runId: uuidToShortId(job.data.runId), node: job.data.node, attempt: job.data.attempt } : {}) },
         'node job failed',
       ),

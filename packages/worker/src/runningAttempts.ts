@@ -14,6 +14,8 @@ export interface RunningAttempt {
   readonly attempt: NodeAttempt;
   readonly abort: AttemptAbort;
   hold: AttemptHold;
+  /** its handler has ended and its report is being decided: still held (its lease renewed), never claimed again */
+  reporting: boolean;
 }
 
 /** The key of an attempt among those running here (and among a lease renewal's answers). */
@@ -52,8 +54,10 @@ export class RunningAttempts {
     return [...this.byKey.values()].filter((running) => running.hold === 'claimed');
   }
 
-  /** The attempts started before their claim and not being claimed yet, of one run or of all. */
+  /** The attempts started before their claim, still running and not being claimed yet, of one run or of all. */
   unclaimed(runId?: string): RunningAttempt[] {
-    return [...this.byKey.values()].filter((running) => running.hold === 'unclaimed' && (runId === undefined || running.attempt.runId === runId));
+    return [...this.byKey.values()].filter(
+      (running) => running.hold === 'unclaimed' && !running.reporting && (runId === undefined || running.attempt.runId === runId),
+    );
   }
 }

@@ -128,7 +128,7 @@ export function stackFixture(): StackFixture {
 export function recordStatements(stack: TestStack): string[] {
   const statements: string[] = [];
   const { db } = stack;
-  for (const pool of [db.prepared, db.pool]) {
+  for (const pool of [db.pool]) {
     const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
     (pool as { query: unknown }).query = (config: unknown, ...rest: unknown[]) => {
       statements.push(typeof config === 'string' ? config : ((config as { name?: string; text: string }).name ?? (config as { text: string }).text));

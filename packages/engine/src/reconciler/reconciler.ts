@@ -112,11 +112,16 @@ export class Reconciler {
     const ready = await listStaleReadyNodes(db, { readySince: new Date(now.getTime() - this.options.intervalMs), limit });
     const redispatched = ready.length === 0 ? [] : await this.resources.nodeQueue.redispatch(ready, now);
     // Not only lost dispatches: attempts waiting in a busy worker's local queue have no job either, and are shared with the fleet here.
-    if (redispatched.length > 0) this.resources.logger?.info({ count: redispatched.length }, 'READY nodes without a queue job queued for every worker');
+    for (const { runId, node, attempt } of redispatched) {
+      this.resources.logger?.info({ runId: uuidToShortId(runId), node, attempt, reason: 'READY with no queue job' }, 'node queued again for every worker');
+    }
     this.count('redispatch', redispatched.length);
 
     const settleable = await listSettleableRuns(db, { limit });
-    for (const runId of settleable) await this.decide(runId, { type: 'SETTLE' });
+    for (const runId of settleable) {
+      this.resources.logger?.info({ runId: uuidToShortId(runId), reason: 'every node ended, the run did not' }, 'run settled');
+      await this.decide(runId, { type: 'SETTLE' });
+    }
     this.count('settle', settleable.length);
 
     const deleted = (await this.options.retention?.sweep(now)) ?? 0;

@@ -284,11 +284,12 @@ export class Engine {
     return this.#systems.workers.port(lease);
   }
 
-  /** Whether Postgres and Redis answer, for readiness. */
-  async checkHealth(): Promise<{ postgres: boolean; redis: boolean }> {
+  /** Whether Postgres and Redis answer, for readiness: for each, undefined when it does, else why not. */
+  async checkHealth(): Promise<{ postgres: string | undefined; redis: string | undefined }> {
     const { db, redis } = this.#systems.resources;
     const [postgres, pong] = await Promise.allSettled([db.pool.query('SELECT 1'), redis.ping()]);
-    return { postgres: postgres.status === 'fulfilled', redis: pong.status === 'fulfilled' };
+    const why = (check: PromiseSettledResult<unknown>) => (check.status === 'fulfilled' ? undefined : String((check.reason as Error)?.message ?? check.reason));
+    return { postgres: why(postgres), redis: why(pong) };
   }
 
   /** Closes the engine's queue connection; the caller owns the database and Redis connections. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RunEvent } from '../core/runState.ts';
+import type { Command, RunEvent } from '../core/runState.ts';
 import type { NodeSpec } from '../core/spec.ts';
 import type { NodeHandler } from '../handlers/nodeHandler.ts';
 import type { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
@@ -37,8 +37,8 @@ export interface WorkerPort {
   renew(attempts: readonly NodeAttempt[]): Promise<RenewedLease[]>;
   /** Gives up every lease this worker holds (it is stopping): the reconciler retries them at once. */
   release(): Promise<number>;
-  /** Reports how an attempt ended; settles when the decision about it has committed. */
-  report(runId: string, event: RunEvent, definition: RunDefinitionRef): Promise<void>;
+  /** Reports how an attempt ended; answers, once the decision has committed, the commands it decided (none: the report no longer counted). */
+  report(runId: string, event: RunEvent, definition: RunDefinitionRef): Promise<readonly Command[]>;
   /** Queues attempts in Redis for every worker (what a stopping worker's local queue held). */
   requeue(attempts: readonly NodeDispatch[]): Promise<void>;
   /** Subscribes a dedicated connection to cancel requests and withdrawals. */

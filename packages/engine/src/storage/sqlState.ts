@@ -9,6 +9,7 @@ export const SqlState = {
   DEADLOCK_DETECTED: '40P01',
   ADMIN_SHUTDOWN: '57P01',
   CANNOT_CONNECT_NOW: '57P03',
+  TOO_MANY_CONNECTIONS: '53300',
   UNDEFINED_TABLE: '42P01',
   /** the server's recursion limit: a value nested deeper than Postgres will parse */
   STACK_DEPTH_LIMIT: '54001',
@@ -41,4 +42,18 @@ export function isUndefinedTable(error: unknown): boolean {
 export function isRetryableTransactionError(error: unknown): boolean {
   const state = sqlState(error);
   return state === SqlState.SERIALIZATION_FAILURE || state === SqlState.DEADLOCK_DETECTED;
+}
+
+/** Socket errors of a server that is down, restarting or out of reach for now. */
+const UNREACHABLE_CODES: readonly string[] = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'];
+
+/**
+ * Whether Postgres refused or dropped the connection for a reason that passes
+ * (down, starting up, shutting down, out of connection slots), not for one
+ * that waiting does not fix (a wrong password, a missing database).
+ */
+export function isPostgresUnavailable(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state === SqlState.CANNOT_CONNECT_NOW || state === SqlState.ADMIN_SHUTDOWN || state === SqlState.TOO_MANY_CONNECTIONS) return true;
+  return state !== undefined && UNREACHABLE_CODES.includes(state);
 }

@@ -84,7 +84,7 @@ export class ClaimSystem {
     for (const [key, node] of claimed) if (toRun.has(key)) dags.set(node, await this.resources.definitions.dag(node.definitionId, node.definitionVersion));
     const unread = [...dags].filter(([node]) => node.parentOutputs === null && !known.has(attemptKey({ runId: node.runId, node: node.name, attempt: node.attempt })));
     const outputs = await loadNodeOutputs(
-      this.resources.db.prepared,
+      this.resources.db.pool,
       unread.map(([node, dag]) => ({ runId: node.runId, nodes: dag.parents.get(node.name) ?? [] })),
     );
     const answered = new Set<string>();
@@ -116,7 +116,7 @@ export class ClaimSystem {
   private async claimNodes(attempts: readonly ClaimRequest[]): Promise<Map<string, ClaimedNode>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await claimNodes(this.resources.db.prepared, { attempts, leaseOwner: this.lease.owner, leaseMs: this.lease.ms, now: this.resources.now() });
+        return await claimNodes(this.resources.db.pool, { attempts, leaseOwner: this.lease.owner, leaseMs: this.lease.ms, now: this.resources.now() });
       } catch (error) {
         if (!isRetryableTransactionError(error) || attempt >= CLAIM_ATTEMPTS) throw error;
       }

@@ -57,11 +57,11 @@ export class DecisionStates {
     if (unlocked && decidableUnlocked(items)) {
       const known = this.knownStates(items);
       const unknown = items.filter((item) => !known.has(item.runUuid));
-      if (unknown.length === 0) return work(db.prepared, known, StateSource.KNOWN);
-      const read = await loadSuccessStates(db.prepared, unknown, definitions);
-      return work(db.prepared, new Map([...known, ...read]), StateSource.UNLOCKED);
+      if (unknown.length === 0) return work(db.pool, known, StateSource.KNOWN);
+      const read = await loadSuccessStates(db.pool, unknown, definitions);
+      return work(db.pool, new Map([...known, ...read]), StateSource.UNLOCKED);
     }
-    return inTransaction(db, async (client) => work(client, await loadDecisionStates(client, items, definitions), StateSource.LOCKED), db.prepared);
+    return inTransaction(db, async (client) => work(client, await loadDecisionStates(client, items, definitions), StateSource.LOCKED));
   }
 
   /** The states of the runs whose successes in `items` are covered by what this process knows of them. */

@@ -145,7 +145,7 @@ export class StartSystem {
    */
   private async writeStarts(plans: readonly StartPlan[]): Promise<PromiseSettledResult<PendingStart>[]> {
     try {
-      return (await this.insertStarts(this.resources.db.prepared, plans)).map((value) => ({ status: 'fulfilled', value }) as const);
+      return (await this.insertStarts(this.resources.db.pool, plans)).map((value) => ({ status: 'fulfilled', value }) as const);
     } catch (error) {
       if (plans.length === 1) {
         const reason = isUnstorableText(error) ? new ValidationFailed('input holds a character that cannot be stored (U+0000)') : error;

@@ -35,7 +35,7 @@ export class WorkerSystem {
       claimStarted: (attempt) => claims.claimStarted(attempt),
       renew: (attempts) => renewLeases(resources.db.pool, { leaseOwner: lease.owner, leaseMs: lease.ms, now: resources.now(), attempts }),
       release: () => releaseLeases(resources.db.pool, { leaseOwner: lease.owner, now: resources.now() }),
-      report: async (runId, event, definition) => void (await decisions.transition(runId, event, { definition })),
+      report: (runId, event, definition) => decisions.transition(runId, event, { definition }),
       requeue: (attempts) => dispatch.requeue(attempts),
       subscribeAborts: (subscriber, onAbort) => subscribeAborts(subscriber, resources.queuePrefix, onAbort),
       runLocally: (lane) => dispatch.attach(lane),
