@@ -112,6 +112,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
       intervalMs: config.reconcileMs,
       leaseMs: config.leaseMs,
       maxLostAttempts: config.maxLostAttempts,
+      deathCheckMs: config.deathCheckMs,
       retention: new RunRetention(postgres.db, config.retention),
     });
     reconciler.start();

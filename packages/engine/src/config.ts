@@ -65,6 +65,8 @@ const ConfigSchema = z.object({
   FLOWLINE_DRAIN_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** how many attempts of a node may be lost to the platform (a worker killed, a lease lost) and re-run, apart from its retries */
   FLOWLINE_MAX_LOST_ATTEMPTS: z.coerce.number().int().min(0).max(100).default(3),
+  /** how often each worker process looks at the workers' liveness locks, to re-run a dead worker's attempts at once */
+  FLOWLINE_DEATH_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   /** how often the reconciler looks for abandoned nodes, lost jobs and unsettled runs */
   FLOWLINE_RECONCILE_MS: z.coerce.number().int().min(50).max(3_600_000).default(5_000),
   /** finished runs are deleted this many days after they ended; unset keeps them forever */
@@ -106,6 +108,7 @@ export type Config = {
   readonly leaseMs: number;
   readonly reconcileMs: number;
   readonly maxLostAttempts: number;
+  readonly deathCheckMs: number;
   readonly drainMs: number;
   readonly retention: RetentionPolicy;
   readonly otlpEndpoint: string | undefined;
@@ -151,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     leaseMs: c.FLOWLINE_LEASE_MS,
     reconcileMs: c.FLOWLINE_RECONCILE_MS,
     maxLostAttempts: c.FLOWLINE_MAX_LOST_ATTEMPTS,
+    deathCheckMs: c.FLOWLINE_DEATH_CHECK_MS,
     drainMs: c.FLOWLINE_DRAIN_MS,
     retention: retentionPolicy(c.FLOWLINE_RETENTION_DAYS, c.FLOWLINE_RETENTION_BY_WORKFLOW),
     otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -5,9 +5,12 @@ import { Status, canTransition, isLegalPath, shortestPath } from '../src/core/st
 
 /** A plain write is one allowed step; a new attempt walks through RERUN (a retry also through the status its attempt ended in). */
 function isLegalNodeWrite(c: Extract<Command, { type: 'SET_NODE' }>): boolean {
-  if (c.nextAttempt === undefined) return canTransition(c.from, c.to);
+  // A READY attempt may end in one write walking through RUNNING (started before its claim, or lost with its lane).
+  if (c.nextAttempt === undefined) return canTransition(c.from, c.to) || (c.from === Status.READY && isLegalPath([c.from, Status.RUNNING, c.to]));
   const ended = c.ended ?? Status.FAIL;
-  return isLegalPath([c.from, Status.RERUN, c.to]) || isLegalPath([c.from, ended, Status.RERUN, Status.READY, ...(c.to === Status.SUSPEND ? [c.to] : [])]);
+  // A lost READY attempt (handed to a lane that died) walks through RUNNING first.
+  const via = c.from === Status.READY ? [Status.RUNNING] : [];
+  return isLegalPath([c.from, Status.RERUN, c.to]) || isLegalPath([c.from, ...via, ended, Status.RERUN, Status.READY, ...(c.to === Status.SUSPEND ? [c.to] : [])]);
 }
 import { InvalidTransition } from '../src/errors.ts';
 

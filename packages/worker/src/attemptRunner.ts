@@ -38,12 +38,15 @@ export class AttemptRunner {
 
   /** Claims an attempt (a queue job's, or a local one), runs its handler and reports the outcome; a stale attempt is dropped. */
   async claimAndRun(attempt: AttemptToClaim, dueAt: number): Promise<void> {
+    const claim = await this.claim(attempt);
+    if (claim) await this.run(claim, dueAt);
+  }
+
+  /** Claims an attempt to run: its facts, or undefined when it is no longer claimable (a stale job, dropped). */
+  async claim(attempt: AttemptToClaim): Promise<ClaimedAttempt | undefined> {
     const claim = await this.port.claim(attempt);
-    if (!claim) {
-      this.port.logger?.debug({ runId: uuidToShortId(attempt.runId), node: attempt.node, attempt: attempt.attempt }, 'stale node job dropped');
-      return;
-    }
-    await this.run(claim, dueAt);
+    if (!claim) this.port.logger?.debug({ runId: uuidToShortId(attempt.runId), node: attempt.node, attempt: attempt.attempt }, 'stale node job dropped');
+    return claim;
   }
 
   /** Runs an attempt's handler — claimed, or started before its claim — and reports the outcome. */

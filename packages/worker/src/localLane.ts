@@ -1,4 +1,4 @@
-import type { ClaimedAttempt, LocalAttempt, LocalLane as EngineLane, NodeJobData, SlotReservation, WorkerPort } from '@flowline/engine';
+import { isPostgresUnavailable, type ClaimedAttempt, type LocalAttempt, type LocalLane as EngineLane, type NodeJobData, type SlotReservation, type WorkerPort } from '@flowline/engine';
 import { AbortReason } from './attemptAbort.ts';
 import type { AttemptRunner } from './attemptRunner.ts';
 import type { RunningAttempt, RunningAttempts } from './runningAttempts.ts';
@@ -47,6 +47,17 @@ import type { RunningAttempt, RunningAttempts } from './runningAttempts.ts';
  *    another taker has it) stops it, and the run's other attempts waiting
  *    here will be claimed before they run.
  *
+ * ## Handed attempts
+ *
+ * `reserve` also promises room of the local queue: as many released nodes as
+ * fit are handed to this lane in the decision's write — their rows name it
+ * (lease owner, still READY) and their facts come back — so that this lane
+ * alone may start them before their claim. Nobody else queues them while its
+ * worker lives (the reconciler leaves them; the lane hands back what waited
+ * longer than a reconcile interval, releasing the rows first); when its worker
+ * dies, every process can tell (its liveness lock is gone) and re-runs them as
+ * lost attempts, under a new attempt number, whether or not they had started.
+ *
  * ## Withdrawals
  *
  * A decision that moves a run's READY attempts off READY (cancel, suspend,
@@ -63,6 +74,10 @@ import type { RunningAttempt, RunningAttempts } from './runningAttempts.ts';
  * the handlers instead of beside them.
  */
 const LOCAL_BURST = 64;
+
+/** The first pause before a deferred claim Postgres refused is sent again; it doubles up to CLAIM_MAX_WAIT_MS. */
+const CLAIM_FIRST_WAIT_MS = 250;
+const CLAIM_MAX_WAIT_MS = 5_000;
 
 /**
  * How long an attempt runs before its claim is written: a handler that ends
@@ -98,6 +113,10 @@ export class LocalLane implements EngineLane {
   private nextTurn: NodeJS.Immediate | undefined;
   /** Whether a deferred claim of the attempts started before their claim is due. */
   private deferredClaim: NodeJS.Timeout | undefined;
+  /** Room of the local queue promised to decisions being written, for the released attempts handed to this lane (see reserve). */
+  private queueRoomReserved = 0;
+  /** The look for handed attempts that waited here too long, while any wait (see handBackWaiting). */
+  private handBack: NodeJS.Timeout | undefined;
   private closing = false;
 
   constructor(
@@ -114,34 +133,87 @@ export class LocalLane implements EngineLane {
 
   // The engine's side (OPEN)
 
-  /** Holds free slots for nodes claimed as they are released; none while anything waits in the local queue, which is served first. */
+  /**
+   * Holds free slots for nodes claimed as they are released — none while
+   * anything waits in the local queue, which is served first — and room of
+   * the local queue for as many of the rest, handed to this lane in the same
+   * write (see "Handed attempts").
+   */
   reserve(count: number): SlotReservation {
     const held = this.closing || this.localQueue.length > 0 ? 0 : Math.min(count, Math.max(0, this.options.concurrency - this.held));
+    const queued = this.closing ? 0 : Math.min(count - held, this.queueRoom());
     this.held += held;
     this.heldForClaims += held;
+    this.queueRoomReserved += queued;
     this.fitQueueShare();
     return {
       held,
+      queued,
       fill: (claimed, due) => {
+        this.queueRoomReserved -= queued;
         this.runClaimed(claimed, held - claimed.length);
-        return due.length > 0 ? this.take(due) : due;
+        if (due.length === 0) return due;
+        // The attempts handed to this lane first: their room was reserved, and only this lane may start them.
+        const handed = due.filter((attempt) => attempt.handed);
+        return handed.length === 0 ? this.take(due) : [...this.take(handed), ...this.take(due.filter((attempt) => !attempt.handed))];
       },
-      cancel: () => this.runClaimed([], held),
+      cancel: () => {
+        this.queueRoomReserved -= queued;
+        this.runClaimed([], held);
+      },
     };
   }
 
   /** Runs or queues due attempts here; answers those that do not fit, for Redis. */
   take(attempts: readonly LocalAttempt[]): readonly LocalAttempt[] {
     if (this.closing) return attempts;
-    const room = Math.max(0, this.options.concurrency - this.held) + Math.max(0, this.options.localQueueSize - this.localQueue.length);
+    const room = Math.max(0, this.options.concurrency - this.held) + this.queueRoom();
     this.localQueue.push(...attempts.slice(0, room));
     this.runLocalQueue();
+    this.handBack ??= setTimeout(() => void this.handBackWaiting(), this.options.reconcileMs / 2);
     return attempts.slice(room);
+  }
+
+  /** Room of the local queue not yet taken or promised. */
+  private queueRoom(): number {
+    return Math.max(0, this.options.localQueueSize - this.localQueue.length - this.queueRoomReserved);
+  }
+
+  /**
+   * Hands attempts that waited here longer than a reconcile interval back to
+   * the fleet, so a busy worker's backlog runs on idle ones: those handed to
+   * this lane are first released (the row no longer names it), then all are
+   * queued in Redis. What Postgres refuses to release now waits for the next look.
+   */
+  private async handBackWaiting(): Promise<void> {
+    this.handBack = undefined;
+    const waitedSince = Date.now() - this.options.reconcileMs;
+    const old = this.localQueue.filter((attempt) => attempt.runAt.getTime() < waitedSince);
+    if (old.length > 0 && !this.closing) {
+      try {
+        await this.port.releaseHanded(old.filter((attempt) => attempt.handed));
+        const leaving = new Set(old);
+        let kept = 0;
+        for (const attempt of this.localQueue) if (!leaving.has(attempt)) this.localQueue[kept++] = attempt;
+        this.localQueue.length = kept;
+        this.fitQueueShare();
+        await this.port.requeue(old);
+        this.port.logger?.debug({ count: old.length }, 'attempts that waited in the local lane handed to the fleet');
+      } catch (error) {
+        this.port.logger?.warn({ err: error }, 'waiting attempts not handed to the fleet yet; trying again');
+      }
+    }
+    if (this.localQueue.length > 0 && !this.closing) this.handBack = setTimeout(() => void this.handBackWaiting(), this.options.reconcileMs / 2);
   }
 
   // The worker's side
 
-  /** Runs a queue job in a slot: claimed first (ClaimWay.TAKEN). */
+  /**
+   * Runs a queue job in a slot: claimed first (ClaimWay.TAKEN). The job stays
+   * active until the attempt ends, so BullMQ's own count of active jobs is
+   * this worker's slots taken by the queue (ending it at the claim let BullMQ
+   * fetch the next job on every completion, past the slots).
+   */
   async runQueued(job: NodeJobData, dueAt: number): Promise<void> {
     this.held++;
     try {
@@ -186,6 +258,7 @@ export class LocalLane implements EngineLane {
   /** Clears the lane's timers, once nothing runs. */
   stop(): void {
     clearTimeout(this.deferredClaim);
+    clearTimeout(this.handBack);
     clearImmediate(this.nextTurn);
   }
 
@@ -262,15 +335,29 @@ export class LocalLane implements EngineLane {
    * without this worker hearing of it, so what waits here of the run is
    * claimed before it runs.
    */
-  private claimStarted(running: RunningAttempt): Promise<boolean> {
-    const claimed = this.port.claimStarted(running.attempt).then((held) => {
-      if (held) running.hold = 'claimed';
-      else {
-        this.claimFirst(running.attempt.runId);
+  private claimStarted(running: RunningAttempt, waitMs = CLAIM_FIRST_WAIT_MS): Promise<boolean> {
+    const claimed = this.port.claimStarted(running.attempt).then(
+      (held) => {
+        if (held) running.hold = 'claimed';
+        else {
+          this.claimFirst(running.attempt.runId);
+          running.abort.abort(AbortReason.LEASE_LOST);
+        }
+        return held;
+      },
+      async (error: unknown): Promise<boolean> => {
+        // Postgres refusing for now is no answer: the attempt keeps running (the row still names this lane, so
+        // nobody else starts it) and the claim is sent again; stopping it would mean running it twice.
+        if (isPostgresUnavailable(error) && !this.closing) {
+          this.port.logger?.warn({ err: error, retryInMs: waitMs }, 'deferred claim not written yet: Postgres refused it; trying again, the attempt still running');
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+          return this.claimStarted(running, Math.min(CLAIM_MAX_WAIT_MS, waitMs * 2));
+        }
+        this.port.logger?.warn({ err: error }, 'deferred claim not written; its attempt is stopped and left to the reconciler');
         running.abort.abort(AbortReason.LEASE_LOST);
-      }
-      return held;
-    });
+        return false;
+      },
+    );
     running.hold = claimed;
     return claimed;
   }

@@ -30,12 +30,16 @@ const DEFAULT_LOCAL_QUEUE_SIZE = 10_000;
 /** Config.reconcileMs's default. */
 const DEFAULT_RECONCILE_MS = 5_000;
 const DEFAULT_DRAIN_MS = 10_000;
-/** What BullMQ says of a job whose keys Redis no longer holds. */
-const REDIS_LOSS = /Missing (key|lock) for job/;
+/** How long a queue job taken by a worker is its own before BullMQ's stalled-job check may hand it to another. */
+const QUEUE_LOCK_MS = 1_500;
+const QUEUE_STALLED_CHECK_MS = 500;
+/** What BullMQ says of a job whose keys Redis no longer holds, or whose lock lapsed: the attempt is Postgres's, unharmed. */
+const REDIS_LOSS = /Missing (key|lock) for job|stalled more than allowable limit/;
 
 /** The parts of a started worker. */
 interface Started {
   readonly port: WorkerPort;
+  readonly liveness: { release(): void };
   readonly queue: Worker<NodeJobData>;
   readonly lane: LocalLane;
   readonly runner: AttemptRunner;
@@ -60,6 +64,8 @@ export class NodeWorker {
   async start(): Promise<void> {
     const { options } = this;
     const port = this.engine.workerPort({ owner: newLeaseOwner('worker'), ms: options.leaseMs ?? DEFAULT_LEASE_MS });
+    // Held before anything is claimed: every lease of this worker has a lock whose loss tells others it died.
+    const liveness = await port.holdLiveness();
     const running = new RunningAttempts();
     // The runner and the lane call each other: the lane runs attempts, the runner has it claim those it started unclaimed.
     const runner: AttemptRunner = new AttemptRunner(port, running, (attempt): Promise<boolean> => lane.claimBeforeReport(attempt));
@@ -81,9 +87,15 @@ export class NodeWorker {
       connection: options.connection,
       prefix: port.queue.prefix,
       concurrency: options.concurrency,
-      // Postgres leases, not BullMQ's stall detection, decide whether a node is
-      // abandoned; a stalled job is re-delivered at most once and the claim drops it.
-      maxStalledCount: 1,
+      // Postgres, not BullMQ, owns a claimed attempt: a worker that dies mid-node is found by its liveness lock.
+      // What BullMQ's stalled-job check finds is a job taken by a worker that died before claiming it: its lock
+      // lapses after lockDuration and a check of any live worker (every stalledInterval) puts it back, so it runs
+      // again within ~2 s instead of the 30 s default lock (BullMQ WorkerOptions.lockDuration, stalledInterval).
+      // A job whose lock a busy event loop let lapse looks stalled too and is delivered again; the claim lets one
+      // taker have the attempt, so a few stalls are harmless before BullMQ fails the job (maxStalledCount).
+      lockDuration: QUEUE_LOCK_MS,
+      stalledInterval: QUEUE_STALLED_CHECK_MS,
+      maxStalledCount: 5,
     });
     // After Redis lost keys (a flush, a failover) BullMQ complains about jobs it can no longer find; nothing is
     // wrong — Postgres holds every attempt and the reconciler queues again what Redis lost — so that is debug.
@@ -100,7 +112,7 @@ export class NodeWorker {
     port.runLocally(lane);
     const heartbeat = new LeaseHeartbeat(port, running);
     heartbeat.start();
-    this.started = { port, queue, lane, runner, running, heartbeat };
+    this.started = { port, liveness, queue, lane, runner, running, heartbeat };
   }
 
   /**
@@ -110,12 +122,14 @@ export class NodeWorker {
    */
   async close(): Promise<void> {
     if (!this.started) return;
-    const { port, queue, lane, runner, running, heartbeat } = this.started;
+    const { port, liveness, queue, lane, runner, running, heartbeat } = this.started;
     port.runLocally(undefined);
-    // What waits locally goes to the shared queue, for other workers to run now.
-    await port.requeue(lane.close()).catch((error: unknown) =>
-      port.logger?.warn({ err: error }, 'local queue not handed to Redis; the reconciler will queue its attempts'),
-    );
+    // What waits locally goes to the shared queue, for other workers to run now; what was handed to this lane is released first.
+    const waiting = lane.close();
+    await port
+      .releaseHanded(waiting.filter((attempt) => attempt.handed))
+      .then(() => port.requeue(waiting))
+      .catch((error: unknown) => port.logger?.warn({ err: error }, 'local queue not handed to Redis; the reconciler will queue its attempts'));
     const drained = Promise.all([queue.close(), lane.drained()]);
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.drainMs ?? DEFAULT_DRAIN_MS).unref());
     if ((await Promise.race([drained, timeout])) === 'timeout') {
@@ -131,6 +145,8 @@ export class NodeWorker {
       return 0;
     });
     if (released > 0) port.logger?.info({ released }, 'leases of unfinished nodes released');
+    // Last: its loss tells every death watch that what this worker still held is to be re-run now.
+    liveness.release();
     await this.options.subscriber.quit().catch(() => {});
   }
 }

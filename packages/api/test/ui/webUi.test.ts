@@ -110,7 +110,8 @@ describe('the web UI in Chromium', () => {
   it('lets an operator skip a waiting node and cancel a running run, then offers rerun', async () => {
     const started = await api.call(api.adminToken, { method: 'POST', url: '/v1/runs', payload: { workflow: 'Slow' } });
     await page.goto(`${url}/#/runs/${started.json().id}`);
-    await expect.poll(() => page.locator('#dag g.dag-node[data-node="wait"]').getAttribute('data-status')).toBe('RUNNING');
+    // The page refreshes the run on a timer: on a loaded machine the first refresh may still show READY.
+    await expect.poll(() => page.locator('#dag g.dag-node[data-node="wait"]').getAttribute('data-status'), { timeout: 10_000 }).toBe('RUNNING');
     await page.locator('button[data-skip="after"]').click();
     await expect.poll(() => page.locator('#dag g.dag-node[data-node="after"]').getAttribute('data-status')).toBe('SKIP');
     await page.locator('#cancel').click();

@@ -52,8 +52,10 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
       break;
     }
     case 'LEASE_EXPIRED': {
-      const node = plan.current(event.node, event.attempt, event.leaseOwner);
+      const node = plan.held(event.node, event.attempt, event.leaseOwner);
       if (!node) return [];
+      // A READY attempt was handed to a local lane that may have started it before claiming it: walked through RUNNING.
+      const via = node.status === Status.READY ? Status.RUNNING : undefined;
       // A lost attempt is the platform's, not the handler's: it is re-run on a budget of its own and
       // leaves the node's retries alone. A node that kills its worker every time still ends, when that
       // budget is spent, as the engine's failure (INTERNAL_ERROR), its record saying why.
@@ -65,7 +67,10 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
       } else if (lost < event.lostAttemptsAllowed) {
         plan.rerunLost(node, { error: `attempt ${node.attempt} lost: ${why}; re-run (${lost + 1} of ${event.lostAttemptsAllowed} lost attempts allowed)` }, event.lostBy);
       } else {
-        plan.setNode(node, Status.INTERNAL_ERROR, { outcome: { error: `attempt ${node.attempt} lost: ${why}; ${lost + 1} attempts lost, more than the ${event.lostAttemptsAllowed} allowed` } });
+        plan.setNode(node, Status.INTERNAL_ERROR, {
+          outcome: { error: `attempt ${node.attempt} lost: ${why}; ${lost + 1} attempts lost, more than the ${event.lostAttemptsAllowed} allowed` },
+          ...(via === undefined ? {} : { via }),
+        });
         plan.cancelPending();
       }
       break;
@@ -186,6 +191,20 @@ class Plan {
     return node;
   }
 
+  /**
+   * The node if `leaseOwner` still holds its attempt: RUNNING under that lease
+   * (see current), or READY on the attempt and handed to that worker's local
+   * lane (the row names it), which may have started it before its claim.
+   */
+  held(name: string, attempt: number, leaseOwner: string): NodeState | undefined {
+    const node = this.node(name);
+    if (node?.status === Status.READY && node.attempt === attempt && node.leaseOwner === leaseOwner) {
+      this.leases.set(name, leaseOwner);
+      return node;
+    }
+    return this.current(name, attempt, leaseOwner);
+  }
+
   /** The node, if it may still be claimed for `attempt`: an attempt that ran unclaimed still counts (see UnclaimedRun). */
   claimable(name: string, attempt: number): NodeState | undefined {
     const node = this.node(name);
@@ -292,18 +311,23 @@ class Plan {
     this.nextAttempt(node, Status.INTERNAL_ERROR, outcome, true, 0, lostBy);
   }
 
-  /** Ends a RUNNING attempt as `ended` and starts the next one, READY after `delayMs` (or held in SUSPEND). */
+  /**
+   * Ends an attempt as `ended` and starts the next one, READY after `delayMs`
+   * (or held in SUSPEND). The attempt is RUNNING, or READY in a lost local
+   * lane, whose walk then passes through RUNNING.
+   */
   private nextAttempt(node: NodeState, ended: Status, outcome: NodeOutcome, lost: boolean, delayMs: number, ranBy?: string): void {
     const nextAttempt = node.attempt + 1;
     const suspended = this.runStatus === Status.SUSPEND;
     const to = suspended ? Status.SUSPEND : Status.READY;
-    assertLegal([Status.RUNNING, ended, Status.RERUN, Status.READY, ...(suspended ? [Status.SUSPEND] : [])], `node ${node.name}`);
+    const from = this.statusOf(node.name);
+    assertLegal([...(from === Status.READY ? [Status.READY] : []), Status.RUNNING, ended, Status.RERUN, Status.READY, ...(suspended ? [Status.SUSPEND] : [])], `node ${node.name}`);
     this.status.set(node.name, to);
     this.commands.push({
       type: 'SET_NODE',
       node: node.name,
       attempt: node.attempt,
-      from: Status.RUNNING,
+      from,
       to,
       nextAttempt,
       ended,

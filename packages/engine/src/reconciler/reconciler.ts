@@ -8,7 +8,9 @@ import { compactRunCounts } from '../storage/compactRunCounts.ts';
 import { listSettleableRuns } from '../storage/listSettleableRuns.ts';
 import { listStaleReadyNodes } from '../storage/listStaleReadyNodes.ts';
 import { takeOverAbandonedNodes } from '../storage/takeOverAbandonedNodes.ts';
+import { listLiveWorkerKeys } from '../storage/workerLiveness.ts';
 import { abandonedNodeEvent } from './abandonedNodeEvent.ts';
+import { DeathWatch } from './deathWatch.ts';
 
 /** How often the reconciler passes, and how long it lets a lease run before taking a node over. */
 export interface ReconcilerOptions {
@@ -22,6 +24,8 @@ export interface ReconcilerOptions {
   readonly leaseMs: number;
   /** how many attempts of a node may be lost to the platform and re-run, apart from its retries (FLOWLINE_MAX_LOST_ATTEMPTS; default 3) */
   readonly maxLostAttempts?: number;
+  /** how often the death watch looks at the workers' liveness locks (FLOWLINE_DEATH_CHECK_MS; default 500) */
+  readonly deathCheckMs?: number;
   /** rows of each kind handled per pass; the rest wait for the next */
   readonly batchSize?: number;
   /** deletes finished runs past their age, a bounded amount per pass */
@@ -30,6 +34,8 @@ export interface ReconcilerOptions {
 
 /** Config.maxLostAttempts's default. */
 const DEFAULT_MAX_LOST_ATTEMPTS = 3;
+/** Config.deathCheckMs's default. */
+const DEFAULT_DEATH_CHECK_MS = 500;
 
 /** What one pass did. */
 export interface ReconcilePass {
@@ -64,21 +70,35 @@ export class Reconciler {
   private pass: Promise<unknown> | undefined;
   private stopped = false;
   private readonly systems: EngineSystems;
+  /** finds dead workers by their liveness locks, between passes (see DeathWatch) */
+  private readonly deathWatch: DeathWatch;
 
   constructor(
     engine: Engine,
     private readonly options: ReconcilerOptions,
   ) {
     this.systems = systemsOf(engine);
+    this.deathWatch = new DeathWatch(this.systems, {
+      intervalMs: options.deathCheckMs ?? DEFAULT_DEATH_CHECK_MS,
+      leaseMs: options.leaseMs,
+      maxLostAttempts: this.maxLostAttempts,
+      leaseOwner: this.leaseOwner,
+    });
+  }
+
+  private get maxLostAttempts(): number {
+    return this.options.maxLostAttempts ?? DEFAULT_MAX_LOST_ATTEMPTS;
   }
 
   private get resources(): EngineSystems['resources'] {
     return this.systems.resources;
   }
 
+  /** Starts the passes and the death watch. */
   start(): void {
     this.stopped = false;
     this.schedule();
+    this.deathWatch.start();
   }
 
   private schedule(): void {
@@ -106,12 +126,31 @@ export class Reconciler {
     for (const node of abandoned) {
       this.resources.logger?.warn({ runId: uuidToShortId(node.runId), node: node.node, attempt: node.attempt, reason: node.reason }, 'node taken over');
       this.count(`takeover_${node.reason.toLowerCase()}`, 1);
-      await this.decide(node.runId, abandonedNodeEvent(node, this.leaseOwner, this.options.maxLostAttempts ?? DEFAULT_MAX_LOST_ATTEMPTS));
+      await this.decide(node.runId, abandonedNodeEvent(node, this.leaseOwner, this.maxLostAttempts));
     }
 
     const ready = await listStaleReadyNodes(db, { readySince: new Date(now.getTime() - this.options.intervalMs), limit });
-    const redispatched = ready.length === 0 ? [] : await this.resources.nodeQueue.redispatch(ready, now);
-    // Not only lost dispatches: attempts waiting in a busy worker's local queue have no job either, and are shared with the fleet here.
+    // A READY attempt handed to a lane is that lane's while its worker lives (the lane hands back what waits too long);
+    // once the worker is gone, the lane may have started it: it is decided as lost, as the death watch would.
+    const handed = ready.filter((r) => r.handedTo !== null);
+    const live = handed.length > 0 ? await listLiveWorkerKeys(db) : new Set<number>();
+    for (const r of handed) {
+      if (live.has(r.handedToKey!)) continue;
+      this.resources.logger?.warn({ runId: uuidToShortId(r.runId), node: r.node, attempt: r.attempt, worker: r.handedTo, reason: 'lane lost' }, 'attempt lost with its worker');
+      this.count('lane_lost', 1);
+      await this.decide(r.runId, {
+        type: 'LEASE_EXPIRED',
+        node: r.node,
+        attempt: r.attempt,
+        leaseOwner: r.handedTo!,
+        lostAttemptsAllowed: this.maxLostAttempts,
+        why: 'the worker it was handed to is gone',
+        lostBy: r.handedTo!,
+      });
+    }
+    const unhanded = ready.filter((r) => r.handedTo === null);
+    const redispatched = unhanded.length === 0 ? [] : await this.resources.nodeQueue.redispatch(unhanded, now);
+    // Not only lost dispatches: attempts waiting in a busy worker's local queue unhanded (a start's roots) have no job either, and are shared with the fleet here.
     for (const { runId, node, attempt } of redispatched) {
       this.resources.logger?.info({ runId: uuidToShortId(runId), node, attempt, reason: 'READY with no queue job' }, 'node queued again for every worker');
     }
@@ -151,6 +190,6 @@ export class Reconciler {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.pass;
+    await Promise.all([this.pass, this.deathWatch.stop()]);
   }
 }

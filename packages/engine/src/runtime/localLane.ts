@@ -16,6 +16,8 @@ export interface LocalAttempt extends NodeDispatch {
    * it read them: it may start before its claim (core/claim.ts, ClaimWay.AFTER_START).
    */
   readonly facts?: ClaimedAttempt;
+  /** the decision's write handed it to this lane: its row names the lane, until a claim or `releaseHanded` */
+  readonly handed?: boolean;
 }
 
 /**
@@ -24,7 +26,14 @@ export interface LocalAttempt extends NodeDispatch {
  * (ClaimWay.AT_RELEASE). Exactly one of `fill` or `cancel` is called.
  */
 export interface SlotReservation {
+  /** free slots held: that many released nodes are claimed for this lane in the write */
   readonly held: number;
+  /**
+   * room of the local queue promised: as many of the other released nodes are
+   * handed to this lane in the write (their rows name it, with their facts
+   * answered), and only it may start them before their claim
+   */
+  readonly queued: number;
   /**
    * After commit: runs the attempts claimed into the held slots (at most
    * `held`), frees the slots none was claimed into, and takes the decision's

@@ -39,10 +39,18 @@ export interface WorkerPort {
   release(): Promise<number>;
   /** Reports how an attempt ended; answers, once the decision has committed, the commands it decided (none: the report no longer counted). */
   report(runId: string, event: RunEvent, definition: RunDefinitionRef): Promise<readonly Command[]>;
+  /** Releases attempts handed to this worker's lane that it gives back (see SlotReservation.queued) before they are queued for every worker. */
+  releaseHanded(attempts: readonly NodeAttempt[]): Promise<void>;
   /** Queues attempts in Redis for every worker (what a stopping worker's local queue held). */
   requeue(attempts: readonly NodeDispatch[]): Promise<void>;
   /** Subscribes a dedicated connection to cancel requests and withdrawals. */
   subscribeAborts(subscriber: Redis, onAbort: (target: AbortTarget) => void): Promise<void>;
+  /**
+   * Takes this worker's liveness lock (see storage/workerLiveness.ts), held
+   * until released: while it holds, other processes know the worker lives; the
+   * moment the process dies, they re-run its attempts. Settles once held.
+   */
+  holdLiveness(): Promise<{ release(): void }>;
   /** Lets the engine hand this worker what it makes runnable without Redis (see LocalLane); `undefined` stops it. */
   runLocally(lane: LocalLane | undefined): void;
 }

@@ -148,7 +148,8 @@ const NODE_UPDATES = `node_updates AS (
           result = CASE WHEN x."hasOutcome" THEN COALESCE(x.result, n.result) WHEN x."nextAttempt" IS NOT NULL THEN '' ELSE n.result END,
           output = CASE WHEN x."hasOutcome" THEN x.output::jsonb WHEN x."nextAttempt" IS NOT NULL THEN NULL ELSE n.output END,
           error = CASE WHEN x."hasOutcome" THEN x.error WHEN x."nextAttempt" IS NOT NULL THEN NULL ELSE n.error END,
-          lease_owner = NULL, lease_expires_at = NULL,
+          -- A released node handed to the deciding process's lane (answered, not claimed) names it until claimed.
+          lease_owner = CASE WHEN x.answer IS NOT NULL THEN NULLIF($9::text, '') END, lease_expires_at = NULL,
           lost_attempts = n.lost_attempts + CASE WHEN x.lost THEN 1 ELSE 0 END
      FROM node_targets x
     WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE NOT claimed)) AND n.ctid = x.tid AND NOT x.claimed

@@ -1,16 +1,26 @@
 import { Status } from '../core/status.ts';
 import type { Queryable } from './database.ts';
 import type { NodeAttempt } from './nodeAttempt.ts';
+import { livenessKeySql } from './workerLiveness.ts';
+
+/** A READY attempt that has waited a while, and the local lane it was handed to, if any. */
+export interface StaleReadyNode extends NodeAttempt {
+  /** the worker whose lane it was handed to (the row names it), and that worker's liveness key */
+  readonly handedTo: string | null;
+  readonly handedToKey: number | null;
+}
 
 /**
  * READY node attempts that have waited since before `readySince`: each should
- * have a queue job, and the reconciler checks that it does. Those just made
- * READY are left out, their dispatch follows the commit in a moment. Oldest
- * first, so a backlog is worked through rather than its head rechecked.
+ * have a queue job — or, handed to a lane, a live worker — and the reconciler
+ * checks that it does. Those just made READY are left out, their dispatch
+ * follows the commit in a moment. Oldest first, so a backlog is worked through
+ * rather than its head rechecked.
  */
-export async function listStaleReadyNodes(db: Queryable, query: { readySince: Date; limit: number }): Promise<NodeAttempt[]> {
-  const result = await db.query<NodeAttempt>(
-    `SELECT run_id AS "runId", name AS node, attempt
+export async function listStaleReadyNodes(db: Queryable, query: { readySince: Date; limit: number }): Promise<StaleReadyNode[]> {
+  const result = await db.query<StaleReadyNode>(
+    `SELECT run_id AS "runId", name AS node, attempt, lease_owner AS "handedTo",
+            CASE WHEN lease_owner IS NOT NULL THEN ${livenessKeySql('lease_owner')} END AS "handedToKey"
        FROM node_runs
       WHERE status = ${Status.READY} AND updated_at < $1
       ORDER BY updated_at

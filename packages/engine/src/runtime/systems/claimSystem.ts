@@ -47,18 +47,9 @@ export class ClaimSystem {
     return (await this.batches.submit({ attempt, started: false })) as ClaimedAttempt | undefined;
   }
 
-  /**
-   * Claims an attempt started before its claim (ClaimWay.AFTER_START):
-   * whether it is this worker's now. A claim that cannot be written counts as
-   * not held: the attempt is stopped, and the reconciler owns the node.
-   */
+  /** Claims an attempt started before its claim (ClaimWay.AFTER_START): whether it is this worker's now; rejects when the claim could not be written. */
   async claimStarted(attempt: NodeAttempt): Promise<boolean> {
-    try {
-      return (await this.batches.submit({ attempt, started: true })) as boolean;
-    } catch (error) {
-      this.resources.logger?.warn({ err: error }, 'deferred claim not written; its attempt is left to the reconciler');
-      return false;
-    }
+    return (await this.batches.submit({ attempt, started: true })) as boolean;
   }
 
   /**

@@ -19,7 +19,7 @@ export interface ReleaseBooking {
 }
 
 /** Without a local lane, every due attempt goes to Redis. */
-const NO_LANE: SlotReservation = { held: 0, fill: (_claimed, due) => due, cancel: () => {} };
+const NO_LANE: SlotReservation = { held: 0, queued: 0, fill: (_claimed, due) => due, cancel: () => {} };
 
 /**
  * Dispatch: hands what starts and decisions make runnable to a worker of this
@@ -54,11 +54,13 @@ export class DispatchSystem {
     const lane = this.lane;
     if (!lane) return { reservation: NO_LANE, claims: { leaseOwner: '', leaseMs: 0, attempts: [] } };
     const due = dueReleases(decisions, dags, reported, now);
-    const reservation = due.length > 0 ? lane.reserve(due.length) : { held: 0, fill: (_: unknown, rest: readonly LocalAttempt[]) => lane.take(rest), cancel: () => {} };
+    const reservation: SlotReservation =
+      due.length > 0 ? lane.reserve(due.length) : { held: 0, queued: 0, fill: (_, rest) => (rest.length > 0 ? lane.take(rest) : rest), cancel: () => {} };
+    const { held, queued } = reservation;
     return {
       reservation,
-      // The rest of the due releases come back with their facts: the lane may start them before their claim.
-      claims: { leaseOwner: lane.leaseOwner, leaseMs: lane.leaseMs, attempts: due.slice(0, reservation.held), unclaimed: due.slice(reservation.held) },
+      // As many more as the lane has room for are handed to it with their facts: it may start them before their claim.
+      claims: { leaseOwner: lane.leaseOwner, leaseMs: lane.leaseMs, attempts: due.slice(0, held), unclaimed: due.slice(held, held + queued) },
     };
   }
 
@@ -92,7 +94,7 @@ export class DispatchSystem {
         const outputs = known
           ? known.parents
           : parents.every((p) => reported.has(runId, p)) ? Object.fromEntries(parents.map((p) => [p, reported.copy(runId, p)])) : undefined;
-        jobs.push({ runId, node, attempt, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}), ...(known ? { facts: known } : {}) });
+        jobs.push({ runId, node, attempt, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}), ...(known ? { facts: known, handed: true } : {}) });
       }
     }
     await this.dispatch(jobs, (due) => reservation.fill(claimedAttempts(written.claimed, dags, reported), due));

@@ -1,8 +1,10 @@
 import { subscribeAborts } from '../../queue/abortChannel.ts';
 import { QueueName, bullPrefix } from '../../queue/keys.ts';
+import { releaseHandedAttempts } from '../../storage/releaseHandedAttempts.ts';
 import { releaseLeases } from '../../storage/releaseLeases.ts';
 import { renewLeases } from '../../storage/renewLeases.ts';
 import type { EngineResources } from '../engineResources.ts';
+import { LivenessLock } from '../livenessLock.ts';
 import type { WorkerPort } from '../workerPort.ts';
 import { ClaimSystem, type WorkerLease } from './claimSystem.ts';
 import type { DecisionSystem } from './decisionSystem.ts';
@@ -37,8 +39,14 @@ export class WorkerSystem {
       release: () => releaseLeases(resources.db.pool, { leaseOwner: lease.owner, now: resources.now() }),
       report: (runId, event, definition) => decisions.transition(runId, event, { definition }),
       requeue: (attempts) => dispatch.requeue(attempts),
+      releaseHanded: (attempts) => releaseHandedAttempts(resources.db.pool, { leaseOwner: lease.owner, attempts }),
       subscribeAborts: (subscriber, onAbort) => subscribeAborts(subscriber, resources.queuePrefix, onAbort),
       runLocally: (lane) => dispatch.attach(lane),
+      holdLiveness: async () => {
+        const lock = new LivenessLock(resources.db, lease.owner, resources.logger);
+        await lock.hold();
+        return lock;
+      },
     };
   }
 }
