@@ -1,4 +1,5 @@
-import { Engine, connectRedis, isTerminal, type RunWithNodes, type WorkflowSpecInput } from '@flowline/engine';
+import { Engine, QueueName, bullPrefix, connectRedis, isTerminal, type RunWithNodes, type WorkflowSpecInput } from '@flowline/engine';
+import { Queue } from 'bullmq';
 import {
   TEST_REDIS_URL,
   freshDatabase,
@@ -8,11 +9,12 @@ import {
   type TestDatabase,
 } from '@flowline/engine/testing';
 
+/** Settings of the worker processes; each left out is flowline's default, as a user deploys it. */
 export interface ChaosTiming {
   /** FLOWLINE_LEASE_MS of the worker processes */
-  readonly leaseMs: number;
+  readonly leaseMs?: number;
   /** FLOWLINE_RECONCILE_MS of the worker processes */
-  readonly reconcileMs: number;
+  readonly reconcileMs?: number;
   /** FLOWLINE_DRAIN_MS of the worker processes (default: the engine's) */
   readonly drainMs?: number;
 }
@@ -26,7 +28,8 @@ export interface ChaosStack {
   readonly database: TestDatabase;
   readonly engine: Engine;
   readonly prefix: string;
-  startWorker(): Promise<FlowlineProcess>;
+  /** a `flowline worker` process on the stack, with `env` added to its settings */
+  startWorker(env?: Readonly<Record<string, string>>): Promise<FlowlineProcess>;
   define(spec: WorkflowSpecInput): Promise<void>;
   startRuns(workflow: string, count: number): Promise<string[]>;
   waitFor(runId: string, until: (run: RunWithNodes) => boolean, timeoutMs: number): Promise<RunWithNodes>;
@@ -34,15 +37,22 @@ export interface ChaosStack {
   waitForRuns(runIds: readonly string[], timeoutMs: number): Promise<RunWithNodes[]>;
   /** deletes every Redis key under the stack's prefix: FLUSHALL, for this installation only */
   flushQueue(): Promise<number>;
+  /** BullMQ's pause of the node queue: no worker takes a job until `resumeQueue` */
+  pauseQueue(): Promise<void>;
+  resumeQueue(): Promise<void>;
+  /** how many node jobs workers hold taken (BullMQ's active list) */
+  activeJobs(): Promise<number>;
   close(): Promise<void>;
 }
 
 
-export async function startChaosStack(timing: ChaosTiming): Promise<ChaosStack> {
-  const database = await freshDatabase();
+/** A chaos stack on a fresh database of the shared server, or on the database given (a server of the scenario's own). */
+export async function startChaosStack(timing: ChaosTiming = {}, ownDatabase?: TestDatabase): Promise<ChaosStack> {
+  const database = ownDatabase ?? (await freshDatabase());
   const prefix = freshQueuePrefix();
   const redis = connectRedis(TEST_REDIS_URL);
   const engine = new Engine({ db: database.db, redis, queuePrefix: prefix });
+  const queue = new Queue(QueueName.NODES, { connection: redis, prefix: bullPrefix(prefix) });
   const workers: FlowlineProcess[] = [];
 
   const flushQueue = async () => {
@@ -55,14 +65,15 @@ export async function startChaosStack(timing: ChaosTiming): Promise<ChaosStack> 
     database,
     engine,
     prefix,
-    startWorker: async () => {
+    startWorker: async (env = {}) => {
       const worker = spawnFlowline('worker', {
         DATABASE_URL: database.url,
         REDIS_URL: TEST_REDIS_URL,
         FLOWLINE_QUEUE_PREFIX: prefix,
-        FLOWLINE_LEASE_MS: String(timing.leaseMs),
-        FLOWLINE_RECONCILE_MS: String(timing.reconcileMs),
+        ...(timing.leaseMs === undefined ? {} : { FLOWLINE_LEASE_MS: String(timing.leaseMs) }),
+        ...(timing.reconcileMs === undefined ? {} : { FLOWLINE_RECONCILE_MS: String(timing.reconcileMs) }),
         ...(timing.drainMs === undefined ? {} : { FLOWLINE_DRAIN_MS: String(timing.drainMs) }),
+        ...env,
       });
       workers.push(worker);
       await worker.ready;
@@ -78,8 +89,12 @@ export async function startChaosStack(timing: ChaosTiming): Promise<ChaosStack> 
     waitFor: async (runId, until, timeoutMs) => (await pollRuns(engine, [runId], (runs) => until(runs[0]!), timeoutMs))[0]!,
     waitForRuns: (runIds, timeoutMs) => pollRuns(engine, runIds, (runs) => runs.every((r) => isTerminal(r.status)), timeoutMs),
     flushQueue,
+    pauseQueue: () => queue.pause(),
+    resumeQueue: () => queue.resume(),
+    activeJobs: () => queue.getActiveCount(),
     close: async () => {
       await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+      await queue.close();
       await engine.close();
       await flushQueue();
       redis.disconnect();

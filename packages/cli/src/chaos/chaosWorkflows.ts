@@ -1,12 +1,18 @@
 import type { WorkflowSpecInput } from '@flowline/engine';
 
-/** One node that sleeps long enough to be killed mid-way, with a retry to recover through. */
+/** One node that sleeps long enough to be killed mid-way, with no retries: only the lost-attempt budget may re-run it. */
 export const ChaosNap: WorkflowSpecInput = {
   name: 'ChaosNap',
   nodes: [
-    { name: 'nap', type: 'sleep', retries: 1, backoffMs: 0, params: { ms: 1000 } },
+    { name: 'nap', type: 'sleep', params: { ms: 5000 } },
     { name: 'after', type: 'noop', dependsOn: ['nap'] },
   ],
+};
+
+/** One node that holds its worker for a while (longer than a scenario takes to set up its kill): many of them keep a worker busy when it is killed. */
+export const ChaosHold: WorkflowSpecInput = {
+  name: 'ChaosHold',
+  nodes: [{ name: 'hold', type: 'sleep', params: { ms: 10_000 } }],
 };
 
 /**
@@ -22,3 +28,14 @@ export const ChaosChain: WorkflowSpecInput = {
     { name: 'store', type: 'sleep', retries: 3, backoffMs: 0, dependsOn: ['transform'], params: { ms: 100 } },
   ],
 };
+
+/** One http node calling `url` (a ledger that counts each attempt's Idempotency-Key), then a step after it. */
+export function chaosLedgerWorkflow(url: string): WorkflowSpecInput {
+  return {
+    name: 'ChaosLedger',
+    nodes: [
+      { name: 'call', type: 'http', params: { url, method: 'POST' } },
+      { name: 'after', type: 'noop', dependsOn: ['call'] },
+    ],
+  };
+}

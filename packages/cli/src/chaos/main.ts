@@ -1,20 +1,25 @@
 #!/usr/bin/env node
 import { readdirSync } from 'node:fs';
-import { ensureTemplate } from '@flowline/engine/testing';
-import { startChaosStack, type ChaosStack } from './chaosStack.ts';
+import { embeddedTestDatabase, ensureTemplate } from '@flowline/engine/testing';
+import { startChaosStack, type ChaosStack, type ChaosTiming } from './chaosStack.ts';
 import type { ChaosOutcome } from './chaosOutcome.ts';
 import { flushRedisMidFlight } from './flushRedis.ts';
 import { fuzzEveryRoute } from './fuzzRoutes.ts';
+import { exhaustConnectionsMidFlight } from './exhaustConnections.ts';
 import { killWorkerMidNode } from './killWorker.ts';
+import { recoverFromWorkerKill } from './recoveryTime.ts';
 import { restartPostgresMidFlight, type PostgresCluster } from './restartPostgres.ts';
 
 /**
  * `pnpm chaos`: breaks a real stack (worker processes, the local Postgres and
- * Redis) in the ways issue 8 names and prints whether every run recovered,
- * then fuzzes every HTTP route for 5xx answers.
+ * Redis) in the ways issues 8 and 20 name and prints whether every run
+ * recovered, then fuzzes every HTTP route for 5xx answers. Worker crashes run
+ * at flowline's default settings; the Redis flush and the Postgres restart
+ * with short leases and passes, so they take seconds. The connection
+ * exhaustion runs on a Postgres server of its own, which it starves.
  * Exit code 1 if any scenario failed.
  */
-const TIMING = { leaseMs: 2000, reconcileMs: 300 };
+const FAST = { leaseMs: 2000, reconcileMs: 300 };
 
 /** The local Debian-style cluster, from /etc/postgresql/<version>/<name>; absent → the restart scenario is skipped. */
 function localCluster(): PostgresCluster | undefined {
@@ -27,10 +32,21 @@ function localCluster(): PostgresCluster | undefined {
   }
 }
 
-async function scenario(run: (stack: ChaosStack) => Promise<ChaosOutcome>): Promise<ChaosOutcome> {
-  const stack = await startChaosStack(TIMING);
+async function scenario(run: (stack: ChaosStack) => Promise<ChaosOutcome>, timing: ChaosTiming = FAST): Promise<ChaosOutcome> {
+  const stack = await startChaosStack(timing);
   try {
     return await run(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+/** The connection exhaustion, on a server of its own with a small max_connections. */
+async function exhaustion(): Promise<ChaosOutcome> {
+  const database = await embeddedTestDatabase(['-c', 'max_connections=60']);
+  const stack = await startChaosStack({}, database);
+  try {
+    return await exhaustConnectionsMidFlight(stack, 500, 10_000);
   } finally {
     await stack.close();
   }
@@ -53,7 +69,9 @@ async function main(): Promise<void> {
     outcomes.push(o);
     console.error(`${o.passed ? 'PASS' : 'FAIL'} ${o.scenario}: ${o.verdict} (${o.seconds}s)`);
   };
-  report(await scenario(killWorkerMidNode));
+  report(await scenario(killWorkerMidNode, {}));
+  report(await scenario((stack) => recoverFromWorkerKill(stack, 50), {}));
+  report(await exhaustion());
   report(await scenario((stack) => flushRedisMidFlight(stack, 100)));
   const cluster = localCluster();
   if (cluster) report(await scenario((stack) => restartPostgresMidFlight(stack, cluster, 100)));

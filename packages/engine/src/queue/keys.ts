@@ -10,6 +10,7 @@ export const QueueName = {
   NODES: 'nodes',
 } as const;
 
+/** The BullMQ key prefix of an installation's queues: its FLOWLINE_QUEUE_PREFIX in a hash tag. */
 export function bullPrefix(queuePrefix: string): string {
   return `{${queuePrefix}}`;
 }

@@ -25,7 +25,9 @@ const BATCH = 1000;
  * seen held, then missing at two looks in a row, is a dead worker: its RUNNING
  * attempts are taken over and its READY attempts handed to its local lane are
  * found, and each is decided as lost (LEASE_EXPIRED), so it runs again on a
- * live worker under a new attempt, on the lost-attempt budget.
+ * live worker under a new attempt, on the lost-attempt budget. A dead worker
+ * is looked for again at every look for a lease more: a claim of its that
+ * waited behind a row lock may commit after its death.
  *
  * Only what it saw alive and then gone counts: after its own view lapsed (its
  * queries failed, Postgres restarted and every lock went with its sessions,
@@ -38,6 +40,8 @@ export class DeathWatch {
   /** the keys seen held at the last look, and since when each missing one has been missing */
   private seen = new Set<number>();
   private readonly missingSince = new Map<number, number>();
+  /** dead workers' keys, looked for again until a lease has passed: a claim of theirs queued behind a lock may still commit */
+  private readonly deadUntil = new Map<number, number>();
   private lastLook = 0;
   private timer: NodeJS.Timeout | undefined;
   private look_: Promise<unknown> | undefined;
@@ -86,8 +90,14 @@ export class DeathWatch {
     this.lastLook = now;
     for (const key of this.seen) if (!live.has(key) && !this.missingSince.has(key)) this.missingSince.set(key, now);
     for (const key of live) this.missingSince.delete(key);
-    const dead = [...this.missingSince].filter(([, since]) => since < now).map(([key]) => key);
+    for (const [key, since] of this.missingSince) {
+      if (since >= now) continue;
+      this.missingSince.delete(key);
+      this.deadUntil.set(key, now + this.options.leaseMs);
+    }
+    for (const [key, until] of this.deadUntil) if (until < now || live.has(key)) this.deadUntil.delete(key);
     this.seen = new Set([...live, ...this.missingSince.keys()]);
+    const dead = [...this.deadUntil.keys()];
     if (dead.length === 0) return 0;
     const lost = await takeOverLostAttempts(resources.db.pool, {
       deadKeys: dead,
@@ -96,8 +106,6 @@ export class DeathWatch {
       now: resources.now(),
       limit: BATCH,
     });
-    // Done with a dead worker once nothing of it is left to take (more than a batch waits for the next look).
-    if (lost.length < BATCH) for (const key of dead) this.missingSince.delete(key);
     for (const attempt of lost) {
       resources.logger?.warn(
         { runId: uuidToShortId(attempt.runId), node: attempt.node, attempt: attempt.attempt, worker: attempt.lostBy, reason: 'worker died' },

