@@ -8,6 +8,7 @@ import { registerInputHygiene } from './hygiene/inputHygiene.ts';
 import { registerMetricsRoute } from './metricsRoute.ts';
 import { registerCredentialRoutes } from './native/credentialRoutes.ts';
 import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
+import { registerHandlerRoutes } from './native/handlerRoutes.ts';
 import { registerPrincipalRoutes } from './native/principalRoutes.ts';
 import { nativeErrorReply } from './native/nativeErrors.ts';
 import { registerRunRoutes } from './native/runRoutes.ts';
@@ -55,6 +56,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   if ((options.metricsAccess ?? MetricsAccess.CREDENTIAL) === MetricsAccess.CREDENTIAL) registerMetricsRoute(app, options.engine.metrics, options.authority);
   registerUiRoutes(app);
   registerDefinitionRoutes(app, native);
+  registerHandlerRoutes(app, native);
   registerRunRoutes(app, native);
   registerScheduleRoutes(app, native);
   registerCredentialRoutes(app, native);

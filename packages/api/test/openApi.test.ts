@@ -43,6 +43,7 @@ describe('/openapi.json', () => {
       'GET /v1/definitions/{name}',
       'PUT /v1/definitions/{name}',
       'DELETE /v1/definitions/{name}',
+      'GET /v1/handlers',
       'POST /v1/credentials',
       'GET /v1/credentials',
       'DELETE /v1/credentials/{id}',

@@ -15,8 +15,19 @@ export { NodeSpecSchema, type WorkflowSpec, type WorkflowSpecInput, type NodeSpe
 export { uuidToShortId } from './core/ids.ts';
 
 // Defining workflows and their handlers
-export { defineWorkflow, type WorkflowDefinition, type CodeNodeInput } from './definitions/defineWorkflow.ts';
-export { HandlerRegistry } from './handlers/handlerRegistry.ts';
+export {
+  defineWorkflow,
+  type WorkflowDefinition,
+  type Workflow,
+  type WorkflowOptions,
+  type WorkflowInput,
+  type InputSchema,
+  type CodeNodeInput,
+  type CodeHandler,
+  type NodeOptions,
+  type ParentOutputs,
+} from './definitions/defineWorkflow.ts';
+export { HandlerRegistry, type HandlerTypeInfo, type ServedHandlerType } from './handlers/handlerRegistry.ts';
 export type { NodeContext, NodeHandler } from './handlers/nodeHandler.ts';
 export { DEMO_WORKFLOWS } from './demo/index.ts';
 export { BackupCluster } from './demo/backupCluster.ts';
@@ -29,8 +40,10 @@ export type { TransitionContext } from './runtime/systems/decisionSystem.ts';
 export { toRunUuid } from './runtime/systems/historySystem.ts';
 export { FlowlineMetrics, type FlowlineMetricsOptions } from './metrics/flowlineMetrics.ts';
 
-// Workers: how a worker reaches its engine
+// Workers: how a worker reaches its engine, and how the fleet knows what each serves
 export type { WorkerPort } from './runtime/workerPort.ts';
+export type { RegisteredWorker } from './runtime/systems/fleetSystem.ts';
+export type { HandlerTypeRecord, ServingWorker } from './storage/listHandlerTypes.ts';
 export type { WorkerLease, AttemptToClaim } from './runtime/systems/claimSystem.ts';
 export type { ClaimedAttempt } from './runtime/claimedAttempt.ts';
 export type { LocalLane, LocalAttempt, SlotReservation } from './runtime/localLane.ts';

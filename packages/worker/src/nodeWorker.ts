@@ -1,6 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { newLeaseOwner, uuidToShortId, type Engine, type NodeJobData, type WorkerPort } from '@flowline/engine';
+import { newLeaseOwner, uuidToShortId, type Engine, type NodeJobData, type RegisteredWorker, type WorkerPort } from '@flowline/engine';
 import { AbortReason } from './attemptAbort.ts';
 import { AttemptRunner } from './attemptRunner.ts';
 import { LeaseHeartbeat } from './leaseHeartbeat.ts';
@@ -45,6 +45,7 @@ interface Started {
   readonly runner: AttemptRunner;
   readonly running: RunningAttempts;
   readonly heartbeat: LeaseHeartbeat;
+  readonly registration: RegisteredWorker;
 }
 
 /**
@@ -112,7 +113,9 @@ export class NodeWorker {
     port.runLocally(lane);
     const heartbeat = new LeaseHeartbeat(port, running);
     heartbeat.start();
-    this.started = { port, liveness, queue, lane, runner, running, heartbeat };
+    // Serving now: the fleet (GET /v1/handlers) lists this worker under every handler type its engine runs.
+    const registration = await this.engine.registerWorker({ id: port.lease.owner, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS });
+    this.started = { port, liveness, queue, lane, runner, running, heartbeat, registration };
   }
 
   /**
@@ -122,7 +125,9 @@ export class NodeWorker {
    */
   async close(): Promise<void> {
     if (!this.started) return;
-    const { port, liveness, queue, lane, runner, running, heartbeat } = this.started;
+    const { port, liveness, queue, lane, runner, running, heartbeat, registration } = this.started;
+    // No longer listed as serving anything: it takes no new work from here on.
+    await registration.stop().catch((error: unknown) => port.logger?.warn({ err: error }, 'worker not deregistered; it stops counting as live a lease after its last heartbeat'));
     port.runLocally(undefined);
     // What waits locally goes to the shared queue, for other workers to run now; what was handed to this lane is released first.
     const waiting = lane.close();

@@ -15,6 +15,7 @@ const DefinitionBody = z
     name: z.string().describe('letters, digits and _, starting with a letter or _'),
     description: z.string().optional(),
     nodes: z.array(z.record(z.string(), z.unknown())).describe('nodes: name, type, dependsOn, retries, backoffMs, timeoutMs, params'),
+    input: z.record(z.string(), z.unknown()).optional().describe('JSON Schema of the run input: a start whose input fails it is refused'),
   })
   .passthrough();
 
@@ -24,6 +25,7 @@ const DefinitionViewSchema = z.object({
   version: z.number().int(),
   description: z.string(),
   nodes: z.array(NodeSpecSchema),
+  input: z.record(z.string(), z.unknown()).nullable().describe('JSON Schema of the run input; null when any input is accepted'),
   schedules: z.array(ScheduleSpecSchema).describe('as declared; live state (paused, next fire time) is under /v1/schedules'),
 });
 
@@ -36,6 +38,7 @@ function toDefinitionView(d: DefinitionVersionRecord): z.infer<typeof Definition
     version: d.version,
     description: d.spec.description ?? '',
     nodes: d.spec.nodes.map((n) => ({ ...n, params: redactNodeParams(n.type, n.params) as Record<string, unknown> })),
+    input: d.spec.input ?? null,
     schedules: d.spec.schedules ?? [],
   };
 }

@@ -19,8 +19,12 @@ const LABELS = z.record(z.string().min(1).max(64), z.string().max(256)).refine((
 export const NodeSpecSchema = z
   .object({
     name: z.string().regex(NODE_NAME_PATTERN, 'node names are letters, digits and _, starting with a letter or _'),
-    type: z.string().min(1).max(64).describe('a built-in type (noop, sleep, http, fail) or "code" for a registered handler'),
-    handler: z.string().min(1).max(200).optional().describe('registered handler name, for type "code"'),
+    type: z
+      .string()
+      .min(1)
+      .max(200)
+      .describe('a built-in type (noop, sleep, http, fail), a handler type a worker registered (GET /v1/handlers), or "code" with `handler`'),
+    handler: z.string().min(1).max(200).optional().describe('a registered handler type, for type "code"'),
     dependsOn: z.array(z.string()).max(10_000).default([]),
     retries: z.number().int().min(0).max(100).default(0),
     backoffMs: z.number().int().min(0).max(86_400_000).default(1000).describe('first retry delay; doubles per attempt'),
@@ -35,6 +39,10 @@ export const WorkflowSpecSchema = z
     name: z.string().regex(WORKFLOW_NAME_PATTERN, 'workflow names are letters, digits and _, starting with a letter or _'),
     description: z.string().max(2000).optional(),
     labels: LABELS.optional(),
+    input: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('JSON Schema of the run input (`ctx.input`): a start whose input fails it is refused with 400 naming the field'),
     // Empty is allowed: a Pandora workflow is created bare and gets its nodes by update; starting one is refused.
     nodes: z.array(NodeSpecSchema).max(20_000),
     schedules: z.array(ScheduleSpecSchema).max(50).optional().describe('cron schedules that start runs of this workflow'),

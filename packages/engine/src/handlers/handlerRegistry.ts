@@ -7,7 +7,7 @@ import { noopHandler } from './builtins/noop.ts';
 import { sleepHandler } from './builtins/sleep.ts';
 import type { NodeHandler } from './nodeHandler.ts';
 
-/** Node type of nodes whose work is a registered TypeScript handler. */
+/** Node type of nodes whose work is a registered TypeScript handler named by `handler`. */
 export const CODE_NODE_TYPE = 'code';
 
 /** What the built-in handlers are made with; the `http` node's egress, secrets and response cap. */
@@ -19,26 +19,67 @@ export interface HandlerRegistryOptions {
 /** Built-in types whose params are checked when a definition is stored, not first when a node runs. */
 const PARAM_CHECKS: Record<string, (params: unknown) => string | undefined> = { http: httpParamsProblem };
 
-/** Resolves a node spec to the function that runs it: a built-in type, or a named code handler. */
+/** What each built-in does, as GET /v1/handlers and the UI say it. */
+const BUILTIN_DESCRIPTIONS = {
+  noop: 'does nothing and succeeds',
+  sleep: 'waits params.ms milliseconds',
+  http: 'calls params.url (method, body) within the egress policy; records the status and an excerpt of the body',
+  fail: 'fails with params.message (its first params.failAttempts attempts only, when set)',
+} as const;
+
+/** The built-in node types, which every worker serves. */
+export const BUILTIN_NODE_TYPES = Object.keys(BUILTIN_DESCRIPTIONS) as readonly (keyof typeof BUILTIN_DESCRIPTIONS)[];
+
+/** What a registered handler type tells the fleet about itself (GET /v1/handlers). */
+export interface HandlerTypeInfo {
+  readonly description?: string;
+  /** JSON Schema of the run input (`ctx.input`) the handler expects */
+  readonly inputSchema?: Record<string, unknown>;
+}
+
+/** A handler type this process serves: its name and what it says of itself. */
+export interface ServedHandlerType extends HandlerTypeInfo {
+  readonly name: string;
+  readonly builtin: boolean;
+}
+
+/**
+ * Resolves a node spec to the function that runs it: a built-in type, a code
+ * handler named by `handler` (type `code`), or a code handler named by the
+ * type itself — how a JSON definition uses a handler type a worker registered.
+ */
 export class HandlerRegistry {
-  private readonly code = new Map<string, NodeHandler>();
-  private readonly builtins: Readonly<Record<string, NodeHandler>>;
+  private readonly code = new Map<string, { readonly run: NodeHandler; readonly info: HandlerTypeInfo }>();
+  private readonly builtins: Readonly<Record<(typeof BUILTIN_NODE_TYPES)[number], NodeHandler>>;
 
   constructor(options: HandlerRegistryOptions = {}) {
     this.builtins = { noop: noopHandler, sleep: sleepHandler, http: httpHandler(options.http), fail: failHandler };
   }
 
-  register(name: string, handler: NodeHandler): void {
-    this.code.set(name, handler);
+  register(name: string, handler: NodeHandler, info: HandlerTypeInfo = {}): void {
+    this.code.set(name, { run: handler, info });
   }
 
-  /** Node types a definition may use. */
+  /** Node types a definition may use without a worker's registration: the built-ins and `code`. */
   get nodeTypes(): ReadonlySet<string> {
-    return new Set([...Object.keys(this.builtins), CODE_NODE_TYPE]);
+    return new Set([...BUILTIN_NODE_TYPES, CODE_NODE_TYPE]);
   }
 
   hasCode(name: string): boolean {
     return this.code.has(name);
+  }
+
+  /** The description and input schema a code handler was registered with. */
+  infoOf(name: string): HandlerTypeInfo | undefined {
+    return this.code.get(name)?.info;
+  }
+
+  /** Every handler type this process runs: the built-ins, then the code handlers registered here. */
+  served(): ServedHandlerType[] {
+    return [
+      ...BUILTIN_NODE_TYPES.map((name) => ({ name, builtin: true, description: BUILTIN_DESCRIPTIONS[name] })),
+      ...[...this.code].map(([name, { info }]) => ({ name, builtin: false, ...info })),
+    ];
   }
 
   /** Refuses built-in nodes whose params their handler would refuse (an http node with an inline credential header). */
@@ -50,7 +91,7 @@ export class HandlerRegistry {
   }
 
   resolve(node: Pick<NodeSpec, 'type' | 'handler' | 'name'>): NodeHandler | undefined {
-    if (node.type === CODE_NODE_TYPE) return node.handler === undefined ? undefined : this.code.get(node.handler);
-    return Object.hasOwn(this.builtins, node.type) ? this.builtins[node.type] : undefined;
+    if (node.type === CODE_NODE_TYPE) return node.handler === undefined ? undefined : this.code.get(node.handler)?.run;
+    return Object.hasOwn(this.builtins, node.type) ? this.builtins[node.type as keyof typeof this.builtins] : this.code.get(node.type)?.run;
   }
 }

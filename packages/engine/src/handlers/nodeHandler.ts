@@ -1,5 +1,9 @@
-/** What a node handler is given. */
-export interface NodeContext {
+/**
+ * What a node handler is given. `Input` is the run's input as its workflow's
+ * schema parsed it (`defineWorkflow({ input })`); `Parents` the outputs of the
+ * node's parents by name, typed when the workflow is built with `.node()`.
+ */
+export interface NodeContext<Input = unknown, Parents extends object = Record<string, unknown>> {
   /** 22-char run id */
   readonly runId: string;
   /** 22-char node id */
@@ -9,10 +13,11 @@ export interface NodeContext {
   readonly attempt: number;
   readonly bizId: string;
   /** the run's input */
-  readonly input: unknown;
-  /** the node's static parameters, with each parent's output under its name in `parents` */
+  readonly input: Input;
+  /** the node's static parameters */
   readonly params: Record<string, unknown>;
-  readonly parents: Record<string, unknown>;
+  /** each parent's output under its name */
+  readonly parents: Parents;
   /** aborted on cancel or timeout; a handler should stop promptly */
   readonly signal: AbortSignal;
   /**
@@ -25,4 +30,6 @@ export interface NodeContext {
 }
 
 /** A node's work. Its return value is the node's output, handed to its children. */
-export type NodeHandler = (ctx: NodeContext) => Promise<unknown>;
+export type NodeHandler<Input = unknown, Parents extends object = Record<string, unknown>, Output = unknown> = (
+  ctx: NodeContext<Input, Parents>,
+) => Promise<Output>;

@@ -1,10 +1,13 @@
 import { compileDag } from '../core/dag.ts';
 import { WorkflowSpecSchema, type WorkflowSpec, type WorkflowSpecInput } from '../core/spec.ts';
 import { DagInvalid, DefinitionExists, DefinitionNotFound, InvalidTransition, ValidationFailed } from '../errors.ts';
+import { namedHandlerTypes, withHandlerInput } from '../definitions/handlerTypeUse.ts';
+import { checkInputSchema } from '../definitions/runInput.ts';
 import { CODE_NODE_TYPE, type HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import type { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
 import { checkSchedules } from '../scheduler/scheduleSpec.ts';
 import type { Database } from '../storage/database.ts';
+import { findHandlerTypes } from '../storage/findHandlerTypes.ts';
 import type { DefinitionCache } from './definitionCache.ts';
 import {
   deleteDefinition,
@@ -33,35 +36,51 @@ export class DefinitionCatalog {
     private readonly versions: DefinitionCache,
   ) {}
 
-  /** Schema, DAG (cycles, unknown/duplicate names, unknown types) and code handlers; errors name the node. */
-  validate(input: WorkflowSpecInput | WorkflowSpec): WorkflowSpec {
+  /**
+   * Schema, DAG (cycles, unknown/duplicate names, unknown types), handler
+   * types (registered here or by any worker) and the input schema; errors name
+   * the node. A definition without an input schema takes its handler types'.
+   */
+  async validate(input: WorkflowSpecInput | WorkflowSpec): Promise<WorkflowSpec> {
     const parsed = WorkflowSpecSchema.safeParse(input);
     if (!parsed.success) throw new ValidationFailed(parsed.error.issues.map(formatIssue).join('; '));
-    const spec = parsed.data;
-    compileDag(spec, this.registry.nodeTypes);
-    this.registry.checkParams(spec.nodes);
-    checkSchedules(spec.schedules);
-    for (const node of spec.nodes) {
-      if (node.type === CODE_NODE_TYPE && (node.handler === undefined || !this.registry.hasCode(node.handler))) {
+    const registered = await this.registeredHandlerTypes(parsed.data);
+    compileDag(parsed.data, new Set([...this.registry.nodeTypes, ...registered.keys()]));
+    this.registry.checkParams(parsed.data.nodes);
+    checkSchedules(parsed.data.schedules);
+    for (const node of parsed.data.nodes) {
+      if (node.type === CODE_NODE_TYPE && (node.handler === undefined || !registered.has(node.handler))) {
         throw new DagInvalid(`node ${node.name} names handler ${JSON.stringify(node.handler ?? '')}, which no worker registered`, node.name);
       }
     }
+    const spec = withHandlerInput(parsed.data, registered);
+    checkInputSchema(spec);
     return spec;
+  }
+
+  /** The handler types a spec names that this process or any worker registered, with their input schemas. */
+  private async registeredHandlerTypes(spec: WorkflowSpec): Promise<Map<string, Record<string, unknown> | null>> {
+    const names = namedHandlerTypes(spec, this.registry.nodeTypes);
+    const registered = new Map<string, Record<string, unknown> | null>();
+    for (const name of names) if (this.registry.hasCode(name)) registered.set(name, this.registry.infoOf(name)?.inputSchema ?? null);
+    const elsewhere = names.filter((name) => !registered.has(name));
+    for (const found of await findHandlerTypes(this.db.pool, elsewhere)) registered.set(found.name, found.inputSchema);
+    return registered;
   }
 
   /** Creates or updates (new version only if the spec changed). */
   async apply(input: WorkflowSpecInput | WorkflowSpec, orgId: string): Promise<DefinitionVersionRecord> {
-    return this.store(orgId, this.validate(input));
+    return this.store(orgId, await this.validate(input));
   }
 
   async create(input: WorkflowSpecInput, orgId: string): Promise<DefinitionVersionRecord> {
-    const spec = this.validate(input);
+    const spec = await this.validate(input);
     if (await findLatestDefinition(this.db, orgId, spec.name)) throw new DefinitionExists(spec.name);
     return this.store(orgId, spec);
   }
 
   async update(name: string, input: WorkflowSpecInput, orgId: string): Promise<DefinitionVersionRecord> {
-    const spec = this.validate(input);
+    const spec = await this.validate(input);
     if (spec.name !== name) throw new ValidationFailed(`name: the body names ${JSON.stringify(spec.name)} but the path names ${JSON.stringify(name)}`);
     if (!(await findLatestDefinition(this.db, orgId, name))) throw new DefinitionNotFound(name);
     return this.store(orgId, spec);

@@ -13,6 +13,7 @@ import { ScheduleCatalog, type ScheduleDetail } from '../scheduler/scheduleCatal
 import type { Database } from '../storage/database.ts';
 import type { DefinitionSummary, DefinitionVersionRecord } from '../storage/definitionStore.ts';
 import type { FiringRecord } from '../storage/listFirings.ts';
+import type { HandlerTypeRecord } from '../storage/listHandlerTypes.ts';
 import type { RunFilter, RunSeqPage, RunSeqPageRequest } from '../storage/listRuns.ts';
 import type { RunPageRequest } from '../storage/listRunsByPage.ts';
 import type { RunRecord, RunWithNodes } from '../storage/readRun.ts';
@@ -23,6 +24,7 @@ import { createSystems, type EngineSystems } from './engineSystems.ts';
 import { KnownRunStates } from './knownRunStates.ts';
 import type { WorkerLease } from './systems/claimSystem.ts';
 import type { TransitionContext } from './systems/decisionSystem.ts';
+import type { RegisteredWorker } from './systems/fleetSystem.ts';
 import { toRunUuid } from './systems/historySystem.ts';
 import type { PendingStart, StartedRun, StartRunRequest } from './systems/startSystem.ts';
 import type { WorkerPort } from './workerPort.ts';
@@ -102,9 +104,18 @@ export class Engine {
 
   // Definitions
 
-  /** Registers a code-defined workflow's handlers here and stores its spec (a new version if it changed). */
+  /**
+   * Registers a code-defined workflow's handlers here (with their descriptions
+   * and the workflow's input schema, what this process's workers register as
+   * handler types) and stores its spec (a new version if it changed).
+   */
   async registerWorkflow(definition: WorkflowDefinition, orgId = DEFAULT_ORG): Promise<DefinitionVersionRecord> {
-    for (const [name, handler] of definition.handlers) this.#systems.resources.registry.register(name, handler);
+    const { registry } = this.#systems.resources;
+    const { input } = definition.spec;
+    for (const [name, handler] of definition.handlers) {
+      const description = handler.description === undefined ? {} : { description: handler.description };
+      registry.register(name, handler.run, { ...description, ...(input ? { inputSchema: input } : {}) });
+    }
     return this.applyDefinition(definition.spec, orgId);
   }
 
@@ -282,6 +293,19 @@ export class Engine {
   /** The port a worker reaches the engine through, bound to its lease (see WorkerPort). */
   workerPort(lease: WorkerLease): WorkerPort {
     return this.#systems.workers.port(lease);
+  }
+
+  /**
+   * Registers a worker in Postgres with the handler types this process runs,
+   * heartbeated every third of `leaseMs` until stopped (see FleetSystem).
+   */
+  registerWorker(worker: { readonly id: string; readonly leaseMs: number }): Promise<RegisteredWorker> {
+    return this.#systems.fleet.registerWorker(worker);
+  }
+
+  /** Every registered handler type, with the live workers serving it (`GET /v1/handlers`). */
+  listHandlerTypes(): Promise<HandlerTypeRecord[]> {
+    return this.#systems.fleet.listHandlerTypes();
   }
 
   /** Whether Postgres and Redis answer, for readiness: for each, undefined when it does, else why not. */

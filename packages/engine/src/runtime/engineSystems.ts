@@ -1,6 +1,7 @@
 import type { EngineResources } from './engineResources.ts';
 import { DecisionSystem } from './systems/decisionSystem.ts';
 import { DispatchSystem } from './systems/dispatchSystem.ts';
+import { FleetSystem } from './systems/fleetSystem.ts';
 import { HistorySystem } from './systems/historySystem.ts';
 import { StartSystem } from './systems/startSystem.ts';
 import { WorkerSystem } from './systems/workerSystem.ts';
@@ -13,7 +14,8 @@ import { WorkerSystem } from './systems/workerSystem.ts';
  * - `decisions` applies events to runs through the pure core and writes them;
  * - `dispatch` hands what becomes runnable to the local lane or Redis, and publishes aborts;
  * - `workers` is the workers' way in: claims, leases, reports;
- * - `history` reads runs for every surface.
+ * - `history` reads runs for every surface;
+ * - `fleet` registers workers and the handler types they serve.
  *
  * The engine package's own loops (Reconciler, SchedulerLoop) act through them too.
  */
@@ -24,6 +26,7 @@ export interface EngineSystems {
   readonly dispatch: DispatchSystem;
   readonly workers: WorkerSystem;
   readonly history: HistorySystem;
+  readonly fleet: FleetSystem;
 }
 
 export function createSystems(resources: EngineResources): EngineSystems {
@@ -37,5 +40,6 @@ export function createSystems(resources: EngineResources): EngineSystems {
     dispatch,
     workers: new WorkerSystem(resources, decisions, dispatch),
     history,
+    fleet: new FleetSystem(resources),
   };
 }

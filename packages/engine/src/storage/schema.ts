@@ -350,3 +350,51 @@ export const sessions = pgTable(
   },
   (t) => [index('sessions_expires_at').on(t.expiresAt)],
 );
+
+/**
+ * A handler type some worker registered: a code handler a definition may name
+ * (as its node `type`, or `handler` of a `code` node) or a built-in. Kept after
+ * its workers stop: a definition naming it stays valid, its nodes wait for one.
+ */
+export const handlerTypes = pgTable('handler_types', {
+  name: text('name').primaryKey(),
+  builtin: boolean('builtin').notNull().default(false),
+  description: text('description').notNull().default(''),
+  /** JSON Schema of the run input the handler expects; null when it takes any */
+  inputSchema: jsonb('input_schema').$type<Record<string, unknown>>(),
+  /** when a worker last registered it: the description and schema are that worker's */
+  registeredAt: tz('registered_at').notNull(),
+});
+
+/**
+ * A worker process that is (or was) running, by its lease owner id. Alive
+ * while it heartbeats: `heartbeat_at` is renewed every third of its lease,
+ * and a worker whose heartbeat is a lease old is gone.
+ */
+export const workers = pgTable(
+  'workers',
+  {
+    id: text('id').primaryKey(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    /** how long after its last heartbeat the worker counts as gone */
+    leaseMs: integer('lease_ms').notNull(),
+    startedAt: tz('started_at').notNull(),
+    heartbeatAt: tz('heartbeat_at').notNull(),
+  },
+  (t) => [index('workers_heartbeat_at').on(t.heartbeatAt)],
+);
+
+/** Which handler types each worker serves; a worker's rows go with it. */
+export const workerHandlerTypes = pgTable(
+  'worker_handler_types',
+  {
+    workerId: text('worker_id')
+      .notNull()
+      .references(() => workers.id, { onDelete: 'cascade' }),
+    handlerType: text('handler_type')
+      .notNull()
+      .references(() => handlerTypes.name, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ name: 'worker_handler_types_pkey', columns: [t.workerId, t.handlerType] }), index('worker_handler_types_handler').on(t.handlerType)],
+);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Dag } from '../../core/dag.ts';
 import { newUuid, uuidToShortId } from '../../core/ids.ts';
+import { checkRunInput } from '../../definitions/runInput.ts';
 import { Status } from '../../core/status.ts';
 import { ValidationFailed } from '../../errors.ts';
 import { newTraceId } from '../../tracing/runTracing.ts';
@@ -166,6 +167,8 @@ export class StartSystem {
   ): Promise<StartPlan> {
     const orgId = request.orgId ?? SHARED_CATALOG_ORG;
     const definition = await resolve(request.workflow, orgId);
+    // Refused here, before anything is written: a start whose input fails the schema leaves no run row.
+    checkRunInput(definition.spec, request.input);
     const dag = await this.resources.definitions.dag(definition.id, definition.version);
     const roots: string[] = [];
     const nodes = dag.order.map((name, position) => {

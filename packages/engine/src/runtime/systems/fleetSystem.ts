@@ -1,0 +1,50 @@
+import { hostname } from 'node:os';
+import { deregisterWorker } from '../../storage/deregisterWorker.ts';
+import { heartbeatWorker } from '../../storage/heartbeatWorker.ts';
+import { listHandlerTypes, type HandlerTypeRecord } from '../../storage/listHandlerTypes.ts';
+import { registerWorker } from '../../storage/registerWorker.ts';
+import type { EngineResources } from '../engineResources.ts';
+
+/** A worker's registration in Postgres, heartbeated until it is stopped. */
+export interface RegisteredWorker {
+  /** Stops the heartbeat and deletes the worker's row: its handler types no longer list it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The fleet as Postgres knows it: which workers are alive and which handler
+ * types each serves. A worker registers the types its process runs (the
+ * built-ins and its engine's code handlers, with their descriptions and input
+ * schemas) when it starts, heartbeats every third of its lease, and
+ * deregisters when it stops; one that dies just stops heartbeating, and a
+ * lease later it is no longer listed as serving anything.
+ */
+export class FleetSystem {
+  constructor(private readonly resources: EngineResources) {}
+
+  async registerWorker(worker: { readonly id: string; readonly leaseMs: number }): Promise<RegisteredWorker> {
+    const { db, registry, now, logger } = this.resources;
+    const register = () =>
+      registerWorker(db.pool, { id: worker.id, host: hostname(), pid: process.pid, leaseMs: worker.leaseMs, now: now(), handlerTypes: registry.served() });
+    await register();
+    let beat = Promise.resolve();
+    const timer = setInterval(() => {
+      beat = heartbeatWorker(db.pool, worker.id, now())
+        .then((alive) => (alive ? undefined : register()))
+        .catch((error: unknown) => logger?.warn({ err: error }, 'worker heartbeat not written; retried next beat'));
+    }, worker.leaseMs / 3);
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await beat;
+        await deregisterWorker(db.pool, worker.id);
+      },
+    };
+  }
+
+  /** Every registered handler type, with the live workers serving it. */
+  listHandlerTypes(): Promise<HandlerTypeRecord[]> {
+    return listHandlerTypes(this.resources.db.pool, this.resources.now());
+  }
+}
