@@ -1,6 +1,7 @@
 // Lint rules: the recommended sets, plus the two habits we ban outright —
 // reading process.env outside config parsing, and floating promises on the hot path.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -12,6 +13,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through loadConfig() only.' }],
     },
+  },
+  {
+    // Plain JavaScript run by node: the build and pack scripts, the CLI's bin, the examples.
+    files: ['scripts/**', 'examples/**', 'packages/*/bin/**'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // An example is a user's service, not flowline: it reads its environment as any service would.
+    files: ['examples/**'],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     files: ['packages/engine/src/config.ts', 'packages/engine/src/testing/**', 'vitest.config.ts', 'vitest.globalSetup.ts', 'drizzle.config.ts'],

@@ -1,15 +1,23 @@
 #!/usr/bin/env node
 import { loadConfig, migrateDatabase, openDatabase, startEmbeddedPostgres } from '@flowline/engine';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { Role, startProcess, stopOnSignals, type Role as RoleType } from './bootstrap.ts';
 import { clientCommandGroups, runProgram } from './client/clientProgram.ts';
+import { loadWorkflowModules } from './workflowModules.ts';
 
 /** Exit codes (see client/exitCode.ts): 0 ok, 1 failure or a run that did not succeed, 2 bad usage or configuration, 3 not found, 4 auth. */
 const program = new Command('flowline').description('flowline workflow engine').showHelpAfterError();
 
+/** `--workflows <module>`, repeatable: the user's workflows a process serves besides the demos. */
+const workflowsOption = () =>
+  new Option('--workflows <module>', 'a module whose defineWorkflow(...) exports this process serves (repeatable)')
+    .argParser((value: string, previous: string[] = []) => [...previous, value])
+    .default([] as string[]);
+
 function serve(roles: readonly RoleType[], migrate: boolean) {
-  return async () => {
-    const running = await startProcess(loadConfig(), roles, { migrate });
+  return async (options: { workflows?: string[] }) => {
+    const workflows = await loadWorkflowModules(options.workflows ?? []);
+    const running = await startProcess(loadConfig(), roles, { migrate, workflows });
     stopOnSignals(running);
   };
 }
@@ -17,9 +25,14 @@ function serve(roles: readonly RoleType[], migrate: boolean) {
 program
   .command('start')
   .description('run API + worker + scheduler in one process, applying migrations first')
+  .addOption(workflowsOption())
   .action(serve([Role.API, Role.WORKER, Role.SCHEDULER], true));
 program.command('api').description('run the HTTP API only').action(serve([Role.API], false));
-program.command('worker').description('run a node worker only').action(serve([Role.WORKER], false));
+program
+  .command('worker')
+  .description('run a node worker only')
+  .addOption(workflowsOption())
+  .action(serve([Role.WORKER], false));
 program.command('scheduler').description('run a scheduler replica only (any number may run)').action(serve([Role.SCHEDULER], false));
 
 program

@@ -5,8 +5,11 @@ import path from 'node:path';
 import { SchedulerLoop } from '@flowline/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from '../../api/test/apiFixture.ts';
+import { clientCommandGroups } from '../src/client/clientProgram.ts';
 
-const BIN = path.resolve(import.meta.dirname, '../bin/flowline.js');
+/** The CLI's sources (the packed-install test runs its compiled bin): client commands through their own entry, as bin/flowline.js routes them. */
+const SOURCES = path.resolve(import.meta.dirname, '../src');
+const CLIENT_GROUPS = new Set(clientCommandGroups().map((group) => group.name()));
 
 let api: ApiFixture;
 let url: string;
@@ -27,10 +30,11 @@ interface Outcome {
   stderr: string;
 }
 
-/** Runs the real `flowline` bin as a child process, as a user's shell would. */
+/** Runs the `flowline` command as a child process, as a user's shell would. */
 function flowline(args: string[], env: Record<string, string> = { FLOWLINE_URL: url, FLOWLINE_TOKEN: api.adminToken }): Promise<Outcome> {
+  const entry = path.join(SOURCES, CLIENT_GROUPS.has(args[0]!) ? 'client/clientMain.ts' : 'main.ts');
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--conditions=@flowline/source', '--import', 'tsx', entry, ...args], { env, timeout: 20_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -88,13 +88,36 @@ export interface RunView extends RunSummary {
   nodes: NodeView[];
 }
 
-/** The optional parts of a start: business key and type, input, idempotency key. */
-export interface StartOptions {
+/** The optional parts of a start: business key and type, input (typed by the workflow's schema when started by value), idempotency key. */
+export interface StartOptions<Input = Record<string, unknown>> {
   bizId?: string;
   bizType?: string;
-  input?: Record<string, unknown>;
+  input?: Input;
   /** the same key returns the same run, never a second */
   idempotencyKey?: string;
+}
+
+/**
+ * A workflow started by value rather than by name: a `defineWorkflow` result
+ * (from @flowline/sdk), whose input schema types the start's `input`.
+ */
+export interface StartableWorkflow<Input> {
+  readonly spec: { readonly name: string };
+  /** type only: what a start sends as `input` */
+  readonly '~startInput'?: Input;
+}
+
+/** A handler type a worker registered, as `GET /v1/handlers` lists it. */
+export interface HandlerTypeView {
+  /** what a definition names as a node `type`: a built-in, or `<workflow>.<node>` of a code workflow */
+  name: string;
+  builtin: boolean;
+  description: string;
+  /** JSON Schema of the run input it expects; null when it takes any */
+  inputSchema: Record<string, unknown> | null;
+  registeredAt: string;
+  /** the live workers serving it; none: its nodes wait for one */
+  workers: { id: string; host: string; pid: number; startedAt: string; heartbeatAt: string }[];
 }
 
 /** Filters and paging of `listRuns`. */
@@ -236,9 +259,19 @@ export class FlowlineClient {
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  /** Starts a run of `workflow`. */
-  start(workflow: string, options: StartOptions = {}): Promise<RunView> {
-    return this.request('POST', '/v1/runs', { workflow, ...options });
+  /**
+   * Starts a run of `workflow`, by name or by value: started by value (a
+   * `defineWorkflow` result), its `input` is typed by the workflow's schema.
+   * An input that fails the schema is refused (FlowlineApiError 400
+   * VALIDATION_FAILED naming the field) and no run is made.
+   */
+  start<Input = Record<string, unknown>>(workflow: string | StartableWorkflow<Input>, options: StartOptions<NoInfer<Input>> = {}): Promise<RunView> {
+    return this.request('POST', '/v1/runs', { workflow: typeof workflow === 'string' ? workflow : workflow.spec.name, ...options });
+  }
+
+  /** The handler types workers registered, each with the live workers serving it. */
+  handlers(): Promise<{ items: HandlerTypeView[] }> {
+    return this.request('GET', '/v1/handlers');
   }
 
   /** Who this client's token is: its principal's name, org and role. */

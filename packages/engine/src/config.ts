@@ -163,6 +163,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+/**
+ * The environment's configuration with some variables given by the caller
+ * instead (`createWorker`'s options, by their variable names), checked by the
+ * same rules: a bad option is refused as the bad variable would be.
+ */
+export function loadConfigWith(variables: Readonly<Record<string, string | undefined>>): Config {
+  const given = Object.entries(variables).filter(([, value]) => value !== undefined);
+  return loadConfig({ ...process.env, ...Object.fromEntries(given) });
+}
+
 /** What the `flowline` CLI's client commands need: where the API is and who calls it. */
 const ClientConfigSchema = z.object({
   FLOWLINE_URL: z.string().url().default('http://localhost:8080'),

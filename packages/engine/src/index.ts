@@ -4,7 +4,7 @@
  * is internal and may change without notice; each export carries its own doc
  * comment where it is declared.
  */
-export { loadConfig, type Config } from './config.ts';
+export { loadConfig, loadConfigWith, type Config } from './config.ts';
 export * from './errors.ts';
 
 // Statuses, events and definitions: the vocabulary of every surface

@@ -19,13 +19,15 @@ export interface FlowlineProcess {
 }
 
 /**
- * Starts `flowline <command>` as `node --import tsx packages/cli/src/main.ts`,
- * so the child's pid is the engine's own process (tsx's CLI would put a
- * wrapper in between, and SIGKILL would orphan the real one). The secrets and
+ * Starts `flowline <command>` from its sources, as `node --import tsx
+ * packages/cli/src/main.ts` with the `@flowline/source` condition (workspace
+ * packages resolve to their sources, not dist/), so the child's pid is the
+ * engine's own process (tsx's CLI would put a wrapper in between, and SIGKILL
+ * would orphan the real one). The secrets and
  * ports a test has no use for are set so parallel processes never collide.
  */
 export function spawnFlowline(command: string, env: Readonly<Record<string, string>>): FlowlineProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', command], {
+  const child = spawn(process.execPath, ['--conditions=@flowline/source', '--import', 'tsx', 'packages/cli/src/main.ts', command], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -59,4 +61,13 @@ export function spawnFlowline(command: string, env: Readonly<Record<string, stri
       return exited;
     },
   };
+}
+
+/**
+ * What a user's shell gives a program besides its own settings: where its
+ * commands are and its home (npm's cache). For tests that run an installed
+ * flowline as a user would, without this process's test-only variables.
+ */
+export function shellEnvironment(): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
 }
