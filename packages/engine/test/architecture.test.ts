@@ -75,9 +75,9 @@ describe('the architecture’s forbidden arrows', () => {
     expect(found).toEqual([]);
   });
 
-  it('the worker and the api reach the engine only through its public surface', () => {
+  it('the worker, the api and the sdk reach the engine only through its public surface', () => {
     const found = [...graph]
-      .filter(([file]) => file.startsWith('worker/src/') || file.startsWith('api/src/'))
+      .filter(([file]) => file.startsWith('worker/src/') || file.startsWith('api/src/') || file.startsWith('sdk/src/'))
       .flatMap(([file, { packages, local }]) => [
         ...packages.filter((p) => p.startsWith('@flowline/engine/') && p !== '@flowline/engine/config' && p !== '@flowline/engine/ids').map((p) => `${file} → ${p}`),
         ...local.filter((p) => p.startsWith('engine/')).map((p) => `${file} → ${p}`),

@@ -23,4 +23,8 @@ export {
 export { createWorker, type CreateWorkerOptions, type FlowlineWorker } from './createWorker.ts';
 export { isWorkflowDefinition, workflowsOf } from './workflowModule.ts';
 export * from '@flowline/client';
+/**
+ * zod, which `defineWorkflow({ input })` takes its schemas from: the copy this
+ * SDK is built with (`import { defineWorkflow, z } from '@flowline/sdk'`).
+ */
 export { z } from 'zod';

@@ -176,6 +176,31 @@ describe('the web UI in Chromium', () => {
     }
   });
 
+  it('lists the handler types workers registered, with the worker serving each', async () => {
+    await page.goto(`${url}/#/handlers`);
+    const backup = page.locator('#handlers tr[data-handler="BackupCluster.backup"]');
+    await expect.poll(() => backup.count()).toBe(1);
+    expect(await backup.textContent()).toContain(`:${process.pid}`);
+    expect(await page.locator('#handlers tr[data-handler="sleep"]').textContent()).toContain('built-in');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'handlers.png') });
+  });
+
+  it('starts a run with a JSON input, and names the field when the input fails the workflow’s schema', async () => {
+    await api.engine.applyDefinition({
+      name: 'Typed',
+      input: { type: 'object', required: ['cluster'], properties: { cluster: { type: 'string' } } },
+      nodes: [{ name: 'only', type: 'noop' }],
+    });
+    await page.goto(`${url}/#/runs`);
+    await page.locator('#start-workflow').selectOption('Typed');
+    await page.locator('#start-input').fill('{"cluster": 7}');
+    await page.locator('#start-run').click();
+    await expect.poll(() => page.locator('#notice').textContent()).toBe('input.cluster: must be string');
+    await page.locator('#start-input').fill('{"cluster": "c1"}');
+    await page.locator('#start-run').click();
+    await expect.poll(() => page.url()).toMatch(/#\/runs\/[A-Za-z0-9_-]{22}$/);
+  });
+
   // Last: every page above ran under its Content-Security-Policy (issue 21, finding 7); Chromium reports each refusal.
   it('was refused nothing by the Content-Security-Policy on any page', () => {
     expect(violations).toEqual([]);

@@ -18,6 +18,7 @@ export const BackupCluster = defineWorkflow({
   nodes: [
     {
       name: 'backup',
+      description: 'backs up the cluster (demo: no real backup)',
       run: async (ctx) => {
         const input = (ctx.input ?? {}) as BackupInput;
         ctx.log(`get cluster ${ctx.bizId} tidb address: ${input.address ?? '127.0.0.1:4000'}`);
@@ -28,6 +29,7 @@ export const BackupCluster = defineWorkflow({
     },
     {
       name: 'updateBackupRecord',
+      description: 'records the backup of its parent (demo)',
       dependsOn: ['backup'],
       run: async (ctx) => {
         const { backupRecordId } = ctx.parents.backup as { backupRecordId: string };

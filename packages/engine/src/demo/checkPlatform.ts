@@ -12,6 +12,7 @@ export const CheckPlatform = defineWorkflow({
   nodes: [
     {
       name: 'checkClusters',
+      description: 'checks every cluster (demo)',
       run: async (ctx) => {
         ctx.log('check clusters: all healthy');
         return { clusters: 'ok' };
@@ -19,6 +20,7 @@ export const CheckPlatform = defineWorkflow({
     },
     {
       name: 'checkHosts',
+      description: 'checks every host (demo)',
       run: async (ctx) => {
         ctx.log('check hosts: all reachable');
         return { hosts: 'ok' };
@@ -26,6 +28,7 @@ export const CheckPlatform = defineWorkflow({
     },
     {
       name: 'buildReport',
+      description: 'builds the check report from both checks (demo)',
       dependsOn: ['checkClusters', 'checkHosts'],
       run: async (ctx) => {
         ctx.log(`build check report ${ctx.bizId}`);

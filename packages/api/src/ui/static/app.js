@@ -108,6 +108,7 @@ async function renderRuns(params) {
       <form id="start-form" class="inline">
         <label>Workflow <select id="start-workflow">${definitions.map((d) => `<option>${esc(d.name)}</option>`).join('')}</select></label>
         <label>Biz id <input id="start-biz" placeholder="optional"></label>
+        <label>Input (JSON) <input id="start-input" placeholder='optional, e.g. {"cluster":"c1"}'></label>
         <button type="submit" id="start-run">Start</button>
       </form>
     </div>
@@ -129,8 +130,14 @@ async function renderRuns(params) {
   document.getElementById('start-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const bizId = document.getElementById('start-biz').value.trim();
+    const input = document.getElementById('start-input').value.trim();
     try {
-      const run = await api('POST', '/v1/runs', { workflow: document.getElementById('start-workflow').value, ...(bizId ? { bizId } : {}) });
+      // A workflow with an input schema refuses a start whose input fails it: the notice names the field.
+      const run = await api('POST', '/v1/runs', {
+        workflow: document.getElementById('start-workflow').value,
+        ...(bizId ? { bizId } : {}),
+        ...(input ? { input: JSON.parse(input) } : {}),
+      });
       window.location.hash = `#/runs/${run.id}`;
     } catch (error) {
       showNotice(error.message);
@@ -318,6 +325,28 @@ async function renderSchedules() {
   }
 }
 
+// ---------- handler types ----------
+/** A JSON Schema's fields in one line: `cluster*: string, keepDays: integer` (* required). */
+function schemaFields(schema) {
+  if (!schema) return '<span class="muted">any</span>';
+  const required = new Set(schema.required ?? []);
+  const fields = Object.entries(schema.properties ?? {}).map(([name, field]) => `${esc(name)}${required.has(name) ? '*' : ''}: ${esc(field.type ?? (field.enum ? field.enum.join('|') : 'any'))}`);
+  return fields.length ? `<code>${fields.join(', ')}</code>` : '<code>JSON Schema</code>';
+}
+
+async function renderHandlers() {
+  poll(async () => {
+    const { items } = await api('GET', '/v1/handlers');
+    view.innerHTML = `<h1>Handler types</h1>
+      <p class="muted">What workers registered: a definition may name any of them as a node type. A type no live worker serves waits for one.</p>
+      <table id="handlers"><thead><tr><th>Type</th><th>Kind</th><th>Description</th><th>Input (* required)</th><th>Served by</th></tr></thead><tbody>
+      ${items.map((h) => `<tr data-handler="${esc(h.name)}"><td><code>${esc(h.name)}</code></td><td>${h.builtin ? 'built-in' : 'code'}</td><td>${esc(h.description)}</td>
+        <td>${schemaFields(h.inputSchema)}</td>
+        <td>${h.workers.length ? h.workers.map((w) => `<span title="${esc(w.id)}">${esc(w.host)}:${w.pid}</span>`).join('<br>') : '<span class="muted">no live worker</span>'}</td></tr>`).join('') || '<tr><td colspan="5" class="muted">no worker has registered yet</td></tr>'}
+      </tbody></table>`;
+  });
+}
+
 // ---------- routing ----------
 async function route() {
   clearTimeout(pollTimer);
@@ -337,6 +366,7 @@ async function route() {
     const run = /^\/runs\/([^/]+)$/.exec(path ?? '');
     if (run) await renderRun(decodeURIComponent(run[1]));
     else if (path === '/schedules') await renderSchedules();
+    else if (path === '/handlers') await renderHandlers();
     else await renderRuns(new URLSearchParams(query ?? ''));
   } catch (error) {
     showNotice(error.message);
