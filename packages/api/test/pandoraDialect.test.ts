@@ -197,6 +197,17 @@ describe('a Pandora workflow through its own API alone', () => {
     expect(errorOf(await pandora('GET', '/v2/workflows/Lifecycle'))).toEqual({ status: 404, error: expect.stringMatching(/^E18641: /) });
   });
 
+  it('runs a node of a handler type a worker registered, named by its data.flowlineType', async () => {
+    const nodes = pipelineNodes({ flowlineType: 'BackupCluster.backup' });
+    expect((await pandora('POST', '/v2/workflows/Coded', { body: { region: 'nb', nodes } })).statusCode).toBe(200);
+    expect((await pandora('POST', '/v2/workflows/Coded/start')).statusCode).toBe(200);
+    await waitForStatus('Coded', ['Ready'], (doc) => doc.nodes.every((n) => n.status === 'Ready'));
+    const { rows } = await api.engineOptions.db.pool.query(
+      `SELECT n.status, n.result FROM node_runs n JOIN workflow_runs r ON r.id = n.run_id WHERE r.workflow_name = 'Coded' AND n.name = 'clean'`,
+    );
+    expect(rows).toEqual([{ status: 1, result: expect.stringContaining('backup cluster') }]);
+  });
+
   it('a workflow that ran to the end is Ready again and may start', async () => {
     await pandora('POST', '/v2/workflows/Quick', { body: { region: 'nb', nodes: pipelineNodes() } });
     expect((await pandora('POST', '/v2/workflows/Quick/start')).statusCode).toBe(200);

@@ -137,6 +137,14 @@ describe.concurrent('flowline defs apply', () => {
     expect(invalid.stderr).toContain('nodes');
   });
 
+  it('applies a definition that uses a handler type a worker registered, and runs it', async () => {
+    const spec = 'name: Rebackup\nnodes:\n  - { name: copy, type: BackupCluster.backup }\n  - { name: done, type: noop, dependsOn: [copy] }\n';
+    expect((await flowline(['defs', 'apply', '-f', await file('rebackup.yaml', spec)])).stdout).toBe('created Rebackup version 1 (2 nodes)\n');
+    const watched = await flowline(['runs', 'start', 'Rebackup', '--biz-id', 'cluster-9', '--watch', '--interval', '50']);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(/ok copy\s+SUCCESS/);
+  });
+
   it('reports a cycle the server finds, naming the node, with exit 1', async () => {
     const cyclic = 'name: Loop\nnodes:\n  - { name: a, type: noop, dependsOn: [b] }\n  - { name: b, type: noop, dependsOn: [a] }\n';
     const out = await flowline(['defs', 'apply', '-f', await file('loop.yaml', cyclic)]);
