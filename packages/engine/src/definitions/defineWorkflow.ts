@@ -4,7 +4,6 @@ import type { NodeHandler } from '../handlers/nodeHandler.ts';
 import { WorkflowSpecSchema, type NodeSpecInput, type WorkflowSpec } from '../core/spec.ts';
 import { compileDag } from '../core/dag.ts';
 import { checkSchedules, type ScheduleSpecInput } from '../scheduler/scheduleSpec.ts';
-import { ParsedInputContext } from './parsedInputContext.ts';
 
 /** A code handler of a workflow: the function that runs its node, and what it says of itself (GET /v1/handlers). */
 export interface CodeHandler {
@@ -141,12 +140,18 @@ function buildWorkflow(head: WorkflowHead, nodes: readonly CodeNodeInput[]): Wor
   return { spec, handlers, node: node as Workflow['node'] };
 }
 
-/** The handler as the worker calls it: with the run's input parsed by the workflow's schema first, when it has one. */
+/**
+ * The handler as the worker calls it: with the run's input parsed by the
+ * workflow's schema first (defaults applied, transforms run), when it has one.
+ * The handler gets the worker's own context with only `input` answered
+ * differently: a proxy reads every other field from that context itself, so
+ * its getters (ids made when read) run as they would unwrapped.
+ */
 function parsingInput(schema: InputSchema | undefined, run: NodeHandler): NodeHandler {
   if (!schema) return run;
   return async (ctx) => {
     const parsed = schema.safeParse(ctx.input);
     if (!parsed.success) throw new Error(`the run's input fails the workflow's schema: ${z.prettifyError(parsed.error)}`);
-    return run(new ParsedInputContext(ctx, parsed.data));
+    return run(new Proxy(ctx, { get: (context, field) => (field === 'input' ? parsed.data : Reflect.get(context, field, context)) }));
   };
 }
