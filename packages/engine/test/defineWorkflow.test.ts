@@ -126,6 +126,15 @@ describe('a run input checked against its definition’s schema', () => {
     expect(refusal({}, spec).message).toBe('input.bucket: is required');
   });
 
+  it('refuses, with the definition, a schedule whose input fails the schema', () => {
+    expect(() =>
+      defineWorkflow({ name: 'Nightly', input: Input, schedules: [{ name: 'nightly', expression: '0 0 23 * * ?', input: { keepDays: 3 } }] }).node(
+        'a',
+        async () => null,
+      ),
+    ).toThrow('schedule nightly: input.cluster: is required');
+  });
+
   it('refuses a schema that is not one, as the author’s mistake', () => {
     expect(refusal({}, { name: 'w', nodes: [], input: { type: 'no-such-type' } }).message).toMatch(/^input: not a JSON Schema flowline can check/);
   });

@@ -4,6 +4,7 @@ import type { NodeHandler } from '../handlers/nodeHandler.ts';
 import { WorkflowSpecSchema, type NodeSpecInput, type WorkflowSpec } from '../core/spec.ts';
 import { compileDag } from '../core/dag.ts';
 import { checkSchedules, type ScheduleSpecInput } from '../scheduler/scheduleSpec.ts';
+import { checkInputSchema } from './runInput.ts';
 
 /** A code handler of a workflow: the function that runs its node, and what it says of itself (GET /v1/handlers). */
 export interface CodeHandler {
@@ -131,6 +132,7 @@ function buildWorkflow(head: WorkflowHead, nodes: readonly CodeNodeInput[]): Wor
   });
   compileDag(spec);
   checkSchedules(spec.schedules);
+  checkInputSchema(spec);
   const node = (name: string, optionsOrRun: NodeOptions | NodeHandler, run?: NodeHandler): Workflow => {
     const { dependsOn, ...options } = typeof optionsOrRun === 'function' ? {} : (optionsOrRun as NodeOptions & { type?: string });
     const work = typeof optionsOrRun === 'function' ? optionsOrRun : run;

@@ -37,9 +37,21 @@ function validatorOf(spec: WorkflowSpec): ValidateFunction | undefined {
   return validate;
 }
 
-/** Refuses a definition whose `input` is not a usable JSON Schema (at create or update, not at its first start). */
+/**
+ * Refuses a definition whose `input` is not a usable JSON Schema, or one of
+ * whose schedules would start runs with an input it fails: at create or
+ * update, not at a start or a firing.
+ */
 export function checkInputSchema(spec: WorkflowSpec): void {
   validatorOf(spec);
+  for (const schedule of spec.schedules ?? []) {
+    try {
+      checkRunInput(spec, schedule.input);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      throw new ValidationFailed(`schedule ${schedule.name}: ${error.message}`, { ...error.details, schedule: schedule.name });
+    }
+  }
 }
 
 /**
