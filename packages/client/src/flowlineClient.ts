@@ -42,6 +42,8 @@ export interface NodeView {
   error: string | null;
   startedAt: string | null;
   endedAt: string | null;
+  /** an operator asked to skip it before it was reached: it is skipped once its parents are satisfied */
+  skipRequested: boolean;
   /** attempts lost to the platform (a worker died), re-run apart from the retries */
   lostAttempts: number;
   /** the attempts before the current one, oldest first */

@@ -56,6 +56,8 @@ interface Case {
   readonly cancelRequested: boolean;
   /** which rows the process knows (the cache's knowledge) */
   readonly known: readonly boolean[];
+  /** which WAIT nodes an operator asked to skip before they were reached */
+  readonly skips: readonly boolean[];
 }
 
 const caseArbitrary: fc.Arbitrary<Case> = fc.integer({ min: 2, max: 9 }).chain((n) =>
@@ -66,6 +68,7 @@ const caseArbitrary: fc.Arbitrary<Case> = fc.integer({ min: 2, max: 9 }).chain((
     runStatus: fc.constantFrom(S.RUNNING, S.RUNNING, S.READY),
     cancelRequested: fc.constantFrom(false, false, false, true),
     known: fc.oneof(fc.constant(Array.from({ length: n }, () => true)), fc.array(fc.boolean(), { minLength: n, maxLength: n })),
+    skips: fc.array(fc.constantFrom(false, false, true), { minLength: n, maxLength: n }),
   }),
 );
 
@@ -111,9 +114,14 @@ async function runInState(c: Case): Promise<{ runUuid: string; dag: Dag; rows: N
     `UPDATE node_runs n SET status = x.status FROM unnest($2::text[], $3::smallint[]) AS x(name, status) WHERE n.run_id = $1 AND n.name = x.name`,
     [run.uuid, names, statuses],
   );
+  const skipped = statuses.map((status, j) => status === S.WAIT && c.skips[j]!);
+  await database.db.pool.query(
+    `UPDATE node_runs n SET skip_requested = x.skip FROM unnest($2::text[], $3::boolean[]) AS x(name, skip) WHERE n.run_id = $1 AND n.name = x.name`,
+    [run.uuid, names, skipped],
+  );
   await database.db.pool.query(`UPDATE workflow_runs SET status = $2, cancel_requested = $3 WHERE id = $1`, [run.uuid, c.runStatus, c.cancelRequested]);
   const dag = compileDag(spec);
-  const byName = new Map(names.map((node, j) => [node, { name: node, status: statuses[j]!, attempt: 1, leaseOwner: null }]));
+  const byName = new Map(names.map((node, j) => [node, { name: node, status: statuses[j]!, attempt: 1, leaseOwner: null, skipRequested: skipped[j]! }]));
   const locked: LockedRunRow = {
     id: run.uuid,
     status: c.runStatus,

@@ -18,6 +18,9 @@ export interface RunningAttempt {
   reporting: boolean;
 }
 
+/** How long an abort waits for its attempt to start here: longer than a claim takes to reach its handler. */
+const EARLY_ABORT_MS = 5_000;
+
 /** The key of an attempt among those running here (and among a lease renewal's answers). */
 export function attemptKey({ runId, node, attempt }: NodeAttempt): string {
   return `${runId}.${node}.${attempt}`;
@@ -30,18 +33,37 @@ export function attemptKey({ runId, node, attempt }: NodeAttempt): string {
  */
 export class RunningAttempts {
   private readonly byKey = new Map<string, RunningAttempt>();
+  /**
+   * Aborts that came for attempts not running here yet, by key, until when
+   * they count: a cancel published between an attempt's claim and its start
+   * here would otherwise miss it, and the attempt run to the end.
+   */
+  private readonly early = new Map<string, { readonly reason: AbortReason; readonly until: number }>();
 
   add(running: RunningAttempt): void {
-    this.byKey.set(attemptKey(running.attempt), running);
+    const key = attemptKey(running.attempt);
+    this.byKey.set(key, running);
+    const early = this.early.get(key);
+    if (early === undefined) return;
+    this.early.delete(key);
+    if (early.until >= Date.now()) running.abort.abort(early.reason);
   }
 
   delete(attempt: NodeAttempt): void {
     this.byKey.delete(attemptKey(attempt));
   }
 
-  /** Aborts one attempt, if it runs here. */
+  /** Aborts one attempt: now if it runs here, else as soon as it starts here within the next few seconds. */
   abort(attempt: NodeAttempt, reason: AbortReason): void {
-    this.byKey.get(attemptKey(attempt))?.abort.abort(reason);
+    const key = attemptKey(attempt);
+    const running = this.byKey.get(key);
+    if (running) {
+      running.abort.abort(reason);
+      return;
+    }
+    const now = Date.now();
+    for (const [old, { until }] of this.early) if (until < now) this.early.delete(old);
+    this.early.set(key, { reason, until: now + EARLY_ABORT_MS });
   }
 
   /** Aborts every attempt running here. */

@@ -158,6 +158,8 @@ describe('execution', () => {
     await stack.engine.skipNode(run.id, 'optional');
     const done = await stack.waitForEnd(run.id);
     expect(summary(done)).toEqual({ run: 'SUCCESS', gate: 'SUCCESS', optional: 'SKIP', finish: 'SUCCESS' });
+    // Skipped while its parent still ran, it is skipped once reached: its child never starts before the parent ends.
+    expect(node(done, 'finish').startedAt!.getTime()).toBeGreaterThanOrEqual(node(done, 'gate').endedAt!.getTime());
   });
 
   it('two workers given the same node attempt never both run it to SUCCESS', async () => {

@@ -16,6 +16,7 @@ export const NodeViewSchema = z.object({
   error: z.string().nullable(),
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
+  skipRequested: z.boolean().describe('an operator asked to skip it before it was reached: it is skipped, not run, once its parents are satisfied'),
   lostAttempts: z.number().int().describe('attempts lost to the platform (a worker died or stopped renewing its lease), re-run apart from the retries'),
   attempts: z
     .array(
@@ -75,6 +76,7 @@ function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents'>): z.infer<typeof No
     error: n.error,
     startedAt: iso(n.startedAt),
     endedAt: iso(n.endedAt),
+    skipRequested: n.skipRequested,
     lostAttempts: n.lostAttempts,
     attempts: n.attempts.map((a) => ({
       attempt: a.attempt,

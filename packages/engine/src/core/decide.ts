@@ -116,8 +116,10 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
       for (const node of run.nodes) {
         if (SATISFIED_STATUSES.includes(node.status)) continue;
         const ready = plan.parentsSatisfied(node);
-        plan.setNode(node, ready ? Status.READY : Status.WAIT, { nextAttempt: node.attempt + 1, via: Status.RERUN, ended: node.status });
-        if (ready) plan.enqueue(node, node.attempt + 1);
+        const rerun = { nextAttempt: node.attempt + 1, ended: node.status };
+        if (ready && node.skipRequested) plan.setNode(node, Status.SKIP, { ...rerun, via: [Status.RERUN, Status.WAIT] });
+        else plan.setNode(node, ready ? Status.READY : Status.WAIT, { ...rerun, via: Status.RERUN });
+        if (ready && !node.skipRequested) plan.enqueue(node, node.attempt + 1);
       }
       return plan.commands;
     }
@@ -131,8 +133,12 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
           `node ${node.name} is ${statusName(node.status)}; only a node that has not been reached yet (INIT or WAIT) can be skipped`,
         );
       }
-      plan.setNode(node, Status.SKIP);
-      plan.releaseChildren(node);
+      // Skipped now only if it has been reached (its parents satisfied): its children may then run. Otherwise it
+      // is skipped when it is reached, so no child ever starts before its parents are satisfied.
+      if (plan.parentsSatisfied(node)) {
+        plan.setNode(node, Status.SKIP);
+        plan.releaseChildren(node);
+      } else if (!node.skipRequested) plan.requestSkip(node);
       break;
     }
   }
@@ -218,10 +224,10 @@ class Plan {
   setNode(
     node: NodeState,
     to: Status,
-    options: { outcome?: NodeOutcome; nextAttempt?: number; via?: Status; startedAt?: Date; ended?: Status } = {},
+    options: { outcome?: NodeOutcome; nextAttempt?: number; via?: Status | readonly Status[]; startedAt?: Date; ended?: Status } = {},
   ): void {
     const from = this.statusOf(node.name);
-    const path = options.via === undefined ? [from, to] : [from, options.via, to];
+    const path = [from, ...(options.via === undefined ? [] : typeof options.via === 'number' ? [options.via] : options.via), to];
     assertLegal(path, `node ${node.name}`);
     this.status.set(node.name, to);
     this.commands.push({
@@ -288,13 +294,26 @@ class Plan {
     return true;
   }
 
-  /** Children whose every parent is now satisfied become runnable. */
+  /**
+   * Children whose every parent is now satisfied become runnable — or, asked
+   * to be skipped before they were reached, are skipped now and release their
+   * own children in turn.
+   */
   releaseChildren(node: NodeState): void {
     if (this.run.cancelRequested) return;
     for (const childName of node.children) {
       const child = this.node(childName)!;
-      if (this.statusOf(childName) === Status.WAIT && this.parentsSatisfied(child)) this.makeReady(child, child.attempt);
+      if (this.statusOf(childName) !== Status.WAIT || !this.parentsSatisfied(child)) continue;
+      if (child.skipRequested) {
+        this.setNode(child, Status.SKIP);
+        this.releaseChildren(child);
+      } else this.makeReady(child, child.attempt);
     }
+  }
+
+  /** Records that a node not reached yet is to be skipped when it is (its status stays WAIT). */
+  requestSkip(node: NodeState): void {
+    this.commands.push({ type: 'SET_NODE', node: node.name, attempt: node.attempt, from: this.statusOf(node.name), to: this.statusOf(node.name), requestSkip: true });
   }
 
   /**

@@ -30,6 +30,7 @@ export function decideInTurn(state: RunState, events: readonly RunEvent[], now: 
           attempt: command.nextAttempt ?? node.attempt,
           leaseOwner: command.to === Status.RUNNING ? node.leaseOwner : null,
           lostAttempts: (node.lostAttempts ?? 0) + (command.lost ? 1 : 0),
+          skipRequested: command.requestSkip ?? node.skipRequested,
         };
       } else if (command.type === 'SET_RUN') {
         status = command.to;

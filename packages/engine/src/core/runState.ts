@@ -13,6 +13,8 @@ export interface NodeState {
   readonly leaseOwner?: string | null;
   /** attempts lost to the platform (see LEASE_EXPIRED); they do not count against `retries` */
   readonly lostAttempts?: number;
+  /** an operator asked to skip it before it was reached: it is skipped, not run, once its parents are satisfied */
+  readonly skipRequested?: boolean;
 }
 
 /** A node's row as decisions read it: what of a node changes while its run goes on. */
@@ -24,6 +26,8 @@ export interface NodeStateRow {
   readonly leaseOwner: string | null;
   /** attempts lost to the platform; read where a decision may need it (a whole run's rows) */
   readonly lostAttempts?: number;
+  /** to be skipped once reached (see NodeState.skipRequested) */
+  readonly skipRequested?: boolean;
 }
 
 /** What the core needs to know of a run: its status and its nodes in topological order. */
@@ -114,6 +118,8 @@ export type Command =
       readonly lost?: boolean;
       /** with nextAttempt: who ran the ending attempt, when the row no longer says (a lease taken over) */
       readonly ranBy?: string;
+      /** records that the node is to be skipped once reached; the status stays what it is (WAIT) */
+      readonly requestSkip?: true;
       readonly outcome?: NodeOutcome;
       /** the lease the row must still be held by (set for writes reporting a node attempt) */
       readonly leaseOwner?: string;

@@ -22,6 +22,7 @@ export function runStateFromRows(
         attempt: row.attempt,
         leaseOwner: row.leaseOwner,
         lostAttempts: row.lostAttempts ?? 0,
+        skipRequested: row.skipRequested ?? false,
         parents: edgesOf(dag.parents.get(row.name) ?? []),
         children: edgesOf(dag.children.get(row.name) ?? []),
         retries: spec?.retries ?? 0,

@@ -28,6 +28,11 @@ import { runStateFromRows } from './runStateFromRows.ts';
  * 4. only if there is none: the first failed node by position, and one
  *    cancelled node, which decide how the run ends.
  *
+ * One thing the scope does not cover: a child asked to be skipped before it
+ * was reached (skipRequested). Released, it is skipped at once and releases
+ * its own children, which lie outside the scope: such a success is decided on
+ * the whole run (`coversSkips`).
+ *
  * Why that is enough: on a success, `decide` reads the succeeding node, its
  * children and their parents (to release a child whose parents are all
  * satisfied), and the other nodes only to settle the run (has every node
@@ -88,7 +93,7 @@ export function successScope(dag: Dag, succeeding: ReadonlyMap<string, NodeState
     for (const child of dag.children.get(node) ?? []) {
       if (scope.has(child)) continue;
       const row = source.row(child);
-      if (!row) return undefined;
+      if (!row || row.skipRequested) return undefined;
       scope.set(child, row);
       const blocker = source.blocker(child, names);
       if (blocker === undefined) return undefined;
@@ -104,6 +109,17 @@ export function successScope(dag: Dag, succeeding: ReadonlyMap<string, NodeState
     for (const row of ending) scope.set(row.name, row);
   }
   return [...scope.values()];
+}
+
+/**
+ * Whether a scope's rows are enough for the successes of `succeeding`: not if
+ * a child of theirs is to be skipped once reached (see the rule above).
+ */
+export function coversSkips(dag: Dag, succeeding: Iterable<string>, rows: readonly NodeStateRow[]): boolean {
+  if (!rows.some((row) => row.skipRequested)) return true;
+  const children = new Set<string>();
+  for (const node of succeeding) for (const child of dag.children.get(node) ?? []) children.add(child);
+  return !rows.some((row) => row.skipRequested && children.has(row.name));
 }
 
 /**

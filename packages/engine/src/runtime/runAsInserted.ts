@@ -49,6 +49,7 @@ export function runAsInserted(row: NewRunRow, seq: number): RunWithNodes {
       startedAt: null,
       endedAt: null,
       lostAttempts: 0,
+      skipRequested: false,
       attempts: NO_ATTEMPTS,
     })),
   };

@@ -90,6 +90,8 @@ interface NodeWrite {
   readonly lost: boolean;
   /** with nextAttempt: who ran the ending attempt, when the row's lease no longer says */
   readonly ranBy: string | undefined;
+  /** the node is to be skipped once reached */
+  readonly requestSkip: boolean | undefined;
   readonly hasOutcome: boolean;
   readonly result: string | undefined;
   /** the outcome's output as JSON text */
@@ -122,6 +124,7 @@ interface RunWrite {
 const NODE_TARGETS = `node_writes AS (
    SELECT * FROM json_to_recordset($2::json) AS x(
      "runId" uuid, name text, attempt int, "from" smallint, "to" smallint, "nextAttempt" int, ended smallint, lost boolean, "ranBy" text,
+     "requestSkip" boolean,
      "hasOutcome" boolean, result text, output text, error text, "leaseOwner" text, "startedAt" timestamptz, claimed boolean,
      answer int, parents json)
  ), node_targets AS MATERIALIZED (
@@ -150,7 +153,8 @@ const NODE_UPDATES = `node_updates AS (
           error = CASE WHEN x."hasOutcome" THEN x.error WHEN x."nextAttempt" IS NOT NULL THEN NULL ELSE n.error END,
           -- A released node handed to the deciding process's lane (answered, not claimed) names it until claimed.
           lease_owner = CASE WHEN x.answer IS NOT NULL THEN NULLIF($9::text, '') END, lease_expires_at = NULL,
-          lost_attempts = n.lost_attempts + CASE WHEN x.lost THEN 1 ELSE 0 END
+          lost_attempts = n.lost_attempts + CASE WHEN x.lost THEN 1 ELSE 0 END,
+          skip_requested = n.skip_requested OR COALESCE(x."requestSkip", false)
      FROM node_targets x
     WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE NOT claimed)) AND n.ctid = x.tid AND NOT x.claimed
       AND n.attempt = x.attempt AND n.status = x."from" AND (x."leaseOwner" IS NULL OR n.lease_owner = x."leaseOwner")
@@ -234,7 +238,7 @@ const ANSWER = `SELECT CASE WHEN nodes <> $4::int OR runs <> $5::int THEN
            FROM (SELECT DISTINCT run_id FROM nodes WHERE answer IS NOT NULL) a
           CROSS JOIN LATERAL (SELECT * FROM workflow_runs WHERE id = a.run_id OFFSET 0) AS r) AS "answeredRuns",
         (SELECT jsonb_agg(jsonb_build_object('runId', f.run_id, 'name', f.name, 'status', f.status, 'attempt', f.attempt,
-                                             'leaseOwner', f.lease_owner) ORDER BY f.run_id, f.position)
+                                             'leaseOwner', f.lease_owner, 'skipRequested', f.skip_requested) ORDER BY f.run_id, f.position)
            FROM next_found f) AS "nextScope"
    FROM (SELECT (SELECT count(*)::int FROM nodes) AS nodes, (SELECT count(*)::int FROM runs) AS runs) AS written`;
 
@@ -318,7 +322,7 @@ export async function applyCommands(
     });
   const row = result.rows[0]!;
   const nextScope = new Map<string, NodeStateRow[]>(readAhead.map((r) => [r.runId, []]));
-  for (const { runId, name, status, attempt, leaseOwner } of row.nextScope ?? []) nextScope.get(runId)?.push({ name, status, attempt, leaseOwner });
+  for (const { runId, name, status, attempt, leaseOwner, skipRequested } of row.nextScope ?? []) nextScope.get(runId)?.push({ name, status, attempt, leaseOwner, skipRequested });
   return { ...answeredFacts(answered, row), nextScope, runsWritten: new Set(runs.keys()) };
 }
 
@@ -338,9 +342,9 @@ function writesOf(decisions: readonly RunDecision[]): { nodes: Map<string, NodeW
       if (command.type === 'SET_NODE') {
         const key = `${runId}.${command.node}`;
         if (nodes.has(key)) throw new StaleDecision(`node ${command.node} of run ${runId} written twice in one batch`);
-        const { node, from, to, attempt, nextAttempt, ended, lost, ranBy, outcome, leaseOwner, startedAt } = command;
+        const { node, from, to, attempt, nextAttempt, ended, lost, ranBy, requestSkip, outcome, leaseOwner, startedAt } = command;
         nodes.set(key, {
-          runId, name: node, attempt, from, to, nextAttempt, ended, lost: lost === true, ranBy,
+          runId, name: node, attempt, from, to, nextAttempt, ended, lost: lost === true, ranBy, requestSkip,
           hasOutcome: outcome !== undefined,
           result: outcome?.result,
           output: outcome?.output === undefined ? undefined : JSON.stringify(outcome.output),

@@ -15,7 +15,7 @@ const LOAD_SUCCESS_SCOPES = `WITH succeeding AS (
      ), ranges AS (
        SELECT * FROM unnest($5::uuid[], $6::text[], $7::int[], $8::int[]) AS r(run_id, child, lo, hi)
      ), ${successScopeCtes('')}
-     SELECT f.name, f.status, f.attempt, f.lease_owner AS "leaseOwner", ${runRowColumns('r', RUN_PREFIX)}
+     SELECT f.name, f.status, f.attempt, f.lease_owner AS "leaseOwner", f.skip_requested AS "skipRequested", ${runRowColumns('r', RUN_PREFIX)}
        FROM found f JOIN workflow_runs r ON r.id = f.run_id
       ORDER BY f.run_id, f.position`;
 
@@ -54,7 +54,7 @@ export async function loadSuccessScopes(db: Queryable, runs: readonly SuccessSco
       run = { ...(Object.fromEntries(runColumns.map(([key, value]) => [key.slice(RUN_PREFIX.length), value])) as LockedRunRow), nodes: [] };
       byRun.set(runId, run);
     }
-    run.nodes.push({ name: row.name, status: row.status, attempt: row.attempt, leaseOwner: row.leaseOwner });
+    run.nodes.push({ name: row.name, status: row.status, attempt: row.attempt, leaseOwner: row.leaseOwner, skipRequested: row.skipRequested });
   }
   return byRun;
 }

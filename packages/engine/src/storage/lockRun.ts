@@ -51,7 +51,8 @@ export async function lockRun(client: pg.PoolClient, runId: string): Promise<Loc
   if (!row) return undefined;
   const nodes = await client.query<NodeStateRow>({
     name: 'lock-run-nodes',
-    text: `SELECT name, status, attempt, lease_owner AS "leaseOwner", lost_attempts AS "lostAttempts" FROM node_runs WHERE run_id = $1 ORDER BY position`,
+    text: `SELECT name, status, attempt, lease_owner AS "leaseOwner", lost_attempts AS "lostAttempts", skip_requested AS "skipRequested"
+             FROM node_runs WHERE run_id = $1 ORDER BY position`,
     values: [runId],
   });
   return { ...row, nodes: nodes.rows };

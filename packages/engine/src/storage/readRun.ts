@@ -50,6 +50,8 @@ export interface NodeRecord {
   readonly endedAt: Date | null;
   /** how many of its attempts were lost to the platform (re-run apart from its retries) */
   readonly lostAttempts: number;
+  /** an operator asked to skip it before it was reached: it is skipped once its parents are satisfied */
+  readonly skipRequested: boolean;
   /** the attempts before the current one, oldest first: how each ended and why */
   readonly attempts: readonly AttemptRecord[];
 }
@@ -101,7 +103,7 @@ export async function readRun(db: Queryable, orgId: string, runUuid: string): Pr
   if (!row) return undefined;
   const nodes = await db.query<Omit<NodeRecord, 'statusName' | 'attempts'>>(
     `SELECT id, name, type, position, attempt, status, parameters, output, result, error,
-            started_at AS "startedAt", ended_at AS "endedAt", lost_attempts AS "lostAttempts"
+            started_at AS "startedAt", ended_at AS "endedAt", lost_attempts AS "lostAttempts", skip_requested AS "skipRequested"
        FROM node_runs WHERE run_id = $1 ORDER BY position`,
     [runUuid],
   );

@@ -194,6 +194,8 @@ export const nodeRuns = pgTable(
      * own (FLOWLINE_MAX_LOST_ATTEMPTS), apart from the handler's retries.
      */
     lostAttempts: smallint('lost_attempts').notNull().default(0),
+    /** an operator asked to skip it before it was reached: it is skipped, not run, once its parents are satisfied */
+    skipRequested: boolean('skip_requested').notNull().default(false),
   },
   (t) => [
     // Every hot statement reaches a node by its run and name.

@@ -7,13 +7,13 @@ import { statusArraySql } from './statusSql.ts';
  * (run_id, name), given `${p}children` (run_id, name) and `${p}ranges`
  * (run_id, child, lo, hi), the input a `SuccessScopeRequest` makes; the rows
  * found are CTE `${p}found` (run_id, name, status, attempt, lease_owner,
- * position). With `skip`, a CTE of (run_id, name), the probes pass over those
+ * skip_requested, position). With `skip`, a CTE of (run_id, name), the probes pass over those
  * nodes: a statement that writes them reads the scope its own writes leave by
  * adding them itself (applyCommands' read-ahead).
  */
 export function successScopeCtes(p: string, skip?: string): string {
   const unskipped = skip ? `AND NOT EXISTS (SELECT 1 FROM ${skip} w WHERE w.run_id = n.run_id AND w.name = n.name)` : '';
-  const columns = 'n.run_id, n.name, n.status, n.attempt, n.lease_owner, n.position';
+  const columns = 'n.run_id, n.name, n.status, n.attempt, n.lease_owner, n.skip_requested, n.position';
   return `${p}runs AS (
        SELECT DISTINCT run_id FROM ${p}succeeding
      ), ${p}scoped AS (

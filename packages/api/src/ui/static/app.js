@@ -205,11 +205,11 @@ function dagSvg(run, parentsOf) {
     }),
   );
   const boxes = run.nodes.map(
-    (n) => `<g class="dag-node ${LIGHT.includes(n.status) ? 'light' : ''}" data-node="${esc(n.name)}" data-status="${esc(n.status)}">
+    (n) => `<g class="dag-node ${LIGHT.includes(n.status) ? 'light' : ''}" data-node="${esc(n.name)}" data-status="${esc(n.status)}" data-skip-requested="${n.skipRequested ? 'true' : 'false'}">
       <title>${esc(n.name)}: ${esc(n.status)}</title>
       <rect x="${x(n.name)}" y="${y(n.name)}" width="${W}" height="${H}" rx="7" style="fill:var(--${esc(n.status)})"/>
       <text x="${x(n.name) + 10}" y="${y(n.name) + 15}">${esc(n.name.length > 20 ? `${n.name.slice(0, 19)}…` : n.name)}</text>
-      <text x="${x(n.name) + 10}" y="${y(n.name) + 29}" style="font-weight:400;font-size:11px">${esc(n.status)}</text></g>`,
+      <text x="${x(n.name) + 10}" y="${y(n.name) + 29}" style="font-weight:400;font-size:11px">${esc(n.status)}${n.skipRequested ? ' · to skip' : ''}</text></g>`,
   );
   const width = 20 + columns * W + (columns - 1) * GX;
   const height = 20 + rows * H + (rows - 1) * GY;
@@ -269,7 +269,7 @@ async function renderRun(id) {
         .map(
           (n) => `<tr data-node="${esc(n.name)}"><td>${esc(n.name)}</td><td>${esc(n.type)}</td><td>${badge(n.status)}</td><td>${n.attempt}</td>
           <td>${duration(n.startedAt, n.endedAt)}</td><td>${n.result ? `<pre>${esc(n.result)}</pre>` : '<span class="muted">-</span>'}${n.error ? `<pre style="color:var(--FAIL)">${esc(n.error)}</pre>` : ''}</td>
-          <td>${canOperate() && SKIPPABLE.includes(n.status) && !done ? `<button class="secondary skip" data-skip="${esc(n.name)}">Skip</button>` : ''}</td></tr>`,
+          <td>${n.skipRequested && !done ? '<span class="muted">skipped once reached</span>' : canOperate() && SKIPPABLE.includes(n.status) && !done ? `<button class="secondary skip" data-skip="${esc(n.name)}">Skip</button>` : ''}</td></tr>`,
         )
         .join('')}</tbody></table>`;
     document.getElementById('cancel').onclick = () => operate(`/v1/runs/${encodeURIComponent(run.id)}/cancel`);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Dag } from '../../core/dag.ts';
 import { runStateFromRows } from '../../core/runStateFromRows.ts';
-import { successScopeRequest } from '../../core/successScope.ts';
+import { coversSkips, successScopeRequest } from '../../core/successScope.ts';
 import { inTransaction, type Queryable } from '../../storage/database.ts';
 import { loadSuccessScopes } from '../../storage/loadSuccessScopes.ts';
 import { lockRun, lockRunRows } from '../../storage/lockRun.ts';
@@ -59,7 +59,8 @@ export class DecisionStates {
       const unknown = items.filter((item) => !known.has(item.runUuid));
       if (unknown.length === 0) return work(db.pool, known, StateSource.KNOWN);
       const read = await loadSuccessStates(db.pool, unknown, definitions);
-      return work(db.pool, new Map([...known, ...read]), StateSource.UNLOCKED);
+      // A run whose scope does not cover its successes (a child to be skipped once reached) is read whole, locked.
+      if (read.whole.length === 0) return work(db.pool, new Map([...known, ...read.states]), StateSource.UNLOCKED);
     }
     return inTransaction(db, async (client) => work(client, await loadDecisionStates(client, items, definitions), StateSource.LOCKED));
   }
@@ -110,19 +111,26 @@ export async function loadDecisionStates(
   }
   const runs = await lockRunRows(client, [...new Set(events.map((e) => e.runUuid))]);
   const pinned = new Map(runs.map((run) => [run.id, run]));
-  return loadSuccessStates(client, events.flatMap((e) => (pinned.has(e.runUuid) ? [{ ...e, definition: pinned.get(e.runUuid)! }] : [])), definitions);
+  const { states, whole } = await loadSuccessStates(client, events.flatMap((e) => (pinned.has(e.runUuid) ? [{ ...e, definition: pinned.get(e.runUuid)! }] : [])), definitions);
+  for (const runUuid of whole) {
+    const locked = (await lockRun(client, runUuid))!;
+    states.set(runUuid, { run: locked, state: runStateFromRows(locked, await definitions.dag(locked.definitionId, locked.definitionVersion)) });
+  }
+  return states;
 }
 
 /**
  * The state for node successes of runs whose definitions are known, read in
  * one statement (loadSuccessScopes): under the runs' locks, or without them
- * for a decision whose write checks each run's decisionSeq.
+ * for a decision whose write checks each run's decisionSeq. `whole` names the
+ * runs whose scope does not cover their successes (see coversSkips): they are
+ * to be read whole.
  */
 async function loadSuccessStates(
   db: Queryable,
   events: readonly (DecisionEvent & { definition: RunDefinitionRef })[],
   definitions: DefinitionCache,
-): Promise<Map<string, DecisionState>> {
+): Promise<{ states: Map<string, DecisionState>; whole: string[] }> {
   const succeeding = new Map<string, { definition: RunDefinitionRef; dag: Dag; nodes: Set<string> }>();
   for (const { runUuid, event, definition } of events) {
     let run = succeeding.get(runUuid);
@@ -134,11 +142,13 @@ async function loadSuccessStates(
   }
   const scopes = await loadSuccessScopes(db, [...succeeding].map(([runId, { dag, nodes }]) => successScopeRequest(runId, dag, nodes)));
   const states = new Map<string, DecisionState>();
+  const whole: string[] = [];
   for (const [runId, { nodes, ...run }] of scopes) {
-    const { definition, dag } = succeeding.get(runId)!;
+    const { definition, dag, nodes: names } = succeeding.get(runId)!;
     // Decided on another version's DAG, the answer would be wrong: a caller that named the wrong one finds the run missing.
     if (run.definitionId !== definition.definitionId || run.definitionVersion !== definition.definitionVersion) continue;
-    states.set(runId, scopedDecisionState(run, nodes, dag));
+    if (coversSkips(dag, names, nodes)) states.set(runId, scopedDecisionState(run, nodes, dag));
+    else whole.push(runId);
   }
-  return states;
+  return { states, whole };
 }

@@ -213,7 +213,7 @@ export class DecisionSystem {
   private recordKnown(states: ReadonlyMap<string, DecisionState>, dags: ReadonlyMap<string, Dag>, written: AppliedCommands, laneOwner: string): void {
     for (const [runUuid, { run, state }] of states) {
       const rows: NodeStateRow[] = [...(written.nextScope.get(runUuid) ?? [])];
-      for (const { name, status, attempt, leaseOwner } of state.nodes) rows.push({ name, status, attempt, leaseOwner: leaseOwner ?? null });
+      for (const { name, status, attempt, leaseOwner, skipRequested } of state.nodes) rows.push({ name, status, attempt, leaseOwner: leaseOwner ?? null, skipRequested });
       for (const node of written.claimed) {
         if (node.runId === runUuid) rows.push({ name: node.name, status: Status.RUNNING, attempt: node.attempt, leaseOwner: laneOwner });
       }

@@ -1,0 +1,1 @@
+ALTER TABLE "node_runs" ADD COLUMN "skip_requested" boolean DEFAULT false NOT NULL;
