@@ -24,6 +24,16 @@ describe('POST /v1/runs and GET /v1/runs/{id}', () => {
     expect(read.json()).toMatchObject({ id: body.id, workflow: 'BackupCluster', bizId: 'c1', status: 'READY', statusCode: 6 });
   });
 
+  it('says what a READY node waits for when no live worker serves its handler (this fixture runs no worker)', async () => {
+    const started = await api.call(operator, { method: 'POST', url: '/v1/runs', payload: { workflow: 'BackupCluster' } });
+    const read = (await api.call(operator, { method: 'GET', url: `/v1/runs/${started.json().id}` })).json();
+    expect(read.nodes.map((n: { name: string; status: string; waitingFor: string | null }) => [n.name, n.status, n.waitingFor])).toEqual([
+      ['backup', 'READY', 'a worker that serves BackupCluster.backup'],
+      ['updateBackupRecord', 'WAIT', null],
+      ['end', 'WAIT', null],
+    ]);
+  });
+
   it('makes exactly one run of 20 concurrent starts with the same idempotency key', async () => {
     const payload = { workflow: 'BackupCluster', idempotencyKey: 'nightly-2026-11-25' };
     const responses = await Promise.all(Array.from({ length: 20 }, () => api.call(operator, { method: 'POST', url: '/v1/runs', payload })));

@@ -44,6 +44,8 @@ export interface NodeView {
   endedAt: string | null;
   /** an operator asked to skip it before it was reached: it is skipped once its parents are satisfied */
   skipRequested: boolean;
+  /** READY, but no live worker serves its handler: what it waits for; null otherwise */
+  waitingFor: string | null;
   /** attempts lost to the platform (a worker died), re-run apart from the retries */
   lostAttempts: number;
   /** the attempts before the current one, oldest first */

@@ -54,6 +54,7 @@ export type { RenewedLease } from './storage/renewLeases.ts';
 export type { NodeJobData, NodeDispatch } from './queue/nodeQueue.ts';
 export type { AbortTarget } from './queue/abortChannel.ts';
 export { QueueName, bullPrefix } from './queue/keys.ts';
+export { handlerTypeOf, queueOf } from './queue/nodeRouting.ts';
 export { newLeaseOwner } from './runtime/leaseOwner.ts';
 export { resultText, COMPLETED } from './runtime/nodeResult.ts';
 

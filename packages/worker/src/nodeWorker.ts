@@ -1,10 +1,10 @@
-import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { newLeaseOwner, uuidToShortId, type Engine, type NodeJobData, type RegisteredWorker, type WorkerPort } from '@flowline/engine';
+import { newLeaseOwner, type Engine, type RegisteredWorker, type WorkerPort } from '@flowline/engine';
 import { AbortReason } from './attemptAbort.ts';
 import { AttemptRunner } from './attemptRunner.ts';
 import { LeaseHeartbeat } from './leaseHeartbeat.ts';
 import { LocalLane } from './localLane.ts';
+import { QueueConsumers } from './queueConsumers.ts';
 import { RunningAttempts } from './runningAttempts.ts';
 
 /** How a worker runs: its slots, its Redis connections, its lease and drain times, its local lane's size. */
@@ -30,17 +30,14 @@ const DEFAULT_LOCAL_QUEUE_SIZE = 10_000;
 /** Config.reconcileMs's default. */
 const DEFAULT_RECONCILE_MS = 5_000;
 const DEFAULT_DRAIN_MS = 10_000;
-/** How long a queue job taken by a worker is its own before BullMQ's stalled-job check may hand it to another. */
-const QUEUE_LOCK_MS = 1_500;
-const QUEUE_STALLED_CHECK_MS = 500;
-/** What BullMQ says of a job whose keys Redis no longer holds, or whose lock lapsed: the attempt is Postgres's, unharmed. */
-const REDIS_LOSS = /Missing (key|lock) for job|stalled more than allowable limit/;
 
 /** The parts of a started worker. */
 interface Started {
   readonly port: WorkerPort;
   readonly liveness: { release(): void };
-  readonly queue: Worker<NodeJobData>;
+  readonly consumers: QueueConsumers;
+  /** stops consuming the queues of handlers registered from now on */
+  readonly stopWatching: () => void;
   readonly lane: LocalLane;
   readonly runner: AttemptRunner;
   readonly running: RunningAttempts;
@@ -75,47 +72,24 @@ export class NodeWorker {
       runner,
       running,
       { concurrency: options.concurrency, localQueueSize: options.localQueueSize ?? DEFAULT_LOCAL_QUEUE_SIZE, reconcileMs: options.reconcileMs ?? DEFAULT_RECONCILE_MS },
-      // The queue's share of the slots, once it is consuming.
-      (slots) => {
-        if (this.started) this.started.queue.concurrency = slots;
-      },
+      // The queues' share of the slots.
+      (slots) => consumers.setShare(slots),
     );
     await port.subscribeAborts(options.subscriber, (target) => {
       if ('readyBefore' in target) lane.withdraw(target.runId, target.readyBefore);
       else running.abort(target, AbortReason.CANCEL);
     });
-    const queue = new Worker<NodeJobData>(port.queue.name, (job: Job<NodeJobData>) => lane.runQueued(job.data, job.timestamp + job.delay), {
-      connection: options.connection,
-      prefix: port.queue.prefix,
-      concurrency: options.concurrency,
-      // Postgres, not BullMQ, owns a claimed attempt: a worker that dies mid-node is found by its liveness lock.
-      // What BullMQ's stalled-job check finds is a job taken by a worker that died before claiming it: its lock
-      // lapses after lockDuration and a check of any live worker (every stalledInterval) puts it back, so it runs
-      // again within ~2 s instead of the 30 s default lock (BullMQ WorkerOptions.lockDuration, stalledInterval).
-      // A job whose lock a busy event loop let lapse looks stalled too and is delivered again; the claim lets one
-      // taker have the attempt, so a few stalls are harmless before BullMQ fails the job (maxStalledCount).
-      lockDuration: QUEUE_LOCK_MS,
-      stalledInterval: QUEUE_STALLED_CHECK_MS,
-      maxStalledCount: 5,
-    });
-    // After Redis lost keys (a flush, a failover) BullMQ complains about jobs it can no longer find; nothing is
-    // wrong — Postgres holds every attempt and the reconciler queues again what Redis lost — so that is debug.
-    const levelOf = (error: Error) => (REDIS_LOSS.test(error.message) ? 'debug' : 'error');
-    queue.on('error', (error) => port.logger?.[levelOf(error)]({ err: error }, 'node worker error'));
-    // A job fails only on infrastructure errors (Postgres down mid-claim); the node row is untouched or leased, and the reconciler owns it.
-    queue.on('failed', (job, error) =>
-      port.logger?.[levelOf(error)](
-        { err: error, job: job?.id, ...(job ? { runId: uuidToShortId(job.data.runId), node: job.data.node, attempt: job.data.attempt } : {}) },
-        'node job failed',
-      ),
-    );
-    await queue.waitUntilReady();
+    const consumers: QueueConsumers = new QueueConsumers(port, options.connection, (job) => lane.runQueued(job.data, job.timestamp + job.delay), options.concurrency);
+    // Routing: the queues of what its process runs — the built-in types' and each code namespace's — and any
+    // registered after it started (a workflow registered later), so that it takes no node it cannot run.
+    await consumers.consume(port.servedQueues());
+    const stopWatching = port.onNewQueue(() => void consumers.consume(port.servedQueues()));
     port.runLocally(lane);
     const heartbeat = new LeaseHeartbeat(port, running);
     heartbeat.start();
     // Serving now: the fleet (GET /v1/handlers) lists this worker under every handler type its engine runs.
     const registration = await this.engine.registerWorker({ id: port.lease.owner, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS });
-    this.started = { port, liveness, queue, lane, runner, running, heartbeat, registration };
+    this.started = { port, liveness, consumers, stopWatching, lane, runner, running, heartbeat, registration };
   }
 
   /**
@@ -125,7 +99,8 @@ export class NodeWorker {
    */
   async close(): Promise<void> {
     if (!this.started) return;
-    const { port, liveness, queue, lane, runner, running, heartbeat, registration } = this.started;
+    const { port, liveness, consumers, stopWatching, lane, runner, running, heartbeat, registration } = this.started;
+    stopWatching();
     // No longer listed as serving anything: it takes no new work from here on.
     await registration.stop().catch((error: unknown) => port.logger?.warn({ err: error }, 'worker not deregistered; it stops counting as live a lease after its last heartbeat'));
     port.runLocally(undefined);
@@ -135,11 +110,11 @@ export class NodeWorker {
       .releaseHanded(waiting.filter((attempt) => attempt.handed))
       .then(() => port.requeue(waiting))
       .catch((error: unknown) => port.logger?.warn({ err: error }, 'local queue not handed to Redis; the reconciler will queue its attempts'));
-    const drained = Promise.all([queue.close(), lane.drained()]);
+    const drained = Promise.all([consumers.close(), lane.drained()]);
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.options.drainMs ?? DEFAULT_DRAIN_MS).unref());
     if ((await Promise.race([drained, timeout])) === 'timeout') {
       running.abortAll(AbortReason.SHUTDOWN);
-      await queue.close(true);
+      await consumers.close(true);
       await lane.drained();
     }
     heartbeat.stop();

@@ -147,7 +147,8 @@ describe('a replica that dies mid-decision', () => {
 });
 
 describe('overlap policies with a slow flow', () => {
-  const SLOW = [{ name: 'slow', type: 'sleep', params: { ms: 800 } }];
+  // Long enough that a loaded machine's two ticks both come while the first run still runs.
+  const SLOW = [{ name: 'slow', type: 'sleep', params: { ms: 2500 } }];
 
   /** Decides the schedule's due fire time, then the next one while the first run is still going. */
   async function fireTwice(policy: string): Promise<{ id: string; rows: LedgerRow[]; loop: SchedulerLoop }> {

@@ -71,7 +71,14 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
   const read = requirePermission(authority, Permission.READ);
   const operate = requirePermission(authority, Permission.OPERATE);
   // Versions are immutable and their DAGs cached: the edges cost no query after the first.
-  const view = async (run: RunWithNodes) => toRunView(run, await engine.definitionDag(run.definitionId, run.definitionVersion));
+  const view = async (run: RunWithNodes) => {
+    const dag = await engine.definitionDag(run.definitionId, run.definitionVersion);
+    // Only a READY node can be waiting for a worker: the fleet is asked about only then.
+    const served = run.nodes.some((n) => n.status === Status.READY)
+      ? new Set((await engine.listHandlerTypes()).filter((type) => type.workers.length > 0).map((type) => type.name))
+      : undefined;
+    return toRunView(run, dag, served);
+  };
 
   routes.post(
     '/v1/runs',

@@ -1,4 +1,4 @@
-import { redactNodeParams, type Dag, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
+import { Status, handlerTypeOf, redactNodeParams, type Dag, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
 import { z } from 'zod';
 
 /** The native API's JSON shape of a run; times are ISO 8601 UTC, statuses by name and code. */
@@ -16,6 +16,10 @@ export const NodeViewSchema = z.object({
   error: z.string().nullable(),
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
+  waitingFor: z
+    .string()
+    .nullable()
+    .describe('READY, but no live worker serves its handler: what it waits for (it runs as soon as such a worker starts); null otherwise'),
   skipRequested: z.boolean().describe('an operator asked to skip it before it was reached: it is skipped, not run, once its parents are satisfied'),
   lostAttempts: z.number().int().describe('attempts lost to the platform (a worker died or stopped renewing its lease), re-run apart from the retries'),
   attempts: z
@@ -61,7 +65,8 @@ export type RunView = z.infer<typeof RunViewSchema>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents'>): z.infer<typeof NodeViewSchema> {
+function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents' | 'nodes'>, served: ReadonlySet<string> | undefined): z.infer<typeof NodeViewSchema> {
+  const handlerType = n.status === Status.READY && served ? handlerTypeOf(dag.nodes.get(n.name) ?? { type: n.type }) : undefined;
   return {
     id: n.id,
     name: n.name,
@@ -76,6 +81,7 @@ function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents'>): z.infer<typeof No
     error: n.error,
     startedAt: iso(n.startedAt),
     endedAt: iso(n.endedAt),
+    waitingFor: handlerType !== undefined && !served!.has(handlerType) ? `a worker that serves ${handlerType}` : null,
     skipRequested: n.skipRequested,
     lostAttempts: n.lostAttempts,
     attempts: n.attempts.map((a) => ({
@@ -92,9 +98,13 @@ function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents'>): z.infer<typeof No
   };
 }
 
-/** A run with its nodes; `dag` is the run's own definition version, whose edges the view carries. */
-export function toRunView(run: RunWithNodes, dag: Pick<Dag, 'parents'>): RunView {
-  return { ...toRunSummary(run), nodes: run.nodes.map((n) => toNodeView(n, dag)) };
+/**
+ * A run with its nodes; `dag` is the run's own definition version, whose
+ * edges the view carries; `served`, the handler types some live worker serves
+ * (asked for only when a node is READY), says what a READY node waits for.
+ */
+export function toRunView(run: RunWithNodes, dag: Pick<Dag, 'parents' | 'nodes'>, served?: ReadonlySet<string>): RunView {
+  return { ...toRunSummary(run), nodes: run.nodes.map((n) => toNodeView(n, dag, served)) };
 }
 
 export function toRunSummary(run: RunRecord): z.infer<typeof RunSummarySchema> {

@@ -12,7 +12,7 @@ export const ChaosNap: WorkflowSpecInput = {
 /** One node that holds its worker for a while (longer than a scenario takes to set up its kill): many of them keep a worker busy when it is killed. */
 export const ChaosHold: WorkflowSpecInput = {
   name: 'ChaosHold',
-  nodes: [{ name: 'hold', type: 'sleep', params: { ms: 10_000 } }],
+  nodes: [{ name: 'hold', type: 'sleep', params: { ms: 15_000 } }],
 };
 
 /**

@@ -15,12 +15,18 @@ export const WATCH_SETTLE_MS = 1500;
 export async function killWorkerMidNode(stack: ChaosStack): Promise<ChaosOutcome> {
   const started = Date.now();
   await stack.define(ChaosNap);
-  const doomed = await stack.startWorker();
-  const [runId] = await stack.startRuns(ChaosNap.name, 1);
-  await stack.waitFor(runId!, (run) => run.nodes[0]!.statusName === 'RUNNING', 15_000);
-  await stack.startWorker();
-  // A death watch judges only workers it saw alive: let the new worker's watch look first, as a fleet's long-running ones have.
+  const workers = [await stack.startWorker(), await stack.startWorker()];
+  // A death watch judges only workers it saw alive: let each worker's watch look at the other first, as a fleet's do.
   await new Promise((resolve) => setTimeout(resolve, WATCH_SETTLE_MS));
+  const [runId] = await stack.startRuns(ChaosNap.name, 1);
+  const running = await stack.waitFor(runId!, (run) => run.nodes[0]!.statusName === 'RUNNING', 15_000);
+  // Kill whichever worker runs it: its lease owner names its process.
+  const holder = await stack.database.db.pool.query<{ owner: string }>(`SELECT lease_owner AS owner FROM node_runs WHERE run_id = $1 AND name = $2`, [
+    running.uuid,
+    ChaosNap.nodes[0]!.name,
+  ]);
+  const pid = Number(holder.rows[0]!.owner.split(':')[2]);
+  const doomed = workers.find((worker) => worker.pid === pid)!;
   const killedAt = Date.now();
   await doomed.kill('SIGKILL');
   const [run] = await stack.waitForRuns([runId!], 30_000);

@@ -29,8 +29,16 @@ function printRun(ctx: ClientContext, run: RunView, withResults: boolean): void 
   if (ctx.json) return ctx.printJson(run);
   ctx.print(`run ${run.id}  ${run.workflow} v${run.definitionVersion}  ${run.status}${run.cancelRequested && !run.endTime ? ' (cancel requested)' : ''}`);
   ctx.print(`biz ${run.bizType ? `${run.bizType}/` : ''}${run.bizId}  started ${formatTime(run.startTime ?? run.createdAt)}  took ${formatDuration(run.startTime, run.endTime)}\n`);
-  const rows = run.nodes.map((n) => [n.name, n.type, n.status, String(n.attempt), formatTime(n.startedAt), formatDuration(n.startedAt, n.endedAt), n.error?.split('\n')[0] ?? '']);
-  ctx.print(renderTable(['NODE', 'TYPE', 'STATUS', 'ATTEMPT', 'STARTED', 'TOOK', 'ERROR'], rows));
+  const rows = run.nodes.map((n) => [
+    n.name,
+    n.type,
+    n.status,
+    String(n.attempt),
+    formatTime(n.startedAt),
+    formatDuration(n.startedAt, n.endedAt),
+    n.waitingFor ? `waiting for ${n.waitingFor}` : (n.error?.split('\n')[0] ?? ''),
+  ]);
+  ctx.print(renderTable(['NODE', 'TYPE', 'STATUS', 'ATTEMPT', 'STARTED', 'TOOK', 'ERROR / WAITING FOR'], rows));
   if (withResults) {
     for (const n of run.nodes.filter((node) => node.result)) ctx.print(`\n--- ${n.name}\n${n.result.trimEnd()}`);
   }

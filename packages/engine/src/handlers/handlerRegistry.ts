@@ -51,13 +51,30 @@ export interface ServedHandlerType extends HandlerTypeInfo {
 export class HandlerRegistry {
   private readonly code = new Map<string, { readonly run: NodeHandler; readonly info: HandlerTypeInfo }>();
   private readonly builtins: Readonly<Record<(typeof BUILTIN_NODE_TYPES)[number], NodeHandler>>;
+  private readonly listeners = new Set<() => void>();
+  /** Counts the code handlers registered: what has been derived from the registry is stale when it moved. */
+  private registrations = 0;
 
   constructor(options: HandlerRegistryOptions = {}) {
     this.builtins = { noop: noopHandler, sleep: sleepHandler, http: httpHandler(options.http), fail: failHandler };
   }
 
   register(name: string, handler: NodeHandler, info: HandlerTypeInfo = {}): void {
+    const added = !this.code.has(name);
     this.code.set(name, { run: handler, info });
+    this.registrations++;
+    if (added) for (const listener of this.listeners) listener();
+  }
+
+  /** How many registrations the registry has seen: equal counts, same handlers. */
+  get version(): number {
+    return this.registrations;
+  }
+
+  /** Calls `listener` each time a new handler type is registered (a worker then consumes its queue); answers how to stop. */
+  onNewType(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Node types a definition may use without a worker's registration: the built-ins and `code`. */

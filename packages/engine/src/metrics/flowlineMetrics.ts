@@ -134,19 +134,23 @@ export class FlowlineMetrics {
   }
 
   /**
-   * Exports a queue's depth and lag, read from Redis at scrape time: the job
-   * counts by state, and the age of the oldest waiting job (0 when none waits),
-   * which is what an alert on starved workers wants.
+   * Exports the depth and lag of every queue in `queues` (read from Redis at
+   * scrape time, so queues opened later are included): the job counts by
+   * state, and the age of the oldest waiting job (0 when none waits), which is
+   * what an alert on starved workers wants — a queue of a handler no live
+   * worker serves shows here as a growing wait.
    */
-  watchQueue(queue: Queue): void {
+  watchQueues(queues: () => Iterable<Queue>): void {
     new Gauge({
       name: 'flowline_queue_jobs',
       help: 'Jobs in a BullMQ queue, by state',
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
-        const counts = await queue.getJobCounts(...QUEUE_STATES);
-        for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        for (const queue of queues()) {
+          const counts = await queue.getJobCounts(...QUEUE_STATES);
+          for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        }
       },
     });
     new Gauge({
@@ -155,10 +159,12 @@ export class FlowlineMetrics {
       labelNames: ['queue'] as const,
       registers: [this.registry],
       async collect() {
-        // BullMQ's wait list is consumed from its tail: asc order puts the oldest first.
-        const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
-        const since = oldest ? oldest.timestamp + (oldest.delay ?? 0) : Date.now();
-        this.set({ queue: queue.name }, Math.max(0, (Date.now() - since) / 1000));
+        for (const queue of queues()) {
+          // BullMQ's wait list is consumed from its tail: asc order puts the oldest first.
+          const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+          const since = oldest ? oldest.timestamp + (oldest.delay ?? 0) : Date.now();
+          this.set({ queue: queue.name }, Math.max(0, (Date.now() - since) / 1000));
+        }
       },
     });
   }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { abortChannel } from './keys.ts';
 import type { NodeJobData } from './nodeQueue.ts';
@@ -34,5 +35,9 @@ export async function subscribeAborts(
       // A malformed message on our channel is ignored: aborts are best effort by design.
     }
   });
+  // SUBSCRIBE sent while the connection is still connecting raced ioredis's ready check (an INFO), which
+  // Redis refuses on a subscribed connection: the connection dropped and the subscription was gone, so
+  // cancels went unheard on a loaded machine (published to 0 subscribers). Subscribe once it is ready.
+  if (subscriber.status !== 'ready') await once(subscriber, 'ready');
   await subscriber.subscribe(channel);
 }

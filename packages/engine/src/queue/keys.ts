@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Every Redis key and queue name flowline uses, in one place (as BullMQ keeps
  * its own key names in one module). Nothing else builds a key from strings.
@@ -6,9 +8,19 @@
  * queue's keys hash to one slot and BullMQ's multi-key scripts work on Redis Cluster.
  */
 export const QueueName = {
-  /** node jobs: one job per (run, node, attempt) */
+  /** node jobs of the built-in types, which every worker serves: one job per (run, node, attempt) */
   NODES: 'nodes',
 } as const;
+
+/**
+ * The queue of the node jobs of code handlers in one namespace (the part of a
+ * handler's name before its first dot: a workflow's name, for the handlers
+ * defineWorkflow registers): consumed only by workers that registered them.
+ * A namespace of other characters than BullMQ's safe ones is named by its hash.
+ */
+export function handlerQueueName(namespace: string): string {
+  return /^[A-Za-z0-9_-]{1,100}$/.test(namespace) ? `handler.${namespace}` : `handler.h${createHash('sha256').update(namespace).digest('hex').slice(0, 24)}`;
+}
 
 /** The BullMQ key prefix of an installation's queues: its FLOWLINE_QUEUE_PREFIX in a hash tag. */
 export function bullPrefix(queuePrefix: string): string {

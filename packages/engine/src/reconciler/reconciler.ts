@@ -6,7 +6,8 @@ import type { RunRetention } from '../retention/runRetention.ts';
 import { newLeaseOwner } from '../runtime/leaseOwner.ts';
 import { compactRunCounts } from '../storage/compactRunCounts.ts';
 import { listSettleableRuns } from '../storage/listSettleableRuns.ts';
-import { listStaleReadyNodes } from '../storage/listStaleReadyNodes.ts';
+import { queueOf } from '../queue/nodeRouting.ts';
+import { listStaleReadyNodes, type StaleReadyNode } from '../storage/listStaleReadyNodes.ts';
 import { takeOverAbandonedNodes } from '../storage/takeOverAbandonedNodes.ts';
 import { listLiveWorkerKeys } from '../storage/workerLiveness.ts';
 import { abandonedNodeEvent } from './abandonedNodeEvent.ts';
@@ -148,7 +149,12 @@ export class Reconciler {
         lostBy: r.handedTo!,
       });
     }
-    const unhanded = ready.filter((r) => r.handedTo === null);
+    const unhanded: (StaleReadyNode & { queue: string })[] = [];
+    for (const r of ready) {
+      if (r.handedTo !== null) continue;
+      const spec = (await this.resources.definitions.dag(r.definitionId, r.definitionVersion)).nodes.get(r.node)!;
+      unhanded.push({ ...r, queue: queueOf(spec) });
+    }
     const redispatched = unhanded.length === 0 ? [] : await this.resources.nodeQueue.redispatch(unhanded, now);
     // Not only lost dispatches: attempts waiting in a busy worker's local queue unhanded (a start's roots) have no job either, and are shared with the fleet here.
     for (const { runId, node, attempt } of redispatched) {

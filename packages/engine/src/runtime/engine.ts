@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -71,8 +72,9 @@ export class Engine {
     const now = (this.now = options.now ?? (() => new Date()));
     const registry = options.registry ?? new HandlerRegistry();
     const metrics = options.metrics ?? new FlowlineMetrics();
-    const nodeQueue = new NodeQueue(options.redis, options.queuePrefix);
-    metrics.watchQueue(nodeQueue.queue);
+    const queues: Queue[] = [];
+    const nodeQueue = new NodeQueue(options.redis, options.queuePrefix, (queue) => queues.push(queue));
+    metrics.watchQueues(() => queues);
     const definitions = new DefinitionCache(options.db);
     const schedules = new ScheduleCatalog(options.db, now, options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
     this.#systems = createSystems({

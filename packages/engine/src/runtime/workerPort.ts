@@ -22,8 +22,12 @@ import type { AttemptToClaim, WorkerLease } from './systems/claimSystem.ts';
 export interface WorkerPort {
   /** the lease this worker's claims are written under */
   readonly lease: WorkerLease;
-  /** the queue of node jobs the worker consumes: BullMQ's queue name and key prefix */
-  readonly queue: { readonly name: string; readonly prefix: string };
+  /** BullMQ's key prefix of the installation's queues */
+  readonly queuePrefix: string;
+  /** The queues of node jobs this worker is to consume: those of the handler types its process runs (see nodeRouting.ts). */
+  servedQueues(): string[];
+  /** Calls `listener` when its process starts running a new handler type (a workflow registered later); answers how to stop. */
+  onNewQueue(listener: () => void): () => void;
   readonly logger: Logger | undefined;
   readonly metrics: FlowlineMetrics;
   now(): Date;

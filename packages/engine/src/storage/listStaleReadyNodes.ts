@@ -8,6 +8,9 @@ export interface StaleReadyNode extends NodeAttempt {
   /** the worker whose lane it was handed to (the row names it), and that worker's liveness key */
   readonly handedTo: string | null;
   readonly handedToKey: number | null;
+  /** its run's definition version, whose spec of the node says which queue it goes to */
+  readonly definitionId: number;
+  readonly definitionVersion: number;
 }
 
 /**
@@ -19,11 +22,12 @@ export interface StaleReadyNode extends NodeAttempt {
  */
 export async function listStaleReadyNodes(db: Queryable, query: { readySince: Date; limit: number }): Promise<StaleReadyNode[]> {
   const result = await db.query<StaleReadyNode>(
-    `SELECT run_id AS "runId", name AS node, attempt, lease_owner AS "handedTo",
-            CASE WHEN lease_owner IS NOT NULL THEN ${livenessKeySql('lease_owner')} END AS "handedToKey"
-       FROM node_runs
-      WHERE status = ${Status.READY} AND updated_at < $1
-      ORDER BY updated_at
+    `SELECT n.run_id AS "runId", n.name AS node, n.attempt, n.lease_owner AS "handedTo",
+            CASE WHEN n.lease_owner IS NOT NULL THEN ${livenessKeySql('n.lease_owner')} END AS "handedToKey",
+            r.definition_id AS "definitionId", r.definition_version AS "definitionVersion"
+       FROM node_runs n JOIN workflow_runs r ON r.id = n.run_id
+      WHERE n.status = ${Status.READY} AND n.updated_at < $1
+      ORDER BY n.updated_at
       LIMIT $2`,
     [query.readySince, query.limit],
   );

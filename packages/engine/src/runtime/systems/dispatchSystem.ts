@@ -2,6 +2,7 @@ import type { Dag } from '../../core/dag.ts';
 import { uuidToShortId } from '../../core/ids.ts';
 import { Status } from '../../core/status.ts';
 import { publishAbort } from '../../queue/abortChannel.ts';
+import { queueOf, queuesServing } from '../../queue/nodeRouting.ts';
 import type { NodeDispatch } from '../../queue/nodeQueue.ts';
 import type { AppliedCommands, ReleaseClaims, ReleaseRequest, RunDecision } from '../../storage/applyCommands.ts';
 import type { ClaimedNode } from '../../storage/claimNodes.ts';
@@ -34,7 +35,19 @@ const NO_LANE: SlotReservation = { held: 0, queued: 0, fill: (_claimed, due) => 
 export class DispatchSystem {
   private lane: LocalLane | undefined;
 
+  /** The queues this process's handlers serve, and the registry version they were worked out for. */
+  private served: { readonly version: number; readonly queues: ReadonlySet<string> } | undefined;
+
   constructor(private readonly resources: EngineResources) {}
+
+  /** The queues of the attempts this process can run (a lane may take only those). */
+  private queuesRunHere(): ReadonlySet<string> {
+    const { registry } = this.resources;
+    if (this.served?.version !== registry.version) {
+      this.served = { version: registry.version, queues: new Set(queuesServing(registry.served().map((type) => type.name))) };
+    }
+    return this.served.queues;
+  }
 
   /** Lets a worker in this process take due attempts without a queue round trip; `undefined` stops it. */
   attach(lane: LocalLane | undefined): void {
@@ -53,7 +66,7 @@ export class DispatchSystem {
   book(decisions: readonly RunDecision[], dags: ReadonlyMap<string, Dag>, reported: ReportedOutputs, now: Date): ReleaseBooking {
     const lane = this.lane;
     if (!lane) return { reservation: NO_LANE, claims: { leaseOwner: '', leaseMs: 0, attempts: [] } };
-    const due = dueReleases(decisions, dags, reported, now);
+    const due = dueReleases(decisions, dags, reported, now, this.queuesRunHere());
     const reservation: SlotReservation =
       due.length > 0 ? lane.reserve(due.length) : { held: 0, queued: 0, fill: (_, rest) => (rest.length > 0 ? lane.take(rest) : rest), cancel: () => {} };
     const { held, queued } = reservation;
@@ -94,7 +107,8 @@ export class DispatchSystem {
         const outputs = known
           ? known.parents
           : parents.every((p) => reported.has(runId, p)) ? Object.fromEntries(parents.map((p) => [p, reported.copy(runId, p)])) : undefined;
-        jobs.push({ runId, node, attempt, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}), ...(known ? { facts: known, handed: true } : {}) });
+        const queue = queueOf(dag.nodes.get(node)!);
+        jobs.push({ runId, node, attempt, queue, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}), ...(known ? { facts: known, handed: true } : {}) });
       }
     }
     await this.dispatch(jobs, (due) => reservation.fill(claimedAttempts(written.claimed, dags, reported), due));
@@ -112,12 +126,18 @@ export class DispatchSystem {
     await this.resources.nodeQueue.dispatch(attempts);
   }
 
-  /** Offers the attempts due now to `local`; what it leaves, and what is not due yet, goes to Redis in one bulk add. */
+  /**
+   * Offers the attempts due now that this process can run (their queue is
+   * one its worker consumes, see nodeRouting.ts) to `local`; what it leaves,
+   * and the rest, goes to Redis in one bulk add, each to its queue.
+   */
   private async dispatch(jobs: readonly LocalAttempt[], local: (due: readonly LocalAttempt[]) => readonly LocalAttempt[]): Promise<void> {
     const now = this.resources.now();
-    const due = jobs.filter((job) => job.runAt.getTime() <= now.getTime());
+    const here = this.queuesRunHere();
+    const isLocal = (job: LocalAttempt) => job.runAt.getTime() <= now.getTime() && here.has(job.queue);
+    const due = jobs.filter(isLocal);
     const leftOver = new Set(local(due));
-    const queued = leftOver.size === due.length ? jobs : jobs.filter((job) => job.runAt.getTime() > now.getTime() || leftOver.has(job));
+    const queued = leftOver.size === due.length ? jobs : jobs.filter((job) => !isLocal(job) || leftOver.has(job));
     try {
       await this.resources.nodeQueue.dispatch(queued, now);
     } catch (error) {
@@ -144,12 +164,19 @@ export class DispatchSystem {
 
 /**
  * The nodes `decisions` release (WAIT → READY) and enqueue to run now, in
- * decision order: those a local worker can claim in the decisions' own write.
+ * decision order, that this process can run (`here`: the queues its worker
+ * consumes): those a local worker can claim in the decisions' own write.
  * Retries (which wait their backoff) and re-dispatches of READY nodes go
  * through the queue as before. `parents` lists the parents whose outputs the
  * claim reads from Postgres: the others succeed in these very decisions.
  */
-function dueReleases(decisions: readonly RunDecision[], dags: ReadonlyMap<string, Dag>, reported: ReportedOutputs, now: Date): ReleaseRequest[] {
+function dueReleases(
+  decisions: readonly RunDecision[],
+  dags: ReadonlyMap<string, Dag>,
+  reported: ReportedOutputs,
+  now: Date,
+  here: ReadonlySet<string>,
+): ReleaseRequest[] {
   const due: ReleaseRequest[] = [];
   for (const { runId, commands } of decisions) {
     const released = new Set<string>();
@@ -158,7 +185,10 @@ function dueReleases(decisions: readonly RunDecision[], dags: ReadonlyMap<string
       if (command.type !== 'ENQUEUE' || command.runAt.getTime() > now.getTime()) continue;
       if (!released.has(`${command.node}\0${command.attempt}`)) continue;
       const dag = dags.get(runId)!;
-      const { type, params } = dag.nodes.get(command.node)!;
+      const spec = dag.nodes.get(command.node)!;
+      // Only what a worker of this process can run is claimed for it, or handed to it.
+      if (!here.has(queueOf(spec))) continue;
+      const { type, params } = spec;
       const parents = dag.parents.get(command.node) ?? [];
       due.push({ runId, node: command.node, attempt: command.attempt, type, parameters: params, parents: parents.filter((p) => !reported.has(runId, p)) });
     }

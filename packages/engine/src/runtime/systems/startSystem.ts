@@ -13,6 +13,7 @@ import type { RunWithNodes } from '../../storage/readRun.ts';
 import { isUnstorableText } from '../../storage/sqlState.ts';
 import { SHARED_CATALOG_ORG } from '../definitionCatalog.ts';
 import type { EngineResources } from '../engineResources.ts';
+import { queueOf } from '../../queue/nodeRouting.ts';
 import { GroupCommit } from '../groupCommit.ts';
 import { runAsInserted } from '../runAsInserted.ts';
 import type { DispatchSystem } from './dispatchSystem.ts';
@@ -58,14 +59,15 @@ export interface PendingStart {
   readonly triggerType: TriggerType;
   /** false when the idempotency key named an existing run */
   readonly created: boolean;
-  readonly roots: readonly string[];
+  /** the root nodes, each with its queue (see nodeRouting.ts) */
+  readonly roots: readonly { readonly node: string; readonly queue: string }[];
   readonly now: Date;
 }
 
 /** Everything a start writes, worked out before its statement. */
 interface StartPlan {
   readonly row: NewRunRow;
-  readonly roots: readonly string[];
+  readonly roots: PendingStart['roots'];
   readonly dag: Dag;
 }
 
@@ -105,7 +107,7 @@ export class StartSystem {
   /** Dispatches the root nodes of starts whose transaction has committed: one bulk add for all. */
   async afterStartCommitted(starts: readonly PendingStart[]): Promise<void> {
     const created = starts.filter((s) => s.created);
-    await this.dispatch.dispatchDue(created.flatMap((start) => start.roots.map((node) => ({ runId: start.id, node, attempt: 1, runAt: start.now }))));
+    await this.dispatch.dispatchDue(created.flatMap((start) => start.roots.map(({ node, queue }) => ({ runId: start.id, node, attempt: 1, queue, runAt: start.now }))));
     for (const start of created) {
       this.resources.logger?.info({ runId: uuidToShortId(start.id), workflow: start.workflow }, 'run started');
       this.resources.metrics.runsStarted.inc({ workflow: start.workflow, trigger: TRIGGER_LABEL[start.triggerType] });
@@ -170,11 +172,11 @@ export class StartSystem {
     // Refused here, before anything is written: a start whose input fails the schema leaves no run row.
     checkRunInput(definition.spec, request.input);
     const dag = await this.resources.definitions.dag(definition.id, definition.version);
-    const roots: string[] = [];
+    const roots: { node: string; queue: string }[] = [];
     const nodes = dag.order.map((name, position) => {
       const spec = dag.nodes.get(name)!;
       const isRoot = dag.parents.get(name)!.length === 0;
-      if (isRoot) roots.push(name);
+      if (isRoot) roots.push({ node: name, queue: queueOf(spec) });
       return { id: newUuid(), name, type: spec.type, position, status: isRoot ? Status.READY : Status.WAIT, parameters: spec.params };
     });
     const row: NewRunRow = {

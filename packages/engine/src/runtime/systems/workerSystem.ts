@@ -1,5 +1,6 @@
 import { subscribeAborts } from '../../queue/abortChannel.ts';
-import { QueueName, bullPrefix } from '../../queue/keys.ts';
+import { bullPrefix } from '../../queue/keys.ts';
+import { queuesServing } from '../../queue/nodeRouting.ts';
 import { releaseHandedAttempts } from '../../storage/releaseHandedAttempts.ts';
 import { releaseLeases } from '../../storage/releaseLeases.ts';
 import { renewLeases } from '../../storage/renewLeases.ts';
@@ -28,7 +29,9 @@ export class WorkerSystem {
     const claims = new ClaimSystem(resources, lease);
     return {
       lease,
-      queue: { name: QueueName.NODES, prefix: bullPrefix(resources.queuePrefix) },
+      queuePrefix: bullPrefix(resources.queuePrefix),
+      servedQueues: () => queuesServing(resources.registry.served().map((type) => type.name)),
+      onNewQueue: (listener) => resources.registry.onNewType(listener),
       logger: resources.logger,
       metrics: resources.metrics,
       now: resources.now,

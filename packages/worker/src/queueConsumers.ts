@@ -1,0 +1,111 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { uuidToShortId, type NodeJobData, type WorkerPort } from '@flowline/engine';
+
+/** How long a queue job taken by a worker is its own before BullMQ's stalled-job check may hand it to another. */
+const QUEUE_LOCK_MS = 1_500;
+const QUEUE_STALLED_CHECK_MS = 500;
+/** What BullMQ says of a job whose keys Redis no longer holds, or whose lock lapsed: the attempt is Postgres's, unharmed. */
+const REDIS_LOSS = /Missing (key|lock) for job|stalled more than allowable limit/;
+
+interface Consumer {
+  readonly worker: Worker<NodeJobData>;
+  /** jobs of this queue this worker runs now */
+  active: number;
+}
+
+/**
+ * The BullMQ consumers of one worker: one per queue its process serves (the
+ * built-in types' queue, and each code namespace it registered, see
+ * nodeRouting.ts), all sharing the worker's slots. BullMQ bounds each
+ * consumer alone, so each is let take at most what is free of the queues'
+ * share of the slots (`setShare`) beside what it already runs: together they
+ * stay within the worker's concurrency, give or take one job each (BullMQ
+ * takes at least one).
+ */
+export class QueueConsumers {
+  private readonly consumers = new Map<string, Consumer>();
+
+  constructor(
+    private readonly port: WorkerPort,
+    /** BullMQ duplicates it for each consumer's blocking reads */
+    private readonly connection: Redis,
+    /** runs a job in a slot of the worker */
+    private readonly run: (job: Job<NodeJobData>) => Promise<void>,
+    private share: number,
+  ) {}
+
+  /** Starts consuming the queues not consumed yet; settles once each is ready. */
+  async consume(queues: readonly string[]): Promise<void> {
+    const added = queues.filter((name) => !this.consumers.has(name)).map((name) => this.open(name));
+    await Promise.all(added.map((consumer) => consumer.worker.waitUntilReady()));
+  }
+
+  /** The queues' share of the worker's slots (what local attempts leave them). */
+  setShare(share: number): void {
+    this.share = share;
+    this.fit();
+  }
+
+  /** Stops taking jobs; with `force`, without waiting for the running ones. */
+  async close(force = false): Promise<void> {
+    await Promise.all([...this.consumers.values()].map(({ worker }) => worker.close(force)));
+  }
+
+  private open(name: string): Consumer {
+    const consumer: Consumer = {
+      active: 0,
+      worker: new Worker<NodeJobData>(name, (job) => this.take(consumer, job), {
+        connection: this.connection,
+        prefix: this.port.queuePrefix,
+        concurrency: Math.max(1, this.free()),
+        // Postgres, not BullMQ, owns a claimed attempt: a worker that dies mid-node is found by its liveness lock.
+        // What BullMQ's stalled-job check finds is a job taken by a worker that died before claiming it: its lock
+        // lapses after lockDuration and a check of any live worker (every stalledInterval) puts it back, so it runs
+        // again within ~2 s instead of the 30 s default lock (BullMQ WorkerOptions.lockDuration, stalledInterval).
+        // A job whose lock a busy event loop let lapse looks stalled too and is delivered again; the claim lets one
+        // taker have the attempt, so a few stalls are harmless before BullMQ fails the job (maxStalledCount).
+        lockDuration: QUEUE_LOCK_MS,
+        stalledInterval: QUEUE_STALLED_CHECK_MS,
+        maxStalledCount: 5,
+      }),
+    };
+    const { logger } = this.port;
+    // After Redis lost keys (a flush, a failover) BullMQ complains about jobs it can no longer find; nothing is
+    // wrong — Postgres holds every attempt and the reconciler queues again what Redis lost — so that is debug.
+    const levelOf = (error: Error) => (REDIS_LOSS.test(error.message) ? 'debug' : 'error');
+    consumer.worker.on('error', (error) => logger?.[levelOf(error)]({ err: error, queue: name }, 'node worker error'));
+    // A job fails only on infrastructure errors (Postgres down mid-claim); the node row is untouched or leased, and the reconciler owns it.
+    consumer.worker.on('failed', (job, error) =>
+      logger?.[levelOf(error)](
+        { err: error, job: job?.id, ...(job ? { runId: uuidToShortId(job.data.runId), node: job.data.node, attempt: job.data.attempt } : {}) },
+        'node job failed',
+      ),
+    );
+    this.consumers.set(name, consumer);
+    return consumer;
+  }
+
+  private async take(consumer: Consumer, job: Job<NodeJobData>): Promise<void> {
+    consumer.active++;
+    this.fit();
+    try {
+      await this.run(job);
+    } finally {
+      consumer.active--;
+      this.fit();
+    }
+  }
+
+  /** What the consumers may take more, together. */
+  private free(): number {
+    let active = 0;
+    for (const consumer of this.consumers.values()) active += consumer.active;
+    return this.share - active;
+  }
+
+  private fit(): void {
+    const free = this.free();
+    for (const consumer of this.consumers.values()) consumer.worker.concurrency = Math.max(1, consumer.active + free);
+  }
+}
