@@ -332,6 +332,8 @@ export const scheduleFirings = pgTable(
   (t) => [
     uniqueIndex('schedule_firings_schedule_fire_time').on(t.scheduleId, t.fireTime),
     index('schedule_firings_queued').on(t.scheduleId, t.fireTime).where(sql`${t.outcome} = 'QUEUED'`),
+    // Which schedule started a run: schedule-scoped notifications and SLAs look it up when the run ends.
+    index('schedule_firings_run').on(t.runId).where(sql`${t.runId} IS NOT NULL`),
   ],
 );
 
@@ -400,3 +402,211 @@ export const workerHandlerTypes = pgTable(
   },
   (t) => [primaryKey({ name: 'worker_handler_types_pkey', columns: [t.workerId, t.handlerType] }), index('worker_handler_types_handler').on(t.handlerType)],
 );
+
+/**
+ * The audit trail: one row per state-changing call on any surface (native,
+ * the five dialects, the UI, the CLI), whatever its outcome. Appended by the
+ * API's one audit hook per request and never updated: no route writes or
+ * deletes here. `org_id` and the principal are null for a call no credential
+ * was accepted for (who tried is then only its address).
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: tz('at').notNull(),
+    orgId: text('org_id'),
+    principalId: uuid('principal_id'),
+    principalName: text('principal_name'),
+    role: text('role'),
+    /** what was asked, in the domain's words: run.cancel, definition.update, credential.issue… */
+    action: text('action').notNull(),
+    /** what it was asked of: a run id, a definition name, a schedule id… */
+    target: text('target').notNull().default(''),
+    /** native, cli, ui, or the dialect's name */
+    surface: text('surface').notNull(),
+    address: text('address').notNull(),
+    method: text('method').notNull(),
+    route: text('route').notNull(),
+    httpStatus: smallint('http_status').notNull(),
+    /** ok, denied (401/403) or failed */
+    outcome: text('outcome').notNull(),
+  },
+  // An org's trail newest first, keyset on id; a superadmin's whole trail walks the primary key.
+  (t) => [index('audit_events_org_id').on(t.orgId, t.id.desc())],
+);
+
+/**
+ * A bulk operation (cancel, rerun or resume of many runs): its selector (ids
+ * or a filter), its progress, and how far it got. Worked off in batches by
+ * whichever process holds its row lock (SKIP LOCKED), so a process that dies
+ * mid-batch hands it on where its last batch committed.
+ */
+export const bulkOperations = pgTable(
+  'bulk_operations',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    action: text('action').notNull(),
+    /** `{ids:[…]}` or `{filter:{…}}`, as requested */
+    selector: jsonb('selector').notNull(),
+    /** RUNNING, DONE or CANCELLED */
+    status: text('status').notNull(),
+    total: integer('total').notNull(),
+    processed: integer('processed').notNull().default(0),
+    succeeded: integer('succeeded').notNull().default(0),
+    /** runs the operation did not apply to (already ended, not suspended…) */
+    skipped: integer('skipped').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    /** by ids: how many ids are done; by filter: the last run seq done (runs are walked oldest first) */
+    cursor: bigint('cursor', { mode: 'number' }).notNull().default(0),
+    /** by filter: the newest run seq when it was asked for; runs started later are not touched */
+    upToSeq: bigint('up_to_seq', { mode: 'number' }),
+    /** the latest failures, a few at most: run id, code, message */
+    errors: jsonb('errors').notNull().default([]),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: tz('created_at').notNull(),
+    updatedAt: tz('updated_at').notNull(),
+    finishedAt: tz('finished_at'),
+  },
+  (t) => [
+    index('bulk_operations_running').on(t.createdAt).where(sql`${t.status} = 'RUNNING'`),
+    index('bulk_operations_org_created').on(t.orgId, t.createdAt.desc()),
+  ],
+);
+
+/**
+ * A backfill of a schedule over a past range: one run per fire time in
+ * [from_time, to_time) that the ledger has no row for, recorded BACKFILL.
+ * `cursor` is the first fire time not yet decided. Worked off in batches
+ * under its row lock (SKIP LOCKED), each batch one transaction with its runs
+ * and ledger rows.
+ */
+export const backfills = pgTable(
+  'backfills',
+  {
+    id: uuid('id').primaryKey(),
+    scheduleId: bigint('schedule_id', { mode: 'number' })
+      .notNull()
+      .references(() => schedules.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').notNull(),
+    fromTime: tz('from_time').notNull(),
+    toTime: tz('to_time').notNull(),
+    maxConcurrent: integer('max_concurrent').notNull(),
+    /** RUNNING, DONE or CANCELLED */
+    status: text('status').notNull(),
+    cursor: tz('cursor'),
+    /** fire times in the range */
+    total: integer('total').notNull(),
+    /** runs started */
+    started: integer('started').notNull().default(0),
+    /** fire times the ledger already had a row for, or that the live scheduler owns */
+    skipped: integer('skipped').notNull().default(0),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: tz('created_at').notNull(),
+    updatedAt: tz('updated_at').notNull(),
+    finishedAt: tz('finished_at'),
+  },
+  (t) => [index('backfills_running').on(t.createdAt).where(sql`${t.status} = 'RUNNING'`), index('backfills_schedule').on(t.scheduleId, t.createdAt.desc())],
+);
+
+/**
+ * Where a definition (or one of its schedules, `schedule_name` ≠ '') posts
+ * which run events: synced from the spec's `notify`. The secret signs each
+ * delivery (HMAC-SHA256), sealed at rest, shown once when the webhook first
+ * appears; a webhook keeps it while its scope and URL stay.
+ */
+export const notificationWebhooks = pgTable(
+  'notification_webhooks',
+  {
+    id: uuid('id').primaryKey(),
+    definitionId: bigint('definition_id', { mode: 'number' })
+      .notNull()
+      .references(() => definitions.id, { onDelete: 'cascade' }),
+    scheduleName: text('schedule_name').notNull().default(''),
+    scheduleId: bigint('schedule_id', { mode: 'number' }).references(() => schedules.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').notNull(),
+    url: text('url').notNull(),
+    /** FAIL, TIMEOUT, SUCCESS, CANCEL, SLA_MISSED */
+    events: text('events').array().notNull(),
+    secretSealed: text('secret_sealed').notNull(),
+    createdAt: tz('created_at').notNull(),
+    updatedAt: tz('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('notification_webhooks_scope_url').on(t.definitionId, t.scheduleName, t.url)],
+);
+
+/**
+ * The notification outbox: one row per (webhook, run, event, occurrence).
+ * Rows for a run's end are written by a trigger in the very statement that
+ * ends the run (the run_notification_trigger migration), rows for a missed SLA
+ * by the statement that records the miss: a crash loses none. `id` is the
+ * event id, sent as the idempotency key; delivery is at least once.
+ * `next_attempt_at` is also the lease: a claim moves it past the attempt's
+ * timeout, so a sender that dies leaves the row due again.
+ */
+export const notificationDeliveries = pgTable(
+  'notification_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    webhookId: uuid('webhook_id').notNull(),
+    orgId: text('org_id').notNull(),
+    runId: uuid('run_id').notNull(),
+    event: text('event').notNull(),
+    /** the run's end time, or the missed SLA's deadline */
+    occurredAt: tz('occurred_at').notNull(),
+    url: text('url').notNull(),
+    /** PENDING, DELIVERED or DEAD */
+    status: text('status').notNull().default('PENDING'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: tz('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    /** the event as first sent: every retry sends the same body */
+    payload: jsonb('payload'),
+    createdAt: tz('created_at').notNull(),
+    deliveredAt: tz('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('notification_deliveries_event').on(t.webhookId, t.runId, t.event, t.occurredAt),
+    index('notification_deliveries_due').on(t.nextAttemptAt).where(sql`${t.status} = 'PENDING'`),
+    index('notification_deliveries_run').on(t.runId),
+  ],
+);
+
+/** Each attempt at a delivery: when, what the receiver answered or why it failed, and who sent it. */
+export const notificationAttempts = pgTable(
+  'notification_attempts',
+  {
+    deliveryId: uuid('delivery_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    startedAt: tz('started_at').notNull(),
+    endedAt: tz('ended_at').notNull(),
+    httpStatus: smallint('http_status'),
+    error: text('error'),
+    sender: text('sender').notNull(),
+  },
+  (t) => [primaryKey({ name: 'notification_attempts_pkey', columns: [t.deliveryId, t.attempt] })],
+);
+
+/** A definition's (or a schedule's, `schedule_name` ≠ '') SLA: its runs should end within `finish_within_ms` of their creation. */
+export const slaPolicies = pgTable(
+  'sla_policies',
+  {
+    definitionId: bigint('definition_id', { mode: 'number' })
+      .notNull()
+      .references(() => definitions.id, { onDelete: 'cascade' }),
+    scheduleName: text('schedule_name').notNull().default(''),
+    scheduleId: bigint('schedule_id', { mode: 'number' }).references(() => schedules.id, { onDelete: 'cascade' }),
+    finishWithinMs: bigint('finish_within_ms', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'sla_policies_pkey', columns: [t.definitionId, t.scheduleName] })],
+);
+
+/** Runs that missed their SLA: the key is what makes SLA_MISSED fire once per run. The run itself is not changed. */
+export const slaMisses = pgTable('sla_misses', {
+  runId: uuid('run_id').primaryKey(),
+  orgId: text('org_id').notNull(),
+  workflowName: text('workflow_name').notNull(),
+  deadline: tz('deadline').notNull(),
+  detectedAt: tz('detected_at').notNull(),
+});
