@@ -2,10 +2,13 @@ import { MetricsAccess, type CredentialAuthority, type Engine } from '@flowline/
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { registerAuditTrail } from './audit/auditTrailHook.ts';
 import { DIALECTS } from './dialects/index.ts';
 import { registerHealthRoutes } from './healthRoutes.ts';
 import { registerInputHygiene } from './hygiene/inputHygiene.ts';
 import { registerMetricsRoute } from './metricsRoute.ts';
+import { registerAuditRoutes } from './native/auditRoutes.ts';
+import { NATIVE_AUDITED_ROUTES } from './native/nativeAudit.ts';
 import { registerCredentialRoutes } from './native/credentialRoutes.ts';
 import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
 import { registerHandlerRoutes } from './native/handlerRoutes.ts';
@@ -50,6 +53,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
   registerInputHygiene(app);
   registerSecurityHeaders(app);
+  registerAuditTrail(app, options.engine, [
+    { name: 'native', prefix: '', routes: NATIVE_AUDITED_ROUTES },
+    ...DIALECTS.map((d) => ({ name: d.name, prefix: d.prefix, routes: d.audit })),
+  ]);
   await registerOpenApi(app);
   const native = { engine: options.engine, authority: options.authority };
   registerHealthRoutes(app, options.engine);
@@ -61,6 +68,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerScheduleRoutes(app, native);
   registerCredentialRoutes(app, native);
   registerPrincipalRoutes(app, native);
+  registerAuditRoutes(app, native);
   const dialectContext = { ...native, timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone };
   for (const dialect of DIALECTS) {
     await app.register(async (scope) => dialect.register(scope, dialectContext), { prefix: dialect.prefix });

@@ -103,3 +103,6 @@ export type { HttpNodeOptions } from './handlers/builtins/http.ts';
 export type { HandlerRegistryOptions } from './handlers/handlerRegistry.ts';
 export { redactNodeParams } from './handlers/builtins/httpParams.ts';
 export { clientFaultOf } from './storage/clientFault.ts';
+
+// Operating flowline: the audit trail
+export { AuditOutcome, auditOutcomeOf, type AuditEntry, type AuditFilter, type AuditRecord, type AuditPrincipal } from './audit/auditEvent.ts';

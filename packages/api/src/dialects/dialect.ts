@@ -1,5 +1,6 @@
 import type { CredentialAuthority, Engine } from '@flowline/engine';
 import type { FastifyInstance } from 'fastify';
+import type { AuditedRoutes } from '../audit/auditedRoutes.ts';
 
 /** What a dialect's routes act on. */
 export interface DialectContext {
@@ -20,5 +21,7 @@ export interface Dialect {
   readonly name: string;
   /** path prefix of its routes ('' for vendors whose paths start at the root) */
   readonly prefix: string;
+  /** how its changing calls are named in the audit trail (the API's audit hook records them) */
+  readonly audit: AuditedRoutes;
   register(scope: FastifyInstance, context: DialectContext): Promise<void> | void;
 }

@@ -6,6 +6,7 @@ import type { Dag } from '../core/dag.ts';
 import type { Command, RunEvent } from '../core/runState.ts';
 import type { WorkflowSpec, WorkflowSpecInput } from '../core/spec.ts';
 import type { WorkflowDefinition } from '../definitions/defineWorkflow.ts';
+import type { AuditEntry, AuditFilter, AuditRecord } from '../audit/auditEvent.ts';
 import { RunNotFound } from '../errors.ts';
 import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
@@ -288,6 +289,18 @@ export class Engine {
   /** Resumes a schedule from its next fire time after now. */
   resumeSchedule(id: string, orgId: string): Promise<ScheduleDetail> {
     return this.#systems.resources.schedules.resume(id, orgId);
+  }
+
+  // Operating: the audit trail
+
+  /** Appends one state-changing call to the audit trail (each surface does, once per call); resolves once committed. */
+  recordAudit(entry: AuditEntry): Promise<void> {
+    return this.#systems.audit.record(entry);
+  }
+
+  /** A page of the audit trail, newest first: an org's, or every org's when `filter.orgId` is undefined. */
+  listAudit(filter: AuditFilter, page: { limit: number; beforeId?: number }): Promise<{ events: AuditRecord[]; nextBeforeId: number | undefined }> {
+    return this.#systems.audit.list(filter, page);
   }
 
   // Workers and the process

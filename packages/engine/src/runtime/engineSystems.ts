@@ -1,3 +1,4 @@
+import { AuditTrail } from '../audit/auditTrail.ts';
 import type { EngineResources } from './engineResources.ts';
 import { DecisionSystem } from './systems/decisionSystem.ts';
 import { DispatchSystem } from './systems/dispatchSystem.ts';
@@ -15,7 +16,8 @@ import { WorkerSystem } from './systems/workerSystem.ts';
  * - `dispatch` hands what becomes runnable to the local lane or Redis, and publishes aborts;
  * - `workers` is the workers' way in: claims, leases, reports;
  * - `history` reads runs for every surface;
- * - `fleet` registers workers and the handler types they serve.
+ * - `fleet` registers workers and the handler types they serve;
+ * - `audit` keeps the trail of state-changing calls every surface appends to.
  *
  * The engine package's own loops (Reconciler, SchedulerLoop) act through them too.
  */
@@ -27,6 +29,7 @@ export interface EngineSystems {
   readonly workers: WorkerSystem;
   readonly history: HistorySystem;
   readonly fleet: FleetSystem;
+  readonly audit: AuditTrail;
 }
 
 export function createSystems(resources: EngineResources): EngineSystems {
@@ -41,5 +44,6 @@ export function createSystems(resources: EngineResources): EngineSystems {
     workers: new WorkerSystem(resources, decisions, dispatch),
     history,
     fleet: new FleetSystem(resources),
+    audit: new AuditTrail(resources.db),
   };
 }

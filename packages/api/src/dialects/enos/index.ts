@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialect.ts';
+import { ENOS_AUDITED_ROUTES } from './enosAudit.ts';
 import { enosErrorReply, enosNotFoundReply } from './enosErrors.ts';
 import { registerEnosRoutes } from './enosRoutes.ts';
 
@@ -6,6 +7,7 @@ import { registerEnosRoutes } from './enosRoutes.ts';
 export const enosDialect: Dialect = {
   name: 'enos',
   prefix: '/batch-processing-service/v2.1',
+  audit: ENOS_AUDITED_ROUTES,
   register(scope, context) {
     scope.setErrorHandler(enosErrorReply);
     scope.setNotFoundHandler(enosNotFoundReply);

@@ -41,6 +41,8 @@ export function registerExplorerRoutes(scope: FastifyInstance, { engine, authori
   routes.post('/connect', { schema: { body: ConnectBody } }, async (request, reply) => {
     const { user, password } = connectAccount(request);
     const principal = await authority.authenticatePassword(CredentialKind.EXPLORER, user, password);
+    // the audit trail records who opened the session
+    request.principal = principal;
     const { token } = await authority.openSession(principal, SESSION_TTL_SECONDS);
     reply.header('set-cookie', sessionCookie(request, token));
     return ok({ success: true });

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jsonDepthProblem } from '../../hygiene/jsonDepth.ts';
 import type { Dialect } from '../dialect.ts';
+import { EXPLORER_AUDITED_ROUTES } from './explorerAudit.ts';
 import { ExplorerCode, explorerErrorReply, sendExplorerError } from './explorerErrors.ts';
 import { registerExplorerRoutes } from './explorerRoutes.ts';
 
@@ -23,6 +24,7 @@ function parseJsonBody(_request: FastifyRequest, body: string, done: (error: Err
 export const explorerDialect: Dialect = {
   name: 'explorer',
   prefix: '/api-open/v1',
+  audit: EXPLORER_AUDITED_ROUTES,
   register(scope, context) {
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);

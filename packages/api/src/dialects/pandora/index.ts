@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Dialect } from '../dialect.ts';
+import { PANDORA_AUDITED_ROUTES } from './pandoraAudit.ts';
 import { authenticatePandora } from './pandoraAuth.ts';
 import { assertBodyDigest } from './pandoraBodyDigest.ts';
 import { parsePandoraJson } from './pandoraBody.ts';
@@ -18,6 +19,7 @@ const newRequestId = () => randomBytes(12).toString('base64url');
 export const pandoraDialect: Dialect = {
   name: 'pandora',
   prefix: '/v2/workflows',
+  audit: PANDORA_AUDITED_ROUTES,
   register(scope, context) {
     // Every body is read as JSON whatever its Content-Type: the vendor's curl
     // examples and SDK differ in what they send, and the type is signed anyway.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dialect } from '../dialect.ts';
+import { TENCENT_AUDITED_ROUTES } from './tencentAudit.ts';
 import { tencentErrorReply } from './tencentErrors.ts';
 import { registerTencentRoutes } from './tencentRoutes.ts';
 
@@ -22,6 +23,7 @@ function newRequestId(): string {
 export const tencentDialect: Dialect = {
   name: 'tencent',
   prefix: '',
+  audit: TENCENT_AUDITED_ROUTES,
   register(scope, context) {
     scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       request.ciRequestId = newRequestId();

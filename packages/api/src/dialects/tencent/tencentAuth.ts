@@ -47,8 +47,9 @@ export function cosAuth(authority: CredentialAuthority, permission: Permission, 
     const signed = signedRequestOf(request);
     const { principal, secretKey } = await authority.signingKey(CredentialKind.COS, auth.accessKey);
     verifyCosSignature(secretKey, auth, signed, Math.floor(now().getTime() / 1000));
-    if (!roleAllows(principal.role, permission)) throw new Forbidden(principal.role, permission);
+    // Known before the role check, so the audit row of a refused call names who tried.
     request.principal = principal;
+    if (!roleAllows(principal.role, permission)) throw new Forbidden(principal.role, permission);
     request.query = Object.fromEntries(signed.query);
   };
 }

@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialect.ts';
+import { TIEM_AUDITED_ROUTES } from './tiemAudit.ts';
 import { tiemErrorReply, tiemNotFoundReply } from './tiemErrors.ts';
 import { registerTiemRoutes } from './tiemRoutes.ts';
 
@@ -6,6 +7,7 @@ import { registerTiemRoutes } from './tiemRoutes.ts';
 export const tiemDialect: Dialect = {
   name: 'tiem',
   prefix: '/api/v1',
+  audit: TIEM_AUDITED_ROUTES,
   register(scope, context) {
     scope.setErrorHandler(tiemErrorReply);
     scope.setNotFoundHandler(tiemNotFoundReply);

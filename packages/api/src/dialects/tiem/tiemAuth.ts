@@ -10,7 +10,8 @@ import { bearerToken } from '../../auth/nativeAuth.ts';
 export function tiemAuth(authority: CredentialAuthority, permission: Permission): preHandlerAsyncHookHandler {
   return async (request) => {
     const principal = await authority.authenticateToken([CredentialKind.BEARER], bearerToken(request) ?? '');
-    if (!roleAllows(principal.role, permission)) throw new Forbidden(principal.role, permission);
+    // Known before the role check, so the audit row of a refused call names who tried.
     request.principal = principal;
+    if (!roleAllows(principal.role, permission)) throw new Forbidden(principal.role, permission);
   };
 }
