@@ -8,6 +8,7 @@ import { registerHealthRoutes } from './healthRoutes.ts';
 import { registerInputHygiene } from './hygiene/inputHygiene.ts';
 import { registerMetricsRoute } from './metricsRoute.ts';
 import { registerAuditRoutes } from './native/auditRoutes.ts';
+import { registerBulkOperationRoutes } from './native/bulkOperationRoutes.ts';
 import { NATIVE_AUDITED_ROUTES } from './native/nativeAudit.ts';
 import { registerCredentialRoutes } from './native/credentialRoutes.ts';
 import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
@@ -69,6 +70,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerCredentialRoutes(app, native);
   registerPrincipalRoutes(app, native);
   registerAuditRoutes(app, native);
+  registerBulkOperationRoutes(app, native);
   const dialectContext = { ...native, timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone };
   for (const dialect of DIALECTS) {
     await app.register(async (scope) => dialect.register(scope, dialectContext), { prefix: dialect.prefix });

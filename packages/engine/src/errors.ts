@@ -18,6 +18,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   SCHEDULE_EXPRESSION_INVALID: 'SCHEDULE_EXPRESSION_INVALID',
   SCHEDULE_NOT_FOUND: 'SCHEDULE_NOT_FOUND',
+  BULK_OPERATION_NOT_FOUND: 'BULK_OPERATION_NOT_FOUND',
+  BACKFILL_NOT_FOUND: 'BACKFILL_NOT_FOUND',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -141,5 +143,19 @@ export class ScheduleExpressionInvalid extends FlowlineError {
 export class ScheduleNotFound extends FlowlineError {
   constructor(id: string) {
     super(ErrorCode.SCHEDULE_NOT_FOUND, `schedule ${JSON.stringify(id)} does not exist`, { id });
+  }
+}
+
+/** No bulk operation with that id in the caller's org. */
+export class BulkOperationNotFound extends FlowlineError {
+  constructor(id: string) {
+    super(ErrorCode.BULK_OPERATION_NOT_FOUND, `bulk operation ${JSON.stringify(id)} does not exist`, { id });
+  }
+}
+
+/** No backfill with that id among the org's schedules. */
+export class BackfillNotFound extends FlowlineError {
+  constructor(id: string) {
+    super(ErrorCode.BACKFILL_NOT_FOUND, `backfill ${JSON.stringify(id)} does not exist`, { id });
   }
 }

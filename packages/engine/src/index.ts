@@ -106,3 +106,14 @@ export { clientFaultOf } from './storage/clientFault.ts';
 
 // Operating flowline: the audit trail
 export { AuditOutcome, auditOutcomeOf, type AuditEntry, type AuditFilter, type AuditRecord, type AuditPrincipal } from './audit/auditEvent.ts';
+export {
+  BulkAction,
+  BulkOperationStatus,
+  MAX_BULK_IDS,
+  type BulkOperationRecord,
+  type BulkOperationRequest,
+  type BulkRunFilter,
+  type BulkSelector,
+  type BulkRunError,
+} from './bulk/bulkOperation.ts';
+export { OperationsLoops, OperationsLoop, type OperationsLoopsOptions } from './operations/operationsLoops.ts';

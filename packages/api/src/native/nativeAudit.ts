@@ -5,7 +5,7 @@ const RUN_OPERATIONS = ['cancel', 'suspend', 'resume', 'rerun'] as const;
 /**
  * The native API's changing calls in the audit trail. A start names the run
  * it started (the workflow when none did); an issued credential, bulk
- * operation or backfill names its new id.
+ * operation (`runs.cancel`: many runs at once) or backfill names its new id.
  */
 export const NATIVE_AUDITED_ROUTES: AuditedRoutes = {
   'POST /v1/runs': { action: 'run.start', target: fromAnswer('id', fromBody('workflow')) },
@@ -18,4 +18,6 @@ export const NATIVE_AUDITED_ROUTES: AuditedRoutes = {
   'POST /v1/schedules/:id/resume': { action: 'schedule.resume', target: fromParam('id') },
   'POST /v1/credentials': { action: 'credential.issue', target: fromAnswer('id') },
   'DELETE /v1/credentials/:id': { action: 'credential.revoke', target: fromParam('id') },
+  ...Object.fromEntries(['cancel', 'rerun', 'resume'].map((op) => [`POST /v1/runs::${op}`, { action: `runs.${op}`, target: fromAnswer('id') }])),
+  'POST /v1/bulk-operations/:id/cancel': { action: 'bulk-operation.cancel', target: fromParam('id') },
 };

@@ -2,11 +2,11 @@ import { Permission, Status, ValidationFailed, type RunWithNodes, type StatusNam
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ownField } from '../hygiene/ownField.ts';
 import { callerOf, requirePermission } from '../auth/nativeAuth.ts';
 import { AUTH_ERRORS, ErrorBodySchema } from './errorSchema.ts';
 import { BEARER_SECURITY, type NativeContext } from './nativeContext.ts';
 import { RunSummarySchema, RunViewSchema, toRunSummary, toRunView } from './runView.ts';
+import { parseStatuses } from './statusNames.ts';
 
 const StartRunBody = z
   .object({
@@ -44,18 +44,6 @@ const RunPage = z.object({
   items: z.array(RunSummarySchema),
   nextCursor: z.string().nullable().describe('pass as cursor for the next page; null on the last page'),
 });
-
-/** Parses "FAIL,7" into status codes; a bad name is a 400 naming it. */
-function parseStatuses(text: string): Status[] {
-  return text.split(',').map((part) => {
-    const token = part.trim();
-    const byName = ownField(Status as Record<string, Status>, token.toUpperCase());
-    const byCode = /^-?\d+$/.test(token) ? (Object.values(Status) as number[]).find((c) => c === Number(token)) : undefined;
-    const status = byName ?? (byCode as Status | undefined);
-    if (status === undefined) throw new ValidationFailed(`status: unknown status ${JSON.stringify(token)}`);
-    return status;
-  });
-}
 
 /** Cursors are opaque to clients: the last seq of a page, base64url. */
 const encodeCursor = (seq: number) => Buffer.from(`s${seq}`).toString('base64url');

@@ -96,7 +96,7 @@ export class FlowlineMetrics {
 
   readonly scheduleFirings = new Counter({
     name: 'flowline_schedule_firings_total',
-    help: 'Schedule firings, by outcome (FIRED, SKIPPED_OVERLAP, MISSED, CATCHUP)',
+    help: 'Schedule firings, by outcome (FIRED, SKIPPED_OVERLAP, MISSED, CATCHUP, BACKFILL)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -119,6 +119,40 @@ export class FlowlineMetrics {
     name: 'flowline_stale_decisions_total',
     help: 'Decision writes that found the state they were decided on moved (a race lost, normal under contention) and were decided again, by where the state came from (known, unlocked, locked)',
     labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly notificationAttempts = new Counter({
+    name: 'flowline_notification_attempts_total',
+    help: 'Webhook delivery attempts, by event (FAIL, TIMEOUT, SUCCESS, CANCEL, SLA_MISSED) and outcome (delivered; failed: to be retried; dead: given up)',
+    labelNames: ['event', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly notificationLatency = new Histogram({
+    name: 'flowline_notification_delivery_seconds',
+    help: 'From the event (a run ending, an SLA missed) to its webhook delivery acknowledged, retries included',
+    labelNames: ['event'] as const,
+    buckets: [0.05, 0.2, 1, 5, 30, 120, 600, 3600],
+    registers: [this.registry],
+  });
+
+  private readonly slaMissedSeries = new Counter({
+    name: 'flowline_sla_missed_total',
+    help: 'Runs that did not end within their SLA (each counted once), by workflow',
+    labelNames: ['workflow'] as const,
+    registers: [this.registry],
+  });
+
+  /** Runs that missed their SLA, by workflow (within the label budget). */
+  readonly slaMissed = {
+    inc: (labels: { workflow: string }, count = 1) => this.slaMissedSeries.inc(this.budget.labels('sla_missed', labels.workflow, {}), count),
+  };
+
+  readonly bulkRuns = new Counter({
+    name: 'flowline_bulk_operation_runs_total',
+    help: 'Runs a bulk operation worked on, by action (cancel, rerun, resume) and outcome (succeeded, skipped: not applicable, failed)',
+    labelNames: ['action', 'outcome'] as const,
     registers: [this.registry],
   });
 

@@ -7,7 +7,8 @@ import type { Command, RunEvent } from '../core/runState.ts';
 import type { WorkflowSpec, WorkflowSpecInput } from '../core/spec.ts';
 import type { WorkflowDefinition } from '../definitions/defineWorkflow.ts';
 import type { AuditEntry, AuditFilter, AuditRecord } from '../audit/auditEvent.ts';
-import { RunNotFound } from '../errors.ts';
+import type { BulkOperationRecord, BulkOperationRequest } from '../bulk/bulkOperation.ts';
+import { BulkOperationNotFound, InvalidTransition, RunNotFound } from '../errors.ts';
 import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
 import { NodeQueue } from '../queue/nodeQueue.ts';
@@ -301,6 +302,33 @@ export class Engine {
   /** A page of the audit trail, newest first: an org's, or every org's when `filter.orgId` is undefined. */
   listAudit(filter: AuditFilter, page: { limit: number; beforeId?: number }): Promise<{ events: AuditRecord[]; nextBeforeId: number | undefined }> {
     return this.#systems.audit.list(filter, page);
+  }
+
+  // Operating: bulk operations over runs
+
+  /** Records a bulk cancel, rerun or resume (by ids or a filter); any process's bulk loop works it off in batches. */
+  requestBulkOperation(request: BulkOperationRequest): Promise<BulkOperationRecord> {
+    return this.#systems.bulk.request(request);
+  }
+
+  /** One of an org's bulk operations, with its progress as of its last batch. */
+  async getBulkOperation(id: string, orgId: string): Promise<BulkOperationRecord> {
+    const found = await this.#systems.bulk.get(id, orgId);
+    if (!found) throw new BulkOperationNotFound(id);
+    return found;
+  }
+
+  /** An org's latest bulk operations, newest first. */
+  listBulkOperations(orgId: string, limit = 50): Promise<BulkOperationRecord[]> {
+    return this.#systems.bulk.list(orgId, limit);
+  }
+
+  /** Stops a running bulk operation after its batch in progress; what it did stays done. */
+  async stopBulkOperation(id: string, orgId: string): Promise<BulkOperationRecord> {
+    const stopped = await this.#systems.bulk.stop(id, orgId);
+    const found = await this.getBulkOperation(id, orgId);
+    if (!stopped) throw new InvalidTransition('cancel', found.status, `bulk operation ${found.id} is ${found.status}, not RUNNING`);
+    return found;
   }
 
   // Workers and the process

@@ -1,4 +1,5 @@
 import { AuditTrail } from '../audit/auditTrail.ts';
+import { BulkOperations } from '../bulk/bulkOperations.ts';
 import type { EngineResources } from './engineResources.ts';
 import { DecisionSystem } from './systems/decisionSystem.ts';
 import { DispatchSystem } from './systems/dispatchSystem.ts';
@@ -17,7 +18,8 @@ import { WorkerSystem } from './systems/workerSystem.ts';
  * - `workers` is the workers' way in: claims, leases, reports;
  * - `history` reads runs for every surface;
  * - `fleet` registers workers and the handler types they serve;
- * - `audit` keeps the trail of state-changing calls every surface appends to.
+ * - `audit` keeps the trail of state-changing calls every surface appends to;
+ * - `bulk` records and works off bulk operations over many runs.
  *
  * The engine package's own loops (Reconciler, SchedulerLoop) act through them too.
  */
@@ -30,6 +32,7 @@ export interface EngineSystems {
   readonly history: HistorySystem;
   readonly fleet: FleetSystem;
   readonly audit: AuditTrail;
+  readonly bulk: BulkOperations;
 }
 
 export function createSystems(resources: EngineResources): EngineSystems {
@@ -45,5 +48,6 @@ export function createSystems(resources: EngineResources): EngineSystems {
     history,
     fleet: new FleetSystem(resources),
     audit: new AuditTrail(resources.db),
+    bulk: new BulkOperations(resources, decisions),
   };
 }

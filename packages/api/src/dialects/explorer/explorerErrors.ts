@@ -34,6 +34,8 @@ const EXPLORER_CODE: Record<ErrorCode, ExplorerCode> = {
   CONFLICT: ExplorerCode.BAD_REQUEST,
   SCHEDULE_EXPRESSION_INVALID: ExplorerCode.BAD_PARAM,
   SCHEDULE_NOT_FOUND: ExplorerCode.NOT_FOUND,
+  BULK_OPERATION_NOT_FOUND: ExplorerCode.NOT_FOUND,
+  BACKFILL_NOT_FOUND: ExplorerCode.NOT_FOUND,
   INTERNAL: ExplorerCode.INTERNAL,
 };
 

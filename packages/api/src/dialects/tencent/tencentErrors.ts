@@ -25,6 +25,8 @@ const BY_ENGINE_CODE: Record<ErrorCode, readonly [string, number]> = {
   ROUTE_NOT_FOUND: ['NoSuchResource', 404],
   CREDENTIAL_NOT_FOUND: ['NoSuchResource', 404],
   SCHEDULE_NOT_FOUND: ['NoSuchResource', 404],
+  BULK_OPERATION_NOT_FOUND: ['NoSuchResource', 404],
+  BACKFILL_NOT_FOUND: ['NoSuchResource', 404],
   DEFINITION_EXISTS: ['Conflict', 409],
   INVALID_TRANSITION: ['Conflict', 409],
   CONFLICT: ['Conflict', 409],

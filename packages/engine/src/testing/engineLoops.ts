@@ -1,0 +1,11 @@
+import { systemsOf, type Engine } from '../runtime/engine.ts';
+
+/**
+ * One pass of an operations loop's work, by hand, for tests that play a
+ * process doing exactly that much and then vanishing (see OperationsLoops for
+ * the loops themselves).
+ */
+export const workOnce = {
+  /** one batch of the next bulk operation; false when none was running */
+  bulkBatch: (engine: Engine): Promise<boolean> => systemsOf(engine).bulk.workBatch(),
+};
