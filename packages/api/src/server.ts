@@ -8,6 +8,7 @@ import { registerHealthRoutes } from './healthRoutes.ts';
 import { registerInputHygiene } from './hygiene/inputHygiene.ts';
 import { registerMetricsRoute } from './metricsRoute.ts';
 import { registerAuditRoutes } from './native/auditRoutes.ts';
+import { registerBackfillRoutes } from './native/backfillRoutes.ts';
 import { registerBulkOperationRoutes } from './native/bulkOperationRoutes.ts';
 import { NATIVE_AUDITED_ROUTES } from './native/nativeAudit.ts';
 import { registerCredentialRoutes } from './native/credentialRoutes.ts';
@@ -71,6 +72,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerPrincipalRoutes(app, native);
   registerAuditRoutes(app, native);
   registerBulkOperationRoutes(app, native);
+  registerBackfillRoutes(app, native);
   const dialectContext = { ...native, timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone };
   for (const dialect of DIALECTS) {
     await app.register(async (scope) => dialect.register(scope, dialectContext), { prefix: dialect.prefix });

@@ -116,4 +116,6 @@ export {
   type BulkSelector,
   type BulkRunError,
 } from './bulk/bulkOperation.ts';
+export { BackfillStatus, type BackfillRecord, type BackfillRequest } from './backfill/backfill.ts';
+export { MAX_BACKFILL_FIRE_TIMES, DEFAULT_BACKFILL_CONCURRENCY } from './scheduler/decideBackfill.ts';
 export { OperationsLoops, OperationsLoop, type OperationsLoopsOptions } from './operations/operationsLoops.ts';

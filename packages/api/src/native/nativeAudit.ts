@@ -16,6 +16,8 @@ export const NATIVE_AUDITED_ROUTES: AuditedRoutes = {
   'DELETE /v1/definitions/:name': { action: 'definition.delete', target: fromParam('name') },
   'POST /v1/schedules/:id/pause': { action: 'schedule.pause', target: fromParam('id') },
   'POST /v1/schedules/:id/resume': { action: 'schedule.resume', target: fromParam('id') },
+  'POST /v1/schedules/:id/backfill': { action: 'schedule.backfill', target: fromParam('id') },
+  'POST /v1/backfills/:id/cancel': { action: 'backfill.cancel', target: fromParam('id') },
   'POST /v1/credentials': { action: 'credential.issue', target: fromAnswer('id') },
   'DELETE /v1/credentials/:id': { action: 'credential.revoke', target: fromParam('id') },
   ...Object.fromEntries(['cancel', 'rerun', 'resume'].map((op) => [`POST /v1/runs::${op}`, { action: `runs.${op}`, target: fromAnswer('id') }])),

@@ -22,12 +22,12 @@ export const ScheduleViewSchema = z.object({
 });
 
 export const ScheduleDetailSchema = ScheduleViewSchema.extend({
-  firingCounts: z.record(z.string(), z.number().int()).describe('ledger rows per outcome: FIRED, CATCHUP, SKIPPED_OVERLAP, MISSED, QUEUED'),
+  firingCounts: z.record(z.string(), z.number().int()).describe('ledger rows per outcome: FIRED, CATCHUP, SKIPPED_OVERLAP, MISSED, QUEUED, BACKFILL'),
 });
 
 export const FiringViewSchema = z.object({
   fireTime: z.string(),
-  outcome: z.string().describe('FIRED, CATCHUP, SKIPPED_OVERLAP, MISSED, or QUEUED until the previous run ends'),
+  outcome: z.string().describe('FIRED, CATCHUP, SKIPPED_OVERLAP, MISSED, QUEUED until the previous run ends, or BACKFILL (run by a backfill)'),
   runId: z.string().nullable(),
   decidedAt: z.string(),
   delayMs: z.number().int().describe('decidedAt − fireTime'),

@@ -5,6 +5,8 @@ import { PollingLoop } from './pollingLoop.ts';
 export const OperationsLoop = {
   /** works off bulk operations (cancel, rerun, resume of many runs) in batches */
   BULK: 'bulk',
+  /** works off backfills of schedules, a batch of fire times at a time */
+  BACKFILL: 'backfill',
 } as const;
 export type OperationsLoop = (typeof OperationsLoop)[keyof typeof OperationsLoop];
 
@@ -30,6 +32,7 @@ export class OperationsLoops {
     const pollMs = options.pollMs ?? 500;
     const work: Record<OperationsLoop, () => Promise<boolean>> = {
       [OperationsLoop.BULK]: () => systems.bulk.workBatch(),
+      [OperationsLoop.BACKFILL]: () => systems.backfills.workBatch(),
     };
     this.loops = options.loops.map((name) => new PollingLoop(name, work[name], pollMs, engine.logger));
   }

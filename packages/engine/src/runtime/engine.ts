@@ -7,8 +7,9 @@ import type { Command, RunEvent } from '../core/runState.ts';
 import type { WorkflowSpec, WorkflowSpecInput } from '../core/spec.ts';
 import type { WorkflowDefinition } from '../definitions/defineWorkflow.ts';
 import type { AuditEntry, AuditFilter, AuditRecord } from '../audit/auditEvent.ts';
+import type { BackfillRecord, BackfillRequest } from '../backfill/backfill.ts';
 import type { BulkOperationRecord, BulkOperationRequest } from '../bulk/bulkOperation.ts';
-import { BulkOperationNotFound, InvalidTransition, RunNotFound } from '../errors.ts';
+import { BackfillNotFound, BulkOperationNotFound, InvalidTransition, RunNotFound } from '../errors.ts';
 import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
 import { NodeQueue } from '../queue/nodeQueue.ts';
@@ -328,6 +329,33 @@ export class Engine {
     const stopped = await this.#systems.bulk.stop(id, orgId);
     const found = await this.getBulkOperation(id, orgId);
     if (!stopped) throw new InvalidTransition('cancel', found.status, `bulk operation ${found.id} is ${found.status}, not RUNNING`);
+    return found;
+  }
+
+  // Operating: backfills of schedules
+
+  /** Records a backfill of a schedule over a past range [from, to); any process's backfill loop works it off in batches. */
+  requestBackfill(request: BackfillRequest): Promise<BackfillRecord> {
+    return this.#systems.backfills.request(request);
+  }
+
+  /** One of an org's backfills, with its progress as of its last batch. */
+  async getBackfill(id: string, orgId: string): Promise<BackfillRecord> {
+    const found = await this.#systems.backfills.get(id, orgId);
+    if (!found) throw new BackfillNotFound(id);
+    return found;
+  }
+
+  /** A schedule's latest backfills, newest first. */
+  listBackfills(scheduleId: string, orgId: string, limit = 50): Promise<BackfillRecord[]> {
+    return this.#systems.backfills.list(scheduleId, orgId, limit);
+  }
+
+  /** Stops a running backfill after its batch in progress; the runs it started go on. */
+  async stopBackfill(id: string, orgId: string): Promise<BackfillRecord> {
+    const stopped = await this.#systems.backfills.stop(id, orgId);
+    const found = await this.getBackfill(id, orgId);
+    if (!stopped) throw new InvalidTransition('cancel', found.status, `backfill ${found.id} is ${found.status}, not RUNNING`);
     return found;
   }
 

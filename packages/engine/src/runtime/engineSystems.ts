@@ -1,4 +1,5 @@
 import { AuditTrail } from '../audit/auditTrail.ts';
+import { Backfills } from '../backfill/backfills.ts';
 import { BulkOperations } from '../bulk/bulkOperations.ts';
 import type { EngineResources } from './engineResources.ts';
 import { DecisionSystem } from './systems/decisionSystem.ts';
@@ -19,7 +20,8 @@ import { WorkerSystem } from './systems/workerSystem.ts';
  * - `history` reads runs for every surface;
  * - `fleet` registers workers and the handler types they serve;
  * - `audit` keeps the trail of state-changing calls every surface appends to;
- * - `bulk` records and works off bulk operations over many runs.
+ * - `bulk` records and works off bulk operations over many runs;
+ * - `backfills` records and works off backfills of schedules over past ranges.
  *
  * The engine package's own loops (Reconciler, SchedulerLoop) act through them too.
  */
@@ -33,15 +35,17 @@ export interface EngineSystems {
   readonly fleet: FleetSystem;
   readonly audit: AuditTrail;
   readonly bulk: BulkOperations;
+  readonly backfills: Backfills;
 }
 
 export function createSystems(resources: EngineResources): EngineSystems {
   const dispatch = new DispatchSystem(resources);
   const history = new HistorySystem(resources.db);
   const decisions = new DecisionSystem(resources, dispatch);
+  const starts = new StartSystem(resources, dispatch, history);
   return {
     resources,
-    starts: new StartSystem(resources, dispatch, history),
+    starts,
     decisions,
     dispatch,
     workers: new WorkerSystem(resources, decisions, dispatch),
@@ -49,5 +53,6 @@ export function createSystems(resources: EngineResources): EngineSystems {
     fleet: new FleetSystem(resources),
     audit: new AuditTrail(resources.db),
     bulk: new BulkOperations(resources, decisions),
+    backfills: new Backfills(resources, starts),
   };
 }

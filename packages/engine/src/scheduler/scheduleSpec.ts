@@ -27,13 +27,14 @@ export const MisfirePolicy = {
 } as const;
 export type MisfirePolicy = (typeof MisfirePolicy)[keyof typeof MisfirePolicy];
 
-/** A ledger row's outcome. QUEUED becomes FIRED when its run starts. */
+/** A ledger row's outcome. QUEUED becomes FIRED when its run starts; BACKFILL is a past fire time run by an operator's backfill. */
 export const FiringOutcome = {
   FIRED: 'FIRED',
   CATCHUP: 'CATCHUP',
   SKIPPED_OVERLAP: 'SKIPPED_OVERLAP',
   MISSED: 'MISSED',
   QUEUED: 'QUEUED',
+  BACKFILL: 'BACKFILL',
 } as const;
 export type FiringOutcome = (typeof FiringOutcome)[keyof typeof FiringOutcome];
 

@@ -20,6 +20,8 @@ export interface NewRunRow {
   readonly bizId: string;
   readonly bizType: string;
   readonly triggerType: number;
+  /** when the run was due; absent: `now` */
+  readonly triggerTime?: Date;
   readonly input: unknown;
   readonly idempotencyKey: string | undefined;
   readonly traceId: string;
@@ -56,14 +58,14 @@ export async function insertRuns(db: Queryable, runs: readonly NewRunRow[]): Pro
     text: `WITH input AS MATERIALIZED (
        SELECT * FROM json_to_recordset($1::json) AS r(
          id uuid, "definitionId" bigint, "definitionVersion" int, "workflowName" text, "orgId" text, owner text,
-         "bizId" text, "bizType" text, "triggerType" smallint, input jsonb, "idempotencyKey" text, now timestamptz,
+         "bizId" text, "bizType" text, "triggerType" smallint, "triggerTime" timestamptz, input jsonb, "idempotencyKey" text, now timestamptz,
          "traceId" text, nodes json)
      ), run AS (
        INSERT INTO workflow_runs
          (id, definition_id, definition_version, workflow_name, org_id, owner, biz_id, biz_type,
           trigger_type, status, input, idempotency_key, trigger_time, created_at, updated_at, trace_id)
        SELECT r.id, r."definitionId", r."definitionVersion", r."workflowName", r."orgId", r.owner, r."bizId", r."bizType",
-              r."triggerType", ${Status.READY}, COALESCE(r.input, '{}'), r."idempotencyKey", r.now, r.now, r.now, r."traceId"
+              r."triggerType", ${Status.READY}, COALESCE(r.input, '{}'), r."idempotencyKey", COALESCE(r."triggerTime", r.now), r.now, r.now, r."traceId"
          FROM input r
        ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id, seq

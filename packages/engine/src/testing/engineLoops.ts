@@ -8,4 +8,6 @@ import { systemsOf, type Engine } from '../runtime/engine.ts';
 export const workOnce = {
   /** one batch of the next bulk operation; false when none was running */
   bulkBatch: (engine: Engine): Promise<boolean> => systemsOf(engine).bulk.workBatch(),
+  /** one batch of the next backfill; false when none moved */
+  backfillBatch: (engine: Engine): Promise<boolean> => systemsOf(engine).backfills.workBatch(),
 };

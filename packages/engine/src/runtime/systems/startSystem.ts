@@ -41,6 +41,8 @@ export interface StartRunRequest {
   /** a second start with the same key answers the first run instead of starting another */
   readonly idempotencyKey?: string;
   readonly triggerType?: TriggerType;
+  /** when the run was due, if not now: a backfilled fire time (EnOS trigger time, instance ids) */
+  readonly triggerTime?: Date;
 }
 
 /** A started run, as written. */
@@ -189,6 +191,7 @@ export class StartSystem {
       bizId: request.bizId ?? uuidToShortId(newUuid()),
       bizType: request.bizType ?? '',
       triggerType: request.triggerType ?? TriggerType.MANUAL,
+      ...(request.triggerTime === undefined ? {} : { triggerTime: request.triggerTime }),
       input: request.input ?? {},
       idempotencyKey: request.idempotencyKey,
       traceId: newTraceId(),
