@@ -13,6 +13,7 @@ import { registerBulkOperationRoutes } from './native/bulkOperationRoutes.ts';
 import { NATIVE_AUDITED_ROUTES } from './native/nativeAudit.ts';
 import { registerCredentialRoutes } from './native/credentialRoutes.ts';
 import { registerDefinitionRoutes } from './native/definitionRoutes.ts';
+import { registerNotificationRoutes } from './native/notificationRoutes.ts';
 import { registerHandlerRoutes } from './native/handlerRoutes.ts';
 import { registerPrincipalRoutes } from './native/principalRoutes.ts';
 import { nativeErrorReply } from './native/nativeErrors.ts';
@@ -73,6 +74,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAuditRoutes(app, native);
   registerBulkOperationRoutes(app, native);
   registerBackfillRoutes(app, native);
+  registerNotificationRoutes(app, native);
   const dialectContext = { ...native, timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone };
   for (const dialect of DIALECTS) {
     await app.register(async (scope) => dialect.register(scope, dialectContext), { prefix: dialect.prefix });

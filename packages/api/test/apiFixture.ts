@@ -41,6 +41,8 @@ export interface ApiFixture {
 }
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** The seal key of the fixture's secrets: a flowline process spawned against its database opens them with it. */
+export const SEAL_KEY = 'test-seal-key-test-seal-key-test-seal-key';
 
 export interface ApiFixtureOptions {
   readonly worker?: boolean;
@@ -59,12 +61,13 @@ export async function startApiFixture(options: ApiFixtureOptions = {}): Promise<
     connections.push(c);
     return c;
   };
-  const seal = new SecretSeal('test-seal-key-test-seal-key-test-seal-key');
+  const seal = new SecretSeal(SEAL_KEY);
   const engineOptions: EngineOptions = {
     db: database.db,
     redis: redis(),
     queuePrefix: freshQueuePrefix(),
     registry: new HandlerRegistry({ http: { ...options.http, secrets: new SealedSecrets(database.db, seal) } }),
+    seal,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   };
   const engine = new Engine(engineOptions);

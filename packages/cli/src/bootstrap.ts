@@ -3,6 +3,8 @@ import {
   DEFAULT_ORG,
   DEMO_WORKFLOWS,
   MetricsAccess,
+  OperationsLoop,
+  OperationsLoops,
   SchedulerLoop,
   type Config,
   type Engine,
@@ -48,6 +50,16 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     const scheduler = new SchedulerLoop(engine);
     scheduler.start();
     core.onStop(() => scheduler.stop());
+  }
+  // Bulk operations and webhook deliveries go with the workers, backfills and SLA checks with the schedulers: each loop is safe on any number of them.
+  const loops = [
+    ...(roles.includes(Role.WORKER) ? [OperationsLoop.BULK, OperationsLoop.DELIVERY] : []),
+    ...(roles.includes(Role.SCHEDULER) ? [OperationsLoop.BACKFILL, OperationsLoop.SLA] : []),
+  ];
+  if (loops.length > 0) {
+    const operations = new OperationsLoops(engine, { loops, pollMs: config.operations.pollMs, delivery: { egress: config.http.egress, ...config.notifications } });
+    operations.start();
+    core.onStop(() => operations.stop());
   }
   if (roles.includes(Role.API)) {
     const server = await buildServer({ engine, authority, logger, timeZone: config.timeZone, metricsAccess: config.metrics.access });

@@ -69,6 +69,18 @@ const ConfigSchema = z.object({
   FLOWLINE_DEATH_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   /** how often the reconciler looks for abandoned nodes, lost jobs and unsettled runs */
   FLOWLINE_RECONCILE_MS: z.coerce.number().int().min(50).max(3_600_000).default(5_000),
+  /** how often the operations loops (bulk operations, backfills, webhook deliveries, SLA checks) look for work when they found none */
+  FLOWLINE_OPERATIONS_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** a webhook delivery attempt's timeout; a sender that dies mid-attempt leaves it to another after this (and a second) */
+  FLOWLINE_NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** the wait before a failed delivery's first retry; each retry waits twice the one before */
+  FLOWLINE_NOTIFY_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
+  /** the longest wait between two attempts */
+  FLOWLINE_NOTIFY_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(600_000),
+  /** attempts at a delivery before it is given up (DEAD) */
+  FLOWLINE_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
+  /** the address people reach this flowline at, for the links in notifications; unset: no links */
+  FLOWLINE_PUBLIC_URL: z.string().url().optional(),
   /** finished runs are deleted this many days after they ended; unset keeps them forever */
   FLOWLINE_RETENTION_DAYS: z.coerce.number().positive().max(36_500).optional(),
   /** per-workflow retention overriding FLOWLINE_RETENTION_DAYS, e.g. `CheckPlatform=7,BackupCluster=90` */
@@ -111,6 +123,14 @@ export type Config = {
   readonly deathCheckMs: number;
   readonly drainMs: number;
   readonly retention: RetentionPolicy;
+  readonly operations: { readonly pollMs: number };
+  readonly notifications: {
+    readonly timeoutMs: number;
+    readonly retryMs: number;
+    readonly retryMaxMs: number;
+    readonly maxAttempts: number;
+    readonly publicUrl: string | undefined;
+  };
   readonly otlpEndpoint: string | undefined;
   readonly serviceName: string;
   readonly logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
@@ -157,6 +177,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deathCheckMs: c.FLOWLINE_DEATH_CHECK_MS,
     drainMs: c.FLOWLINE_DRAIN_MS,
     retention: retentionPolicy(c.FLOWLINE_RETENTION_DAYS, c.FLOWLINE_RETENTION_BY_WORKFLOW),
+    operations: { pollMs: c.FLOWLINE_OPERATIONS_POLL_MS },
+    notifications: {
+      timeoutMs: c.FLOWLINE_NOTIFY_TIMEOUT_MS,
+      retryMs: c.FLOWLINE_NOTIFY_RETRY_MS,
+      retryMaxMs: c.FLOWLINE_NOTIFY_RETRY_MAX_MS,
+      maxAttempts: c.FLOWLINE_NOTIFY_MAX_ATTEMPTS,
+      publicUrl: c.FLOWLINE_PUBLIC_URL,
+    },
     otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
     serviceName: c.OTEL_SERVICE_NAME,
     logLevel: c.LOG_LEVEL,

@@ -95,7 +95,7 @@ export class ProcessCore {
       http: { egress: config.http.egress, maxResponseBytes: config.http.maxResponseBytes, secrets: new SealedSecrets(postgres.db, seal) },
     });
     const redis = ProcessCore.connect(config, logger);
-    const engine = new Engine({ db: postgres.db, redis, queuePrefix: config.queuePrefix, logger, metrics, registry, timeZone: config.timeZone });
+    const engine = new Engine({ db: postgres.db, redis, queuePrefix: config.queuePrefix, logger, metrics, registry, timeZone: config.timeZone, seal });
     const core = new ProcessCore(config, logger, postgres.db, metrics, seal, postgres.close, tracing && (() => tracing.shutdown()), redis, engine);
     for (const workflow of options.workflows) await engine.registerWorkflow(workflow);
     return core;

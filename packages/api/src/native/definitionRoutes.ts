@@ -1,4 +1,14 @@
-import { NodeSpecSchema, Permission, ScheduleSpecSchema, assertMayChangeDefinitions, redactNodeParams, type DefinitionVersionRecord } from '@flowline/engine';
+import {
+  NodeSpecSchema,
+  NotifySpecSchema,
+  Permission,
+  ScheduleSpecSchema,
+  SlaSpecSchema,
+  assertMayChangeDefinitions,
+  redactNodeParams,
+  type DefinitionVersionRecord,
+  type WebhookRecord,
+} from '@flowline/engine';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -27,11 +37,24 @@ const DefinitionViewSchema = z.object({
   nodes: z.array(NodeSpecSchema),
   input: z.record(z.string(), z.unknown()).nullable().describe('JSON Schema of the run input; null when any input is accepted'),
   schedules: z.array(ScheduleSpecSchema).describe('as declared; live state (paused, next fire time) is under /v1/schedules'),
+  notify: z.array(NotifySpecSchema).describe('webhooks told when runs end or miss their SLA'),
+  sla: SlaSpecSchema.nullable(),
+  shared: z.boolean().describe("of the shared catalog (org default): every org starts and reads it, only a superadmin changes it"),
 });
+
+const WebhookViewSchema = z.object({
+  id: z.string(),
+  schedule: z.string().nullable().describe("the schedule it is declared on; null for the definition's own"),
+  url: z.string(),
+  events: z.array(z.string()),
+  secret: z.string().optional().describe('HMAC-SHA256 signing key of its deliveries (header flowline-signature): shown only in the answer that declared the webhook'),
+});
+
+const DefinitionDetailSchema = DefinitionViewSchema.extend({ webhooks: z.array(WebhookViewSchema) });
 
 const NameParams = z.object({ name: z.string().min(1).max(128) });
 
-function toDefinitionView(d: DefinitionVersionRecord): z.infer<typeof DefinitionViewSchema> {
+function toDefinitionView(d: Omit<DefinitionVersionRecord, 'orgId'> & { readonly shared: boolean }): z.infer<typeof DefinitionViewSchema> {
   return {
     id: d.id,
     name: d.name,
@@ -39,7 +62,20 @@ function toDefinitionView(d: DefinitionVersionRecord): z.infer<typeof Definition
     description: d.spec.description ?? '',
     nodes: d.spec.nodes.map((n) => ({ ...n, params: redactNodeParams(n.type, n.params) as Record<string, unknown> })),
     input: d.spec.input ?? null,
-    schedules: d.spec.schedules ?? [],
+    // Where the shared catalog's events go is its owner's business, not every reader's.
+    schedules: (d.spec.schedules ?? []).map(({ notify, ...schedule }) => (d.shared || notify === undefined ? schedule : { ...schedule, notify })),
+    notify: d.shared ? [] : (d.spec.notify ?? []),
+    sla: d.spec.sla ?? null,
+    shared: d.shared,
+  };
+}
+
+/** A definition with its webhooks; those it has just declared carry their secrets, this once. */
+function toDefinitionDetail(d: DefinitionVersionRecord, callerOrg: string, webhooks: readonly WebhookRecord[]): z.infer<typeof DefinitionDetailSchema> {
+  const secrets = new Map((d.issuedWebhooks ?? []).map((w) => [w.id, w.secret]));
+  return {
+    ...toDefinitionView({ ...d, shared: d.orgId !== callerOrg }),
+    webhooks: (d.orgId !== callerOrg ? [] : webhooks).map((w) => ({ id: w.id, schedule: w.schedule, url: w.url, events: w.events, ...(secrets.has(w.id) ? { secret: secrets.get(w.id)! } : {}) })),
   };
 }
 
@@ -56,6 +92,7 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
   const read = requirePermission(authority, Permission.READ);
   const admin = requirePermission(authority, Permission.ADMIN);
   const tags = ['definitions'];
+  const detail = async (d: DefinitionVersionRecord, request: FastifyRequest) => toDefinitionDetail(d, callerOf(request).orgId, await engine.definitionWebhooks(d.id));
 
   routes.post(
     '/v1/definitions',
@@ -67,10 +104,10 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
         tags,
         security: BEARER_SECURITY,
         body: DefinitionBody,
-        response: { 201: DefinitionViewSchema, 400: ErrorBodySchema, 409: ErrorBodySchema, ...AUTH_ERRORS },
+        response: { 201: DefinitionDetailSchema, 400: ErrorBodySchema, 409: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request, reply) => reply.status(201).send(toDefinitionView(await engine.createDefinition(request.body as never, changingOrg(request)))),
+    async (request, reply) => reply.status(201).send(await detail(await engine.createDefinition(request.body as never, changingOrg(request)), request)),
   );
 
   routes.put(
@@ -84,10 +121,10 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
         security: BEARER_SECURITY,
         params: NameParams,
         body: DefinitionBody,
-        response: { 200: DefinitionViewSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
+        response: { 200: DefinitionDetailSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request) => toDefinitionView(await engine.updateDefinition(request.params.name, request.body as never, changingOrg(request))),
+    async (request) => detail(await engine.updateDefinition(request.params.name, request.body as never, changingOrg(request)), request),
   );
 
   routes.get(
@@ -95,17 +132,14 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
     {
       preHandler: read,
       schema: {
-        summary: 'List the definitions of the caller\'s org',
+        summary: 'List the definitions the caller\'s org may start',
+        description: "The org's own, and the shared catalog's (marked shared) that no definition of its own shadows: exactly what a start by name runs.",
         tags,
         security: BEARER_SECURITY,
         response: { 200: z.object({ items: z.array(DefinitionViewSchema) }), ...AUTH_ERRORS },
       },
     },
-    async (request) => {
-      const orgId = callerOf(request).orgId;
-      const items = await engine.listDefinitions(orgId);
-      return { items: items.map((d) => toDefinitionView({ ...d, orgId })) };
-    },
+    async (request) => ({ items: (await engine.listDefinitions(callerOf(request).orgId)).map(toDefinitionView) }),
   );
 
   routes.get(
@@ -113,14 +147,15 @@ export function registerDefinitionRoutes(app: FastifyInstance, { engine, authori
     {
       preHandler: read,
       schema: {
-        summary: 'Get a definition (its latest version)',
+        summary: 'Get a definition (its latest version) with its webhooks',
+        description: "The org's own, else the shared catalog's (marked shared).",
         tags,
         security: BEARER_SECURITY,
         params: NameParams,
-        response: { 200: DefinitionViewSchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
+        response: { 200: DefinitionDetailSchema, 404: ErrorBodySchema, ...AUTH_ERRORS },
       },
     },
-    async (request) => toDefinitionView(await engine.getDefinition(request.params.name, callerOf(request).orgId)),
+    async (request) => detail(await engine.getDefinition(request.params.name, callerOf(request).orgId), request),
   );
 
   routes.delete(

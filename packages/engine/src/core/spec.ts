@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScheduleSpecSchema } from '../scheduler/scheduleSpec.ts';
+import { MAX_WEBHOOKS, NotifySpecSchema, SlaSpecSchema } from './notifySpec.ts';
 
 /**
  * Node names become parts of BullMQ job ids and of Pandora node ids
@@ -46,6 +47,8 @@ export const WorkflowSpecSchema = z
     // Empty is allowed: a Pandora workflow is created bare and gets its nodes by update; starting one is refused.
     nodes: z.array(NodeSpecSchema).max(20_000),
     schedules: z.array(ScheduleSpecSchema).max(50).optional().describe('cron schedules that start runs of this workflow'),
+    notify: z.array(NotifySpecSchema).max(MAX_WEBHOOKS).optional().describe('webhooks told when runs end or miss their SLA'),
+    sla: SlaSpecSchema.optional().describe('how long a run may take before SLA_MISSED fires'),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import type { DeliveryOptions } from '../notifications/notifications.ts';
 import { systemsOf, type Engine } from '../runtime/engine.ts';
 import { PollingLoop } from './pollingLoop.ts';
 
@@ -7,6 +8,10 @@ export const OperationsLoop = {
   BULK: 'bulk',
   /** works off backfills of schedules, a batch of fire times at a time */
   BACKFILL: 'backfill',
+  /** sends due webhook deliveries from the outbox, retrying failed ones */
+  DELIVERY: 'delivery',
+  /** records the runs that missed their SLA, and their notifications */
+  SLA: 'sla',
 } as const;
 export type OperationsLoop = (typeof OperationsLoop)[keyof typeof OperationsLoop];
 
@@ -15,6 +20,8 @@ export interface OperationsLoopsOptions {
   readonly loops: readonly OperationsLoop[];
   /** the sleep between looks when there was nothing to do; default 500 ms */
   readonly pollMs?: number;
+  /** how deliveries are sent; needed by the delivery loop */
+  readonly delivery?: DeliveryOptions;
 }
 
 /**
@@ -33,6 +40,11 @@ export class OperationsLoops {
     const work: Record<OperationsLoop, () => Promise<boolean>> = {
       [OperationsLoop.BULK]: () => systems.bulk.workBatch(),
       [OperationsLoop.BACKFILL]: () => systems.backfills.workBatch(),
+      [OperationsLoop.DELIVERY]: () => {
+        if (!options.delivery) throw new Error('the delivery loop needs delivery options');
+        return systems.resources.notifications.deliverDue(options.delivery);
+      },
+      [OperationsLoop.SLA]: () => systems.resources.notifications.sweepSla(),
     };
     this.loops = options.loops.map((name) => new PollingLoop(name, work[name], pollMs, engine.logger));
   }

@@ -1,6 +1,6 @@
 import { compileDag } from '../core/dag.ts';
 import { WorkflowSpecSchema, type WorkflowSpec, type WorkflowSpecInput } from '../core/spec.ts';
-import { DagInvalid, DefinitionExists, DefinitionNotFound, InvalidTransition, ValidationFailed } from '../errors.ts';
+import { DagInvalid, DefinitionExists, DefinitionNotFound, Forbidden, InvalidTransition, ValidationFailed } from '../errors.ts';
 import { namedHandlerTypes, withHandlerInput } from '../definitions/handlerTypeUse.ts';
 import { checkInputSchema } from '../definitions/runInput.ts';
 import { CODE_NODE_TYPE, type HandlerRegistry } from '../handlers/handlerRegistry.ts';
@@ -8,17 +8,18 @@ import type { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
 import { checkSchedules } from '../scheduler/scheduleSpec.ts';
 import type { Database } from '../storage/database.ts';
 import { findHandlerTypes } from '../storage/findHandlerTypes.ts';
+import type { Notifications } from '../notifications/notifications.ts';
 import type { DefinitionCache } from './definitionCache.ts';
 import {
   deleteDefinition,
   findDefinitionById,
   findLatestDefinition,
   findLatestVersion,
-  listDefinitions,
   upsertDefinition,
-  type DefinitionSummary,
   type DefinitionVersionRecord,
 } from '../storage/definitionStore.ts';
+import { findVisibleDefinition } from '../storage/findVisibleDefinition.ts';
+import { listVisibleDefinitions, type DefinitionSummary } from '../storage/listVisibleDefinitions.ts';
 
 /** The org whose definitions every org may start: the shared catalog (demo and code-defined flows). */
 export const SHARED_CATALOG_ORG = 'default';
@@ -34,6 +35,7 @@ export class DefinitionCatalog {
     private readonly now: () => Date,
     private readonly schedules: ScheduleCatalog,
     private readonly versions: DefinitionCache,
+    private readonly notifications: Notifications,
   ) {}
 
   /**
@@ -82,13 +84,27 @@ export class DefinitionCatalog {
   async update(name: string, input: WorkflowSpecInput, orgId: string): Promise<DefinitionVersionRecord> {
     const spec = await this.validate(input);
     if (spec.name !== name) throw new ValidationFailed(`name: the body names ${JSON.stringify(spec.name)} but the path names ${JSON.stringify(name)}`);
-    if (!(await findLatestDefinition(this.db, orgId, name))) throw new DefinitionNotFound(name);
+    await this.ownOf(name, orgId);
     return this.store(orgId, spec);
   }
 
+  /** The latest version of the definition the org sees by that name: its own, else the shared catalog's (`orgId` says which). */
   async get(name: string, orgId: string): Promise<DefinitionVersionRecord> {
-    const found = await findLatestDefinition(this.db, orgId, name);
+    const found = await findVisibleDefinition(this.db.pool, orgId, SHARED_CATALOG_ORG, name);
     if (!found) throw new DefinitionNotFound(name);
+    return found;
+  }
+
+  /**
+   * The org's own definition of that name, for a change. One the org only
+   * sees through the shared catalog is refused as such (403), not as missing:
+   * the org reads and starts it, it does not change it.
+   */
+  private async ownOf(name: string, orgId: string): Promise<DefinitionVersionRecord> {
+    const found = await this.get(name, orgId);
+    if (found.orgId !== orgId) {
+      throw new Forbidden('admin', 'global', `${name} is a definition of the shared catalog (org "${SHARED_CATALOG_ORG}"), changed by a superadmin only`);
+    }
     return found;
   }
 
@@ -112,19 +128,22 @@ export class DefinitionCatalog {
     return found;
   }
 
+  /** The definitions the org may start: its own and the shared catalog's it does not shadow (marked shared). */
   list(orgId: string): Promise<DefinitionSummary[]> {
-    return listDefinitions(this.db, orgId);
+    return listVisibleDefinitions(this.db.pool, orgId, SHARED_CATALOG_ORG);
   }
 
   async delete(name: string, orgId: string): Promise<void> {
+    await this.ownOf(name, orgId);
     if (!(await deleteDefinition(this.db, orgId, name, this.now()))) throw new DefinitionNotFound(name);
   }
 
-  /** Stores the spec, then makes its schedules' rows match it. */
+  /** Stores the spec, then makes its schedules', webhooks' and SLAs' rows match it. */
   private async store(orgId: string, spec: WorkflowSpec): Promise<DefinitionVersionRecord> {
     const record = await upsertDefinition(this.db, orgId, spec);
     await this.schedules.sync(record);
-    return record;
+    const issuedWebhooks = await this.notifications.sync(record);
+    return issuedWebhooks.length === 0 ? record : { ...record, issuedWebhooks };
   }
 }
 

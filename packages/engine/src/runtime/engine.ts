@@ -11,11 +11,16 @@ import type { BackfillRecord, BackfillRequest } from '../backfill/backfill.ts';
 import type { BulkOperationRecord, BulkOperationRequest } from '../bulk/bulkOperation.ts';
 import { BackfillNotFound, BulkOperationNotFound, InvalidTransition, RunNotFound } from '../errors.ts';
 import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
+import type { SecretSeal } from '../auth/secretSeal.ts';
+import { Notifications } from '../notifications/notifications.ts';
+import type { DeliveryRecord } from '../storage/listRunDeliveries.ts';
+import type { WebhookRecord } from '../storage/listWebhooks.ts';
 import { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
 import { NodeQueue } from '../queue/nodeQueue.ts';
 import { ScheduleCatalog, type ScheduleDetail } from '../scheduler/scheduleCatalog.ts';
 import type { Database } from '../storage/database.ts';
-import type { DefinitionSummary, DefinitionVersionRecord } from '../storage/definitionStore.ts';
+import type { DefinitionVersionRecord } from '../storage/definitionStore.ts';
+import type { DefinitionSummary } from '../storage/listVisibleDefinitions.ts';
 import type { FiringRecord } from '../storage/listFirings.ts';
 import type { HandlerTypeRecord } from '../storage/listHandlerTypes.ts';
 import type { RunFilter, RunSeqPage, RunSeqPageRequest } from '../storage/listRuns.ts';
@@ -51,6 +56,8 @@ export interface EngineOptions {
   readonly timeZone?: string;
   /** the process's metrics; default: a registry of this engine's own */
   readonly metrics?: FlowlineMetrics;
+  /** seals the webhook secrets of notifications (FLOWLINE_SEAL_KEY); a definition declaring webhooks is refused without one */
+  readonly seal?: SecretSeal;
 }
 
 /** Reads an engine's systems: for the engine package's own loops (Reconciler, SchedulerLoop), never exported from it. */
@@ -80,6 +87,7 @@ export class Engine {
     metrics.watchQueues(() => queues);
     const definitions = new DefinitionCache(options.db);
     const schedules = new ScheduleCatalog(options.db, now, options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const notifications = new Notifications(options.db, options.seal, now, metrics, options.logger);
     this.#systems = createSystems({
       db: options.db,
       redis: options.redis,
@@ -87,8 +95,9 @@ export class Engine {
       nodeQueue,
       registry,
       definitions,
-      catalog: new DefinitionCatalog(options.db, registry, now, schedules, definitions),
+      catalog: new DefinitionCatalog(options.db, registry, now, schedules, definitions, notifications),
       schedules,
+      notifications,
       known: new KnownRunStates(),
       logger: options.logger,
       now,
@@ -139,7 +148,7 @@ export class Engine {
     return this.#systems.resources.catalog.update(name, input, orgId);
   }
 
-  /** The latest version of an org's definition. */
+  /** The latest version of the definition an org sees by that name: its own, else the shared catalog's (its `orgId` says which). */
   getDefinition(name: string, orgId: string): Promise<DefinitionVersionRecord> {
     return this.#systems.resources.catalog.get(name, orgId);
   }
@@ -149,7 +158,7 @@ export class Engine {
     return this.#systems.resources.catalog.getById(id, orgId);
   }
 
-  /** An org's definitions. */
+  /** The definitions an org may start, by name: its own and the shared catalog's it does not shadow (marked `shared`). */
   listDefinitions(orgId: string): Promise<DefinitionSummary[]> {
     return this.#systems.resources.catalog.list(orgId);
   }
@@ -357,6 +366,19 @@ export class Engine {
     const found = await this.getBackfill(id, orgId);
     if (!stopped) throw new InvalidTransition('cancel', found.status, `backfill ${found.id} is ${found.status}, not RUNNING`);
     return found;
+  }
+
+  // Operating: notifications
+
+  /** A definition's webhooks (their secrets are shown only when a definition declares them first). */
+  definitionWebhooks(definitionId: number): Promise<WebhookRecord[]> {
+    return this.#systems.resources.notifications.webhooks(definitionId);
+  }
+
+  /** A run's notifications: each event delivered, pending or given up, with its attempts. */
+  async runNotifications(id: string, orgId: string): Promise<DeliveryRecord[]> {
+    const run = await this.getRun(id, orgId);
+    return this.#systems.resources.notifications.runDeliveries(run.uuid, orgId);
   }
 
   // Workers and the process

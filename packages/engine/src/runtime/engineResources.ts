@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import type { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
+import type { Notifications } from '../notifications/notifications.ts';
 import type { NodeQueue } from '../queue/nodeQueue.ts';
 import type { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
 import type { Database } from '../storage/database.ts';
@@ -26,6 +27,8 @@ export interface EngineResources {
   readonly definitions: DefinitionCache;
   readonly catalog: DefinitionCatalog;
   readonly schedules: ScheduleCatalog;
+  /** webhooks and SLAs of definitions, the notification outbox and its senders */
+  readonly notifications: Notifications;
   /** the runs this process decided about, as its decisions left them */
   readonly known: KnownRunStates;
   readonly logger: Logger | undefined;

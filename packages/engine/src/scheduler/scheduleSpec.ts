@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from '../config.ts';
+import { MAX_WEBHOOKS, NotifySpecSchema, SlaSpecSchema } from '../core/notifySpec.ts';
 import { ValidationFailed } from '../errors.ts';
 import { FireTimes } from './fireTimes.ts';
 
@@ -61,6 +62,8 @@ export const ScheduleSpecSchema = z
     catchUpMax: z.number().int().min(1).max(1000).default(10).describe('with misfire catch_up: how many missed fire times to run'),
     paused: z.boolean().default(false).describe('the state a new schedule starts in; later changed with pause/resume only'),
     input: z.record(z.string(), z.unknown()).default({}).describe("each scheduled run's input"),
+    notify: z.array(NotifySpecSchema).max(MAX_WEBHOOKS).optional().describe("webhooks told of this schedule's runs (besides the definition's)"),
+    sla: SlaSpecSchema.optional().describe("how long this schedule's runs may take (instead of the definition's)"),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { WorkflowSpec } from '../core/spec.ts';
 import { inTransaction, type Database } from './database.ts';
+import type { IssuedWebhook } from './listWebhooks.ts';
 import { isUniqueViolation } from './sqlState.ts';
 
 /** One stored version of a definition, with its spec. */
@@ -10,6 +11,8 @@ export interface DefinitionVersionRecord {
   readonly name: string;
   readonly version: number;
   readonly spec: WorkflowSpec;
+  /** the webhooks this store declared for the first time, with their secrets (shown once); absent on reads */
+  readonly issuedWebhooks?: readonly IssuedWebhook[];
 }
 
 /**
@@ -110,30 +113,6 @@ export async function loadDefinitionVersion(db: Database, id: number, version: n
     [id, version],
   );
   return result.rows[0]?.spec;
-}
-
-/** A definition as lists show it: its latest version. */
-export interface DefinitionSummary {
-  readonly id: number;
-  readonly name: string;
-  readonly version: number;
-  readonly description: string;
-  readonly spec: WorkflowSpec;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-}
-
-/** Every live definition of an org with its latest spec, by name. */
-export async function listDefinitions(db: Database, orgId: string): Promise<DefinitionSummary[]> {
-  const result = await db.pool.query<DefinitionSummary>(
-    `SELECT d.id, d.name, d.latest_version AS version, d.description, v.spec,
-            d.created_at AS "createdAt", d.updated_at AS "updatedAt"
-       FROM definitions d JOIN definition_versions v ON v.definition_id = d.id AND v.version = d.latest_version
-      WHERE d.org_id = $1 AND d.deleted_at IS NULL
-      ORDER BY d.name`,
-    [orgId],
-  );
-  return result.rows;
 }
 
 /** Soft-deletes a live definition (its runs keep pointing at it); false when there is none. */

@@ -1,3 +1,4 @@
+import type { DeliveryOptions } from '../notifications/notifications.ts';
 import { systemsOf, type Engine } from '../runtime/engine.ts';
 
 /**
@@ -10,4 +11,6 @@ export const workOnce = {
   bulkBatch: (engine: Engine): Promise<boolean> => systemsOf(engine).bulk.workBatch(),
   /** one batch of the next backfill; false when none moved */
   backfillBatch: (engine: Engine): Promise<boolean> => systemsOf(engine).backfills.workBatch(),
+  /** one batch of due webhook deliveries; false when none was due */
+  deliveries: (engine: Engine, options: DeliveryOptions): Promise<boolean> => systemsOf(engine).resources.notifications.deliverDue(options),
 };

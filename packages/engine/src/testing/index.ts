@@ -3,3 +3,4 @@ export * from './testDatabase.ts';
 export * from './flowlineProcess.ts';
 export * from './screenshots.ts';
 export * from './engineLoops.ts';
+export * from './webhookReceiver.ts';

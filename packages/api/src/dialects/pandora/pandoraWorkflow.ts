@@ -15,8 +15,10 @@ const FLOWLINE_TYPE_KEY = 'flowlineType';
 
 /**
  * The seed: a workflow may start only when it has a real-time compute, a queue
- * export or an offline export. Nodes made outside Pandora carry no type label
- * and are runnable work, so they count too.
+ * export or an offline export. A node made outside Pandora carries no type
+ * label and is shown as a `job` (offline work), which is none of them: such a
+ * workflow (BackupCluster) is shown `canStart: false` and its start refused,
+ * as the README says — the view and the start agree.
  */
 const STARTABLE_TYPES: ReadonlySet<PandoraNodeType> = new Set(['transform', 'export', 'exportBatch']);
 
@@ -43,7 +45,7 @@ export const regionOf = (spec: WorkflowSpec): string => spec.labels?.[REGION_LAB
 
 /** True when the workflow has something the seed allows to start. */
 export function hasStartableNode(spec: WorkflowSpec): boolean {
-  return spec.nodes.some((n) => n.labels?.[TYPE_LABEL] === undefined || STARTABLE_TYPES.has(nodeType(n)));
+  return spec.nodes.some((n) => STARTABLE_TYPES.has(nodeType(n)));
 }
 
 /** `nodes` of the get answer: keyed `<NodeName>-<NodeType>`, with parents and children by name and type. */
