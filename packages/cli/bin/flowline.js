@@ -10,5 +10,5 @@ if (!existsSync(main)) {
   console.error('flowline: not built yet; run `pnpm build` in the repository first');
   process.exit(2);
 }
-const CLIENT_GROUPS = ['runs', 'defs', 'schedules', 'credentials'];
+const CLIENT_GROUPS = ['runs', 'defs', 'schedules', 'credentials', 'audit'];
 await import(CLIENT_GROUPS.includes(process.argv[2]) ? new URL('../dist/client/clientMain.js', import.meta.url).href : main.href);

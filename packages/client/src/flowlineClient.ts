@@ -9,6 +9,8 @@
  * ```
  */
 
+import type { AuditEventView, AuditQuery, BackfillView, BulkAction, BulkOperationView, BulkRunFilter, DeliveryView } from './operationsViews.ts';
+
 export type RunStatus =
   | 'FAIL'
   | 'INIT'
@@ -247,6 +249,8 @@ export interface FlowlineClientOptions {
   /** a bearer token from `POST /v1/credentials` (or FLOWLINE_ADMIN_TOKEN) */
   token: string;
   fetch?: typeof fetch;
+  /** which client this is, for the audit trail (`x-flowline-surface`): the CLI says `cli` */
+  surface?: 'cli' | 'ui';
 }
 
 /**
@@ -403,11 +407,53 @@ export class FlowlineClient {
     }
   }
 
+  /** Asks for `action` on many runs — by ids (at most 1,000) or a filter — worked off in the background; follow it with `bulkOperation`. */
+  bulk(action: BulkAction, selector: { ids: string[] } | { filter: BulkRunFilter }): Promise<BulkOperationView> {
+    return this.request('POST', `/v1/runs:${action}`, selector);
+  }
+
+  /** A bulk operation and its progress. */
+  bulkOperation(id: string): Promise<BulkOperationView> {
+    return this.request('GET', `/v1/bulk-operations/${encodeURIComponent(id)}`);
+  }
+
+  /** Stops a running bulk operation after its batch in progress. */
+  stopBulkOperation(id: string): Promise<BulkOperationView> {
+    return this.request('POST', `/v1/bulk-operations/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** Backfills a schedule over [from, to): one run per fire time the ledger lacks; follow it with `backfill`. */
+  backfillSchedule(scheduleId: number | string, range: { from: string; to: string; maxConcurrent?: number }): Promise<BackfillView> {
+    return this.request('POST', `/v1/schedules/${encodeURIComponent(scheduleId)}/backfill`, range);
+  }
+
+  /** A backfill and its progress. */
+  backfill(id: string): Promise<BackfillView> {
+    return this.request('GET', `/v1/backfills/${encodeURIComponent(id)}`);
+  }
+
+  /** Stops a running backfill; the runs it started go on. */
+  cancelBackfill(id: string): Promise<BackfillView> {
+    return this.request('POST', `/v1/backfills/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** A run's notifications: each event's delivery to each webhook, with its attempts. */
+  runNotifications(id: string): Promise<{ items: DeliveryView[] }> {
+    return this.request('GET', `/v1/runs/${encodeURIComponent(id)}/notifications`);
+  }
+
+  /** A page of the audit trail, newest first (admins). */
+  audit(query: AuditQuery = {}): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
+    const params = new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]])));
+    return this.request('GET', `/v1/audit${params.size ? `?${params}` : ''}`);
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await this.fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${this.options.token}`,
+        ...(this.options.surface === undefined ? {} : { 'x-flowline-surface': this.options.surface }),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

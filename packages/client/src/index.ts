@@ -1,1 +1,2 @@
 export * from './flowlineClient.ts';
+export * from './operationsViews.ts';

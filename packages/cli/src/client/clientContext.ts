@@ -29,7 +29,7 @@ export function clientContext(command: Command): ClientContext {
   const token = options.token ?? config.token;
   if (!token) throw new CliFailure('no token: pass --token or set FLOWLINE_TOKEN (an admin can issue one with `flowline credentials create`)', ExitCode.AUTH);
   return {
-    client: new FlowlineClient({ baseUrl: options.url ?? config.url, token }),
+    client: new FlowlineClient({ baseUrl: options.url ?? config.url, token, surface: 'cli' }),
     json: options.json,
     print: (text) => process.stdout.write(`${text}\n`),
     printJson: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),

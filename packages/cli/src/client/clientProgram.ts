@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { auditCommands } from './auditCommands.ts';
 import { argvWithSafeRunIds } from './runIdArguments.ts';
 import { credentialCommands } from './credentialCommands.ts';
 import { definitionCommands } from './definitionCommands.ts';
@@ -8,7 +9,7 @@ import { scheduleCommands } from './scheduleCommands.ts';
 
 /** The command groups that talk to a running flowline over HTTP (--url, --token); bin/flowline.js routes them to clientMain. */
 export function clientCommandGroups(): Command[] {
-  return [runCommands(), definitionCommands(), scheduleCommands(), credentialCommands()];
+  return [runCommands(), definitionCommands(), scheduleCommands(), credentialCommands(), auditCommands()];
 }
 
 /** Commander's own exits (unknown command or option, missing argument) are usage errors: 2; help is 0. */

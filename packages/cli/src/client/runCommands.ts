@@ -1,6 +1,8 @@
 import type { RunStatus, RunSummary, RunView } from '@flowline/client';
 import { Command, InvalidArgumentError } from 'commander';
+import { addBulkRunCommands } from './bulkCommands.ts';
 import { clientContext, withClientOptions, type ClientContext } from './clientContext.ts';
+import { addNotificationCommand } from './notificationCommands.ts';
 import { CliFailure, ExitCode } from './exitCode.ts';
 import { watchRun } from './runWatch.ts';
 import { formatDuration, formatTime, renderTable } from './table.ts';
@@ -52,7 +54,7 @@ async function watchToEnd(ctx: ClientContext, id: string, intervalMs: number): P
   if (run.status !== 'SUCCESS') throw new CliFailure(`run ${run.id} ended ${run.status}`, ExitCode.FAILURE);
 }
 
-/** `flowline runs list|show|start|cancel|rerun|watch`. */
+/** `flowline runs list|show|start|cancel|rerun|resume|notifications|watch`. */
 export function runCommands(): Command {
   const runs = new Command('runs').description('list, start, watch and operate workflow runs');
 
@@ -114,20 +116,8 @@ export function runCommands(): Command {
       },
     );
 
-  for (const [name, description] of [
-    ['cancel', 'cancel a run: pending nodes are cancelled, running handlers aborted'],
-    ['rerun', 'rerun a failed or cancelled run from its failed nodes'],
-  ] as const) {
-    withClientOptions(runs.command(name))
-      .description(description)
-      .argument('<id>', 'run id')
-      .action(async (id: string, _options: unknown, command: Command) => {
-        const ctx = clientContext(command);
-        const run = name === 'cancel' ? await ctx.client.cancel(id) : await ctx.client.rerun(id);
-        if (ctx.json) ctx.printJson(run);
-        else ctx.print(`${name === 'cancel' ? 'cancel requested for' : 'rerunning'} run ${run.id}: ${run.status}`);
-      });
-  }
+  addBulkRunCommands(runs);
+  addNotificationCommand(runs);
 
   withClientOptions(runs.command('watch'))
     .description('live status of each node until the run ends; exit 1 unless it succeeds')

@@ -1,5 +1,6 @@
 import type { ScheduleView } from '@flowline/client';
 import { Command, InvalidArgumentError } from 'commander';
+import { addBackfillCommands } from './backfillCommands.ts';
 import { clientContext, withClientOptions } from './clientContext.ts';
 import { formatTime, renderTable } from './table.ts';
 
@@ -16,7 +17,7 @@ function scheduleRows(items: readonly ScheduleView[]): string[][] {
   return items.map((s) => [String(s.id), s.workflow, s.name, s.expression, s.timeZone, s.paused ? 'paused' : 'active', formatTime(s.nextFireTime), s.lastRunId ?? '-']);
 }
 
-/** `flowline schedules list|preview|firings|pause|resume`. */
+/** `flowline schedules list|preview|firings|pause|resume|backfill|backfill-cancel`. */
 export function scheduleCommands(): Command {
   const schedules = new Command('schedules').description('cron schedules and their firing ledger');
 
@@ -65,5 +66,6 @@ export function scheduleCommands(): Command {
       });
   }
 
+  addBackfillCommands(schedules);
   return schedules;
 }
