@@ -14,6 +14,7 @@ const view = document.getElementById('view');
 let caller;
 const OPERATING_ROLES = ['operator', 'admin', 'superadmin'];
 const canOperate = () => OPERATING_ROLES.includes(caller?.role);
+const canAdminister = () => ['admin', 'superadmin'].includes(caller?.role);
 const notice = document.getElementById('notice');
 let pollTimer;
 
@@ -44,7 +45,8 @@ class ApiError extends Error {
 async function api(method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: { authorization: `Bearer ${localStorage.getItem(TOKEN_KEY) ?? ''}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    // x-flowline-surface: the audit trail records the UI's calls as the UI's.
+    headers: { authorization: `Bearer ${localStorage.getItem(TOKEN_KEY) ?? ''}`, 'x-flowline-surface': 'ui', ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
@@ -120,8 +122,19 @@ async function renderRuns(params) {
         <button type="submit" class="secondary">Filter</button>
       </form>
     </div>
+    <div class="card" id="bulk" ${canOperate() && (params.get('workflow') || params.get('status')) ? '' : 'hidden'}>
+      <h2>Every run this filter selects</h2>
+      <p class="muted">By workflow and status: one bulk operation, worked off in batches.</p>
+      <div class="actions">
+        <button class="danger" data-bulk="cancel">Cancel all</button>
+        <button class="secondary" data-bulk="rerun">Rerun all</button>
+        <button class="secondary" data-bulk="resume">Resume all</button>
+      </div>
+      <div id="bulk-progress"></div>
+    </div>
     <table id="runs"><thead><tr><th>Run</th><th>Workflow</th><th>Status</th><th>Biz id</th><th>Started</th><th>Took</th></tr></thead><tbody></tbody></table>
     <p class="pager" id="pager"></p>`;
+  for (const button of document.querySelectorAll('button[data-bulk]')) button.onclick = () => runBulk(button.dataset.bulk, params);
   document.getElementById('filters').addEventListener('submit', (event) => {
     event.preventDefault();
     const query = new URLSearchParams([...new window.FormData(event.target)].filter(([, v]) => v));
@@ -168,6 +181,30 @@ async function renderRuns(params) {
         .join('') || '<tr><td colspan="6" class="muted">no runs</td></tr>';
     for (const row of document.querySelectorAll('#runs tr[data-run]')) row.onclick = () => (window.location.hash = `#/runs/${row.dataset.run}`);
   });
+}
+
+// ---------- bulk operations ----------
+const progressBar = (done, total) => `<progress max="${Math.max(total, 1)}" value="${done}"></progress>`;
+
+/** Asks for a bulk operation over the runs the list's filter selects, then follows its progress in the card. */
+async function runBulk(action, params) {
+  const filter = { ...(params.get('workflow') ? { workflow: params.get('workflow') } : {}), ...(params.get('status') ? { status: params.get('status') } : {}) };
+  if (!window.confirm(`${action} every run with ${Object.entries(filter).map(([k, v]) => `${k} ${v}`).join(' and ')}?`)) return;
+  try {
+    const started = await api('POST', `/v1/runs:${action}`, { filter });
+    const box = document.getElementById('bulk-progress');
+    const draw = async () => {
+      const op = await api('GET', `/v1/bulk-operations/${encodeURIComponent(started.id)}`);
+      if (!box.isConnected) return;
+      box.innerHTML = `<p id="bulk-status" data-status="${esc(op.status)}">${progressBar(op.processed, op.total)} ${op.processed}/${op.total} runs ·
+        ${op.succeeded} done, ${op.skipped} skipped, ${op.failed} failed · <b>${esc(op.status)}</b></p>
+        ${op.errors.map((e) => `<p class="muted"><code>${esc(e.runId)}</code> ${esc(e.code)}: ${esc(e.message)}</p>`).join('')}`;
+      if (op.status === 'RUNNING') setTimeout(draw, 300);
+    };
+    await draw();
+  } catch (error) {
+    showNotice(error.message);
+  }
 }
 
 // ---------- run detail ----------
@@ -249,7 +286,10 @@ async function operate(path) {
 async function renderRun(id) {
   view.innerHTML = '<p class="muted">loading…</p>';
   poll(async () => {
-    const run = await api('GET', `/v1/runs/${encodeURIComponent(id)}`);
+    const [run, notifications] = await Promise.all([
+      api('GET', `/v1/runs/${encodeURIComponent(id)}`),
+      api('GET', `/v1/runs/${encodeURIComponent(id)}/notifications`),
+    ]);
     const parentsOf = new Map(run.nodes.map((n) => [n.name, n.dependsOn]));
     const done = TERMINAL.includes(run.status);
     view.innerHTML = `
@@ -271,7 +311,8 @@ async function renderRun(id) {
           <td>${duration(n.startedAt, n.endedAt)}</td><td>${n.result ? `<pre>${esc(n.result)}</pre>` : '<span class="muted">-</span>'}${n.error ? `<pre style="color:var(--FAIL)">${esc(n.error)}</pre>` : ''}</td>
           <td>${n.skipRequested && !done ? '<span class="muted">skipped once reached</span>' : canOperate() && SKIPPABLE.includes(n.status) && !done ? `<button class="secondary skip" data-skip="${esc(n.name)}">Skip</button>` : ''}</td></tr>`,
         )
-        .join('')}</tbody></table>`;
+        .join('')}</tbody></table>
+      ${notificationsTable(notifications.items)}`;
     document.getElementById('cancel').onclick = () => operate(`/v1/runs/${encodeURIComponent(run.id)}/cancel`);
     document.getElementById('rerun').onclick = async () => {
       await operate(`/v1/runs/${encodeURIComponent(run.id)}/rerun`);
@@ -280,8 +321,23 @@ async function renderRun(id) {
     for (const button of document.querySelectorAll('button[data-skip]')) {
       button.onclick = () => operate(`/v1/runs/${encodeURIComponent(run.id)}/nodes/${encodeURIComponent(button.dataset.skip)}/skip`);
     }
-    return !done;
+    // Deliveries go on after the run ends: keep polling while one is pending.
+    return !done || notifications.items.some((d) => d.status === 'PENDING');
   });
+}
+
+/** A run's webhook deliveries, each with its attempts. */
+function notificationsTable(deliveries) {
+  if (deliveries.length === 0) return '';
+  const attempts = (d) => d.attemptLog.map((a) => `#${a.attempt} ${a.httpStatus ?? '-'}${a.error ? ` ${esc(a.error)}` : ''}`).join('<br>');
+  return `<h2>Notifications</h2>
+    <table id="notifications"><thead><tr><th>Event</th><th>Webhook</th><th>Status</th><th>Attempts</th><th>Delivered / next try</th></tr></thead><tbody>
+    ${deliveries
+      .map(
+        (d) => `<tr data-delivery="${esc(d.id)}" data-status="${esc(d.status)}"><td>${esc(d.event)}</td><td><code>${esc(d.url)}</code></td><td>${esc(d.status)}</td>
+        <td>${d.attempts}<br><span class="muted">${attempts(d)}</span></td><td>${time(d.deliveredAt ?? d.nextAttemptAt)}</td></tr>`,
+      )
+      .join('')}</tbody></table>`;
 }
 
 // ---------- schedules ----------
@@ -293,12 +349,50 @@ async function showFirings(schedule) {
     api('GET', `/v1/schedules/${schedule.id}/firings?limit=50`),
   ]);
   const counts = Object.entries(detail.firingCounts).map(([outcome, n]) => `<span>${esc(outcome)} <b>${n}</b></span>`).join('');
+  const backfills = await api('GET', `/v1/schedules/${schedule.id}/backfills`);
   document.getElementById('firings').innerHTML = `
     <h2>Firing ledger of ${esc(schedule.workflow)} / ${esc(schedule.name)}</h2>
     <div class="meta">${counts}</div>
+    <div class="card" ${canOperate() ? '' : 'hidden'}>
+      <h2>Backfill</h2>
+      <p class="muted">One run per fire time of the range (in ${esc(schedule.timeZone)}) that the ledger has no row for, recorded BACKFILL.</p>
+      <form id="backfill-form" class="inline">
+        <label>From <input id="backfill-from" type="datetime-local" required></label>
+        <label>To <input id="backfill-to" type="datetime-local" required></label>
+        <label>At once <input id="backfill-concurrency" type="number" min="1" max="100" value="10"></label>
+        <button type="submit" id="backfill-start">Backfill</button>
+      </form>
+    </div>
+    <table id="backfills" ${backfills.items.length ? '' : 'hidden'}><thead><tr><th>Backfill</th><th>Range</th><th>Progress</th><th>Status</th><th>By</th></tr></thead><tbody>
+    ${backfills.items.map((b) => `<tr data-backfill="${esc(b.id)}" data-status="${esc(b.status)}"><td><code>${esc(b.id)}</code></td><td>${time(b.from)} – ${time(b.to)}</td>
+      <td>${progressBar(b.started + b.skipped, b.total)} ${b.started} started, ${b.skipped} already there, of ${b.total}</td><td>${esc(b.status)}</td><td>${esc(b.requestedBy)}</td></tr>`).join('')}
+    </tbody></table>
     <table id="firing-ledger"><thead><tr><th>Fire time</th><th>Outcome</th><th>Run</th><th>Decided after</th><th>Replica</th></tr></thead><tbody>
     ${firings.items.map((f) => `<tr><td>${time(f.fireTime)}</td><td>${esc(f.outcome)}</td><td>${runLink(f.runId)}</td><td>${f.delayMs} ms</td><td>${esc(f.replica)}</td></tr>`).join('') || '<tr><td colspan="5" class="muted">no firings yet</td></tr>'}
     </tbody></table>`;
+  document.getElementById('backfill-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      // datetime-local is the browser's wall clock: new Date reads it so, and the API takes the instant.
+      const instant = (id) => new Date(document.getElementById(id).value).toISOString();
+      await api('POST', `/v1/schedules/${schedule.id}/backfill`, {
+        from: instant('backfill-from'),
+        to: instant('backfill-to'),
+        maxConcurrent: Number(document.getElementById('backfill-concurrency').value),
+      });
+      showNotice('');
+      await followBackfills(schedule);
+    } catch (error) {
+      showNotice(error.message);
+    }
+  });
+}
+
+/** Redraws a schedule's panel while one of its backfills is running. */
+async function followBackfills(schedule) {
+  await showFirings(schedule);
+  const running = document.querySelector('#backfills tr[data-status="RUNNING"]');
+  if (running) setTimeout(() => followBackfills(schedule).catch((error) => showNotice(error.message)), 500);
 }
 
 async function renderSchedules() {
@@ -347,6 +441,33 @@ async function renderHandlers() {
   });
 }
 
+// ---------- audit trail ----------
+async function renderAudit(params) {
+  const query = new URLSearchParams([...params].filter(([k, v]) => v && ['principal', 'action', 'target', 'surface', 'outcome', 'cursor'].includes(k)));
+  query.set('limit', '50');
+  const { items, nextCursor } = await api('GET', `/v1/audit?${query}`);
+  const field = (name, label) => `<label>${label} <input name="${name}" value="${esc(params.get(name) ?? '')}"></label>`;
+  const next = new URLSearchParams(params);
+  if (nextCursor) next.set('cursor', nextCursor);
+  view.innerHTML = `<h1>Audit trail</h1>
+    <p class="muted">Every state-changing call on every surface, refused ones included, newest first. Nothing here can be changed.</p>
+    <div class="card"><form id="audit-filters" class="inline">
+      ${field('principal', 'Principal')}${field('action', 'Action')}${field('target', 'Target')}${field('surface', 'Surface')}
+      <label>Outcome <select name="outcome"><option value="">any</option>${['ok', 'denied', 'failed'].map((o) => `<option ${params.get('outcome') === o ? 'selected' : ''}>${o}</option>`).join('')}</select></label>
+      <button type="submit" class="secondary">Filter</button>
+    </form></div>
+    <table id="audit"><thead><tr><th>At</th><th>Principal</th><th>Org</th><th>Action</th><th>Target</th><th>Surface</th><th>Address</th><th>Outcome</th></tr></thead><tbody>
+    ${items.map((e) => `<tr data-action="${esc(e.action)}"><td>${time(e.at)}</td><td>${esc(e.principalName ?? '(no credential)')} <span class="muted">${esc(e.role ?? '')}</span></td>
+      <td>${esc(e.orgId ?? '-')}</td><td><code>${esc(e.action)}</code></td><td><code>${esc(e.target)}</code></td><td>${esc(e.surface)}</td><td>${esc(e.address)}</td>
+      <td>${esc(e.outcome)} <span class="muted">${e.httpStatus}</span></td></tr>`).join('') || '<tr><td colspan="8" class="muted">nothing recorded</td></tr>'}
+    </tbody></table>
+    <p class="pager">${params.get('cursor') ? '<a href="#/audit">← newest</a>' : ''} ${nextCursor ? `<a id="audit-older" href="#/audit?${esc(next.toString())}">older →</a>` : ''}</p>`;
+  document.getElementById('audit-filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    window.location.hash = `#/audit?${new URLSearchParams([...new window.FormData(event.target)].filter(([, v]) => v))}`;
+  });
+}
+
 // ---------- routing ----------
 async function route() {
   clearTimeout(pollTimer);
@@ -363,10 +484,12 @@ async function route() {
   try {
     caller ??= await api('GET', '/v1/whoami');
     document.getElementById('who').textContent = `${caller.name} · ${caller.role} · ${caller.orgId}`;
+    document.querySelector('[data-nav="audit"]').hidden = !canAdminister();
     const run = /^\/runs\/([^/]+)$/.exec(path ?? '');
     if (run) await renderRun(decodeURIComponent(run[1]));
     else if (path === '/schedules') await renderSchedules();
     else if (path === '/handlers') await renderHandlers();
+    else if (path === '/audit') await renderAudit(new URLSearchParams(query ?? ''));
     else await renderRuns(new URLSearchParams(query ?? ''));
   } catch (error) {
     showNotice(error.message);
