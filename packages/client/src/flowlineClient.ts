@@ -1,3 +1,5 @@
+import type { AuditEventView, AuditQuery, BackfillView, BulkAction, BulkOperationView, BulkRunFilter, DeliveryView } from './operationsViews.ts';
+
 /**
  * A small typed client for the native `/v1` API, with no dependencies beyond
  * `fetch`. What a service that starts and watches workflows calls:
@@ -8,8 +10,6 @@
  * const done = await client.waitFor(run.id);
  * ```
  */
-
-import type { AuditEventView, AuditQuery, BackfillView, BulkAction, BulkOperationView, BulkRunFilter, DeliveryView } from './operationsViews.ts';
 
 export type RunStatus =
   | 'FAIL'

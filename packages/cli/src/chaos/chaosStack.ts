@@ -1,4 +1,5 @@
-import { Engine, QueueName, bullPrefix, connectRedis, isTerminal, type RunWithNodes, type WorkflowSpecInput } from '@flowline/engine';
+import { randomBytes } from 'node:crypto';
+import { Engine, QueueName, SecretSeal, bullPrefix, connectRedis, isTerminal, type RunWithNodes, type WorkflowSpecInput } from '@flowline/engine';
 import { Queue } from 'bullmq';
 import {
   TEST_REDIS_URL,
@@ -51,7 +52,8 @@ export async function startChaosStack(timing: ChaosTiming = {}, ownDatabase?: Te
   const database = ownDatabase ?? (await freshDatabase());
   const prefix = freshQueuePrefix();
   const redis = connectRedis(TEST_REDIS_URL);
-  const engine = new Engine({ db: database.db, redis, queuePrefix: prefix });
+  // A seal of its own: definitions declaring webhooks (the fuzzer's do) have their secrets sealed.
+  const engine = new Engine({ db: database.db, redis, queuePrefix: prefix, seal: new SecretSeal(randomBytes(32).toString('hex')) });
   const queue = new Queue(QueueName.NODES, { connection: redis, prefix: bullPrefix(prefix) });
   const workers: FlowlineProcess[] = [];
 

@@ -107,7 +107,8 @@ export function mutate(baseline: Baseline, slot: Slot, hostile: Hostile): Mutate
       payload = mutateJson(baseline.body, slot.path, slot.object, hostile);
       break;
   }
-  const path = baseline.url.replace(/:([A-Za-z]+)/g, (_m, name: string) => encodeLoose(params[name] ?? ''));
+  // A parameter follows a slash: the colon of a custom method (`/v1/runs:cancel`) is part of the path.
+  const path = baseline.url.replace(/(?<=\/):([A-Za-z]+)/g, (_m, name: string) => encodeLoose(params[name] ?? ''));
   const search = query.length ? `?${query.map(([k, v]) => `${encodeLoose(k)}=${encodeLoose(v)}`).join('&')}` : '';
   return { method: baseline.method, path, query, search, payload };
 }
