@@ -1,14 +1,9 @@
 import type { BackfillView } from '@flowline/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { clientContext, withClientOptions } from './clientContext.ts';
+import { isoTime } from './optionValues.ts';
 import { watchProgress } from './progressWatch.ts';
 import { formatTime, progressBar } from './table.ts';
-
-function isoTime(value: string): string {
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('expected a time, e.g. 2026-11-18T00:00:00+08:00');
-  return at.toISOString();
-}
 
 function concurrency(value: string): number {
   const n = Number(value);

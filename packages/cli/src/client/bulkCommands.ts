@@ -1,7 +1,8 @@
 import type { BulkAction, BulkOperationView, BulkRunFilter } from '@flowline/client';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { clientContext, withClientOptions, type ClientContext } from './clientContext.ts';
 import { CliFailure, ExitCode } from './exitCode.ts';
+import { isoTime, positiveInteger } from './optionValues.ts';
 import { watchProgress } from './progressWatch.ts';
 import { progressBar } from './table.ts';
 
@@ -22,18 +23,6 @@ interface BulkOptions {
   yes: boolean;
   wait: boolean;
   interval: number;
-}
-
-function isoTime(value: string): string {
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('expected a time, e.g. 2026-11-25T00:00:00Z');
-  return at.toISOString();
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
 }
 
 /** The filter the options name; undefined when they name none. */

@@ -4,14 +4,9 @@ import { addBulkRunCommands } from './bulkCommands.ts';
 import { clientContext, withClientOptions, type ClientContext } from './clientContext.ts';
 import { addNotificationCommand } from './notificationCommands.ts';
 import { CliFailure, ExitCode } from './exitCode.ts';
+import { positiveInteger } from './optionValues.ts';
 import { watchRun } from './runWatch.ts';
 import { formatDuration, formatTime, renderTable } from './table.ts';
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
 
 function jsonObject(value: string): Record<string, unknown> {
   try {

@@ -41,21 +41,13 @@ export interface AuditEntry {
   readonly httpStatus: number;
 }
 
-/** A row of the audit trail. */
-export interface AuditRecord {
+/** A row of the audit trail: the entry, its principal spread into columns, and its outcome. */
+export interface AuditRecord extends Omit<AuditEntry, 'principal'> {
   readonly id: number;
-  readonly at: Date;
   readonly orgId: string | null;
   readonly principalId: string | null;
   readonly principalName: string | null;
   readonly role: string | null;
-  readonly action: string;
-  readonly target: string;
-  readonly surface: string;
-  readonly address: string;
-  readonly method: string;
-  readonly route: string;
-  readonly httpStatus: number;
   readonly outcome: AuditOutcome;
 }
 

@@ -1,5 +1,5 @@
 import { newUuid, uuidToShortId } from '../core/ids.ts';
-import { ValidationFailed } from '../errors.ts';
+import { BackfillNotFound, InvalidTransition, ValidationFailed } from '../errors.ts';
 import type { EngineResources } from '../runtime/engineResources.ts';
 import { newLeaseOwner } from '../runtime/leaseOwner.ts';
 import type { PendingStart, StartSystem } from '../runtime/systems/startSystem.ts';
@@ -70,14 +70,15 @@ export class Backfills {
       requestedBy: request.requestedBy,
       createdAt: now(),
     });
-    return (await this.get(id, request.orgId))!;
+    return this.get(id, request.orgId);
   }
 
   /** One of an org's backfills, as its last batch left it. */
-  async get(id: string, orgId: string): Promise<BackfillRecord | undefined> {
+  async get(id: string, orgId: string): Promise<BackfillRecord> {
     const uuid = toRunUuid(id);
     const found = uuid && (await readBackfill(this.resources.db.pool, orgId, uuid));
-    return found ? viewed(found) : undefined;
+    if (!found) throw new BackfillNotFound(id);
+    return viewed(found);
   }
 
   /** A schedule's latest backfills, newest first. */
@@ -86,10 +87,13 @@ export class Backfills {
     return (await listBackfills(this.resources.db.pool, schedule.id, limit)).map(viewed);
   }
 
-  /** Stops a running backfill after its batch in progress; false when it is not running (or not the org's). */
-  async stop(id: string, orgId: string): Promise<boolean> {
+  /** Stops a running backfill after its batch in progress; refused when it is not running. */
+  async stop(id: string, orgId: string): Promise<BackfillRecord> {
     const uuid = toRunUuid(id);
-    return uuid !== undefined && (await stopBackfill(this.resources.db.pool, orgId, uuid, this.resources.now()));
+    const stopped = uuid !== undefined && (await stopBackfill(this.resources.db.pool, orgId, uuid, this.resources.now()));
+    const found = await this.get(id, orgId);
+    if (!stopped) throw new InvalidTransition('cancel', found.status, `backfill ${found.id} is ${found.status}, not RUNNING`);
+    return found;
   }
 
   /**

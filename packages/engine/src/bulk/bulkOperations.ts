@@ -1,7 +1,7 @@
 import { newUuid, uuidToShortId } from '../core/ids.ts';
 import type { RunEvent } from '../core/runState.ts';
 import type { Status } from '../core/status.ts';
-import { FlowlineError, ValidationFailed } from '../errors.ts';
+import { BulkOperationNotFound, FlowlineError, InvalidTransition, ValidationFailed } from '../errors.ts';
 import type { EngineResources } from '../runtime/engineResources.ts';
 import type { DecisionSystem } from '../runtime/systems/decisionSystem.ts';
 import { toRunUuid } from '../runtime/systems/historySystem.ts';
@@ -62,14 +62,15 @@ export class BulkOperations {
       'ids' in selector ? { total: selector.ids.length, upToSeq: null } : await countBulkTargets(db.pool, request.orgId, selector.filter);
     const id = newUuid();
     await insertBulkOperation(db.pool, { id, orgId: request.orgId, action: request.action, selector, total, upToSeq, requestedBy: request.requestedBy, createdAt: now() });
-    return (await this.get(id, request.orgId))!;
+    return this.get(id, request.orgId);
   }
 
   /** One of an org's bulk operations, as its last batch left it. */
-  async get(id: string, orgId: string): Promise<BulkOperationRecord | undefined> {
+  async get(id: string, orgId: string): Promise<BulkOperationRecord> {
     const uuid = toRunUuid(id);
     const found = uuid && (await readBulkOperation(this.resources.db.pool, orgId, uuid));
-    return found ? viewed(found) : undefined;
+    if (!found) throw new BulkOperationNotFound(id);
+    return viewed(found);
   }
 
   /** An org's latest bulk operations, newest first. */
@@ -77,10 +78,13 @@ export class BulkOperations {
     return (await listBulkOperations(this.resources.db.pool, orgId, limit)).map(viewed);
   }
 
-  /** Stops a running operation after its batch in progress; false when it is not running (or not the org's). */
-  async stop(id: string, orgId: string): Promise<boolean> {
+  /** Stops a running operation after its batch in progress; refused when it is not running. */
+  async stop(id: string, orgId: string): Promise<BulkOperationRecord> {
     const uuid = toRunUuid(id);
-    return uuid !== undefined && (await stopBulkOperation(this.resources.db.pool, orgId, uuid, this.resources.now()));
+    const stopped = uuid !== undefined && (await stopBulkOperation(this.resources.db.pool, orgId, uuid, this.resources.now()));
+    const found = await this.get(id, orgId);
+    if (!stopped) throw new InvalidTransition('cancel', found.status, `bulk operation ${found.id} is ${found.status}, not RUNNING`);
+    return found;
   }
 
   /** Works one batch of the running operation least recently advanced that no other process holds; false when there was none. */

@@ -9,7 +9,7 @@ import type { WorkflowDefinition } from '../definitions/defineWorkflow.ts';
 import type { AuditEntry, AuditFilter, AuditRecord } from '../audit/auditEvent.ts';
 import type { BackfillRecord, BackfillRequest } from '../backfill/backfill.ts';
 import type { BulkOperationRecord, BulkOperationRequest } from '../bulk/bulkOperation.ts';
-import { BackfillNotFound, BulkOperationNotFound, InvalidTransition, RunNotFound } from '../errors.ts';
+import { RunNotFound } from '../errors.ts';
 import { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import type { SecretSeal } from '../auth/secretSeal.ts';
 import { Notifications } from '../notifications/notifications.ts';
@@ -322,10 +322,8 @@ export class Engine {
   }
 
   /** One of an org's bulk operations, with its progress as of its last batch. */
-  async getBulkOperation(id: string, orgId: string): Promise<BulkOperationRecord> {
-    const found = await this.#systems.bulk.get(id, orgId);
-    if (!found) throw new BulkOperationNotFound(id);
-    return found;
+  getBulkOperation(id: string, orgId: string): Promise<BulkOperationRecord> {
+    return this.#systems.bulk.get(id, orgId);
   }
 
   /** An org's latest bulk operations, newest first. */
@@ -334,11 +332,8 @@ export class Engine {
   }
 
   /** Stops a running bulk operation after its batch in progress; what it did stays done. */
-  async stopBulkOperation(id: string, orgId: string): Promise<BulkOperationRecord> {
-    const stopped = await this.#systems.bulk.stop(id, orgId);
-    const found = await this.getBulkOperation(id, orgId);
-    if (!stopped) throw new InvalidTransition('cancel', found.status, `bulk operation ${found.id} is ${found.status}, not RUNNING`);
-    return found;
+  stopBulkOperation(id: string, orgId: string): Promise<BulkOperationRecord> {
+    return this.#systems.bulk.stop(id, orgId);
   }
 
   // Operating: backfills of schedules
@@ -349,10 +344,8 @@ export class Engine {
   }
 
   /** One of an org's backfills, with its progress as of its last batch. */
-  async getBackfill(id: string, orgId: string): Promise<BackfillRecord> {
-    const found = await this.#systems.backfills.get(id, orgId);
-    if (!found) throw new BackfillNotFound(id);
-    return found;
+  getBackfill(id: string, orgId: string): Promise<BackfillRecord> {
+    return this.#systems.backfills.get(id, orgId);
   }
 
   /** A schedule's latest backfills, newest first. */
@@ -361,11 +354,8 @@ export class Engine {
   }
 
   /** Stops a running backfill after its batch in progress; the runs it started go on. */
-  async stopBackfill(id: string, orgId: string): Promise<BackfillRecord> {
-    const stopped = await this.#systems.backfills.stop(id, orgId);
-    const found = await this.getBackfill(id, orgId);
-    if (!stopped) throw new InvalidTransition('cancel', found.status, `backfill ${found.id} is ${found.status}, not RUNNING`);
-    return found;
+  stopBackfill(id: string, orgId: string): Promise<BackfillRecord> {
+    return this.#systems.backfills.stop(id, orgId);
   }
 
   // Operating: notifications

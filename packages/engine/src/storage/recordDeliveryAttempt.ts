@@ -1,14 +1,9 @@
 import type { Queryable } from './database.ts';
+import type { DeliveryAttempt } from './listRunDeliveries.ts';
 
 /** How an attempt ended, and what becomes of its delivery. */
-export interface DeliveryAttemptRecord {
+export interface DeliveryAttemptRecord extends DeliveryAttempt {
   readonly deliveryId: string;
-  readonly attempt: number;
-  readonly startedAt: Date;
-  readonly endedAt: Date;
-  readonly httpStatus: number | null;
-  readonly error: string | null;
-  readonly sender: string;
   /** DELIVERED, PENDING (retry at `nextAttemptAt`) or DEAD */
   readonly status: string;
   readonly nextAttemptAt: Date;
