@@ -120,7 +120,8 @@ describe('POST /v1/runs:resume and :rerun by ids', () => {
     const tooMany = await api.call(operator, { method: 'POST', url: '/v1/runs:rerun', payload: { ids: Array.from({ length: 1001 }, () => a) } });
     expect(tooMany.statusCode).toBe(400);
     expect((await api.call(operator, { method: 'POST', url: '/v1/runs:rerun', payload: { ids: ['not an id'] } })).statusCode).toBe(400);
-    await api.call(operator, { method: 'POST', url: '/v1/runs:cancel', payload: { ids: [a, b] } });
+    const cleanup = (await api.call(operator, { method: 'POST', url: '/v1/runs:cancel', payload: { ids: [a, b] } })).json() as BulkOperationRecord;
+    await expect.poll(async () => (await operation(cleanup.id)).status).toBe('DONE');
   });
 
   it('a reader may read an operation but not ask for one; another org sees none of it', async () => {
