@@ -1,4 +1,4 @@
-import { EgressPolicy, OperationsLoops, SchedulerLoop, verifyWebhookSignature, type DeliveryRecord } from '@flowline/engine';
+import { EgressPolicy, OperationsLoops, RunRetention, SchedulerLoop, verifyWebhookSignature, type DeliveryRecord } from '@flowline/engine';
 import { startWebhookReceiver, workOnce, type WebhookReceiver } from '@flowline/engine/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from './apiFixture.ts';
@@ -162,6 +162,14 @@ describe('where webhooks may reach', () => {
     } finally {
       loops.start();
     }
+  });
+
+  it("goes with its run when retention deletes the run: deliveries, their attempts and the run's SLA miss", async () => {
+    const count = async (table: string) => Number((await api.engineOptions.db.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
+    expect(await count('notification_deliveries')).toBeGreaterThan(0);
+    expect(await count('sla_misses')).toBeGreaterThan(0);
+    await new RunRetention(api.engineOptions.db, { maxAgeMs: 1, byWorkflow: {} }).sweep(new Date(Date.now() + 60_000));
+    expect([await count('notification_deliveries'), await count('notification_attempts'), await count('sla_misses')]).toEqual([0, 0, 0]);
   });
 
   it('a run of a definition without webhooks writes no notification; another org reads none of a run', async () => {

@@ -5,8 +5,9 @@ import type { Queryable } from './database.ts';
 const TERMINAL = TERMINAL_STATUSES.join(', ');
 
 /**
- * Deletes one batch of finished runs a retention rule covers, and their nodes
- * and their nodes' attempt history in the same statement (node_runs has no foreign key to cascade; see its
+ * Deletes one batch of finished runs a retention rule covers, and their nodes,
+ * their nodes' attempt history, their notifications (with their attempts) and
+ * their SLA misses in the same statement (none has a foreign key to cascade; see node_runs'
  * run_id). Small batches, oldest first, rows others hold skipped: each
  * statement locks few rows for a moment, so workers and readers never queue
  * behind retention, and two replicas sweeping at once split the work.
@@ -29,6 +30,12 @@ export async function deleteExpiredRuns(db: Queryable, rule: RetentionRule, limi
        DELETE FROM node_runs WHERE run_id IN (SELECT id FROM runs)
      ), attempts AS (
        DELETE FROM node_attempts WHERE run_id IN (SELECT id FROM runs)
+     ), deliveries AS (
+       DELETE FROM notification_deliveries WHERE run_id IN (SELECT id FROM runs) RETURNING id
+     ), delivery_attempts AS (
+       DELETE FROM notification_attempts WHERE delivery_id IN (SELECT id FROM deliveries)
+     ), sla_misses AS (
+       DELETE FROM sla_misses WHERE run_id IN (SELECT id FROM runs)
      )
      SELECT count(*)::int AS deleted FROM runs`,
     [rule.endedBefore, rule.workflow ?? null, rule.excluded, limit],
