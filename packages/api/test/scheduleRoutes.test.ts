@@ -45,7 +45,7 @@ describe('GET /v1/schedules', () => {
     const { id } = await scheduleOf('CheckPlatform');
     const detail = await api.call(reader, { method: 'GET', url: `/v1/schedules/${id}` });
     expect(detail.statusCode).toBe(200);
-    expect(detail.json().firingCounts).toEqual({ FIRED: 0, CATCHUP: 0, SKIPPED_OVERLAP: 0, MISSED: 0, QUEUED: 0 });
+    expect(detail.json().firingCounts).toEqual({ FIRED: 0, CATCHUP: 0, SKIPPED_OVERLAP: 0, MISSED: 0, QUEUED: 0, BACKFILL: 0 });
   });
 
   it('answers an unknown schedule with 404 SCHEDULE_NOT_FOUND', async () => {
