@@ -12,7 +12,6 @@ import { listBulkOperations } from '../storage/listBulkOperations.ts';
 import { listBulkTargets } from '../storage/listBulkTargets.ts';
 import { lockNextBulkOperation } from '../storage/lockNextBulkOperation.ts';
 import { readBulkOperation } from '../storage/readBulkOperation.ts';
-import { readRunDefinitions } from '../storage/readRunDefinitions.ts';
 import { recordBulkProgress } from '../storage/recordBulkProgress.ts';
 import { stopBulkOperation } from '../storage/stopBulkOperation.ts';
 import type { BulkOperationRow } from '../storage/bulkOperationColumns.ts';
@@ -93,7 +92,6 @@ export class BulkOperations {
       const operation = await lockNextBulkOperation(client);
       if (!operation) return false;
       const { targets, cursor, done } = await this.nextTargets(operation);
-      await this.warmDefinitions(targets);
       const outcomes: BulkRunOutcome[] = [];
       for (let i = 0; i < targets.length; i += BATCH_CONCURRENCY) {
         outcomes.push(...(await Promise.all(targets.slice(i, i + BATCH_CONCURRENCY).map((runId) => this.apply(operation, runId)))));
@@ -124,17 +122,6 @@ export class BulkOperations {
             limit: BULK_BATCH_SIZE,
           });
     return { targets: rows.map((r) => r.id), cursor: rows.at(-1)?.seq ?? operation.cursor, done: rows.length < BULK_BATCH_SIZE };
-  }
-
-  /**
-   * Reads the batch's definition versions into the cache first. A decision
-   * under a run's lock holds a connection; one that then misses the cache
-   * asks the pool for another, and sixteen of them at once could hold every
-   * connection while each waits for one more.
-   */
-  private async warmDefinitions(runIds: readonly string[]): Promise<void> {
-    const versions = await readRunDefinitions(this.resources.db.pool, runIds);
-    await Promise.all(versions.map((v) => this.resources.definitions.dag(v.id, v.version)));
   }
 
   /** The action on one run, as a decision under the run's lock; a refusal is the run's outcome, not the batch's. */

@@ -1,6 +1,6 @@
 import { compileDag, type Dag } from '../core/dag.ts';
 import type { WorkflowSpec } from '../core/spec.ts';
-import type { Database } from '../storage/database.ts';
+import type { Database, Queryable } from '../storage/database.ts';
 import { loadDefinitionVersion } from '../storage/definitionStore.ts';
 
 interface CachedVersion {
@@ -12,6 +12,11 @@ interface CachedVersion {
  * Definition versions by (definition, version): the spec and its compiled
  * DAG. Versions are immutable, so an entry never goes stale; the map is
  * bounded to keep a long-lived worker's memory flat.
+ *
+ * A caller holding a connection (a decision under its runs' locks) passes it
+ * as `via`: a miss is read through that connection, never by asking the pool
+ * for a second one, which under load would wait on connections that are all
+ * held by decisions waiting the same way.
  */
 export class DefinitionCache {
   private readonly entries = new Map<string, Promise<CachedVersion>>();
@@ -21,8 +26,8 @@ export class DefinitionCache {
     private readonly capacity = 1000,
   ) {}
 
-  async dag(definitionId: number, version: number): Promise<Dag> {
-    return (await this.version(definitionId, version)).dag;
+  async dag(definitionId: number, version: number, via?: Queryable): Promise<Dag> {
+    return (await this.version(definitionId, version, via)).dag;
   }
 
   /** The version's spec as stored (what a run pinned to it was started under). */
@@ -30,11 +35,11 @@ export class DefinitionCache {
     return (await this.version(definitionId, version)).spec;
   }
 
-  private version(definitionId: number, version: number): Promise<CachedVersion> {
+  private version(definitionId: number, version: number, via: Queryable = this.db.pool): Promise<CachedVersion> {
     const key = `${definitionId}:${version}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = loadDefinitionVersion(this.db, definitionId, version).then((spec) => {
+      entry = loadDefinitionVersion(via, definitionId, version).then((spec) => {
         if (!spec) throw new Error(`definition ${definitionId} has no version ${version}`);
         return { spec, dag: compileDag(spec) };
       });

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { WorkflowSpec } from '../core/spec.ts';
-import { inTransaction, type Database } from './database.ts';
+import { inTransaction, type Database, type Queryable } from './database.ts';
 import type { IssuedWebhook } from './listWebhooks.ts';
 import { isUniqueViolation } from './sqlState.ts';
 
@@ -107,8 +107,8 @@ export async function findDefinitionById(db: Database, id: number): Promise<{ id
 }
 
 /** One pinned version's spec; versions are immutable, so callers may cache the answer forever. */
-export async function loadDefinitionVersion(db: Database, id: number, version: number): Promise<WorkflowSpec | undefined> {
-  const result = await db.pool.query<{ spec: WorkflowSpec }>(
+export async function loadDefinitionVersion(db: Queryable, id: number, version: number): Promise<WorkflowSpec | undefined> {
+  const result = await db.query<{ spec: WorkflowSpec }>(
     `SELECT spec FROM definition_versions WHERE definition_id = $1 AND version = $2`,
     [id, version],
   );

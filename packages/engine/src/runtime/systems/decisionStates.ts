@@ -104,7 +104,7 @@ export async function loadDecisionStates(
     for (const runUuid of new Set(events.map((e) => e.runUuid))) {
       const locked = await lockRun(client, runUuid);
       if (!locked) continue;
-      const dag = await definitions.dag(locked.definitionId, locked.definitionVersion);
+      const dag = await definitions.dag(locked.definitionId, locked.definitionVersion, client);
       states.set(runUuid, { run: locked, state: runStateFromRows(locked, dag) });
     }
     return states;
@@ -114,7 +114,7 @@ export async function loadDecisionStates(
   const { states, whole } = await loadSuccessStates(client, events.flatMap((e) => (pinned.has(e.runUuid) ? [{ ...e, definition: pinned.get(e.runUuid)! }] : [])), definitions);
   for (const runUuid of whole) {
     const locked = (await lockRun(client, runUuid))!;
-    states.set(runUuid, { run: locked, state: runStateFromRows(locked, await definitions.dag(locked.definitionId, locked.definitionVersion)) });
+    states.set(runUuid, { run: locked, state: runStateFromRows(locked, await definitions.dag(locked.definitionId, locked.definitionVersion, client)) });
   }
   return states;
 }
@@ -135,7 +135,7 @@ async function loadSuccessStates(
   for (const { runUuid, event, definition } of events) {
     let run = succeeding.get(runUuid);
     if (!run) {
-      run = { definition, dag: await definitions.dag(definition.definitionId, definition.definitionVersion), nodes: new Set() };
+      run = { definition, dag: await definitions.dag(definition.definitionId, definition.definitionVersion, db), nodes: new Set() };
       succeeding.set(runUuid, run);
     }
     run.nodes.add((event as { node: string }).node);

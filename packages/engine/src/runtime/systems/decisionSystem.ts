@@ -134,7 +134,7 @@ export class DecisionSystem {
     let outcome: { decided: Decided; written: AppliedCommands };
     try {
       outcome = await this.states.decideOn(items, unlocked, async (db, states, source) => {
-        const decided = await this.decide(items, states);
+        const decided = await this.decide(db, items, states);
         booking = this.dispatch.book(decided.decisions, decided.dags, reported, decided.now);
         const written = await this.write(db, decided, states, booking, source);
         return { decided, written };
@@ -151,9 +151,9 @@ export class DecisionSystem {
   }
 
   /** Decides each run's events in turn on its state; refuses an event about a run not found or not of the caller's org. */
-  private async decide(items: readonly RunEventItem[], states: Map<string, DecisionState>): Promise<Decided> {
+  private async decide(db: Queryable, items: readonly RunEventItem[], states: Map<string, DecisionState>): Promise<Decided> {
     const dags = new Map<string, Dag>();
-    for (const [runUuid, { run }] of states) dags.set(runUuid, await this.resources.definitions.dag(run.definitionId, run.definitionVersion));
+    for (const [runUuid, { run }] of states) dags.set(runUuid, await this.resources.definitions.dag(run.definitionId, run.definitionVersion, db));
     const now = this.resources.now();
     const perEvent = new Array<readonly Command[]>(items.length);
     const ends: RunEnding[] = [];
