@@ -13,6 +13,8 @@ export type { Command, RunEvent, RunState, NodeStateRow } from './core/runState.
 export type { Dag } from './core/dag.ts';
 export { NodeSpecSchema, type WorkflowSpec, type WorkflowSpecInput, type NodeSpec } from './core/spec.ts';
 export { uuidToShortId } from './core/ids.ts';
+export { parseElement, specOf, parentsOf } from './core/mapElements.ts';
+export { MAX_MAP_ITEMS, type MapSpec } from './core/mapSpec.ts';
 
 // Defining workflows and their handlers
 export {

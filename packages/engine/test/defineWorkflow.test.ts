@@ -19,6 +19,8 @@ function contextOf(input: unknown, parents: Record<string, unknown> = {}): NodeC
     input,
     params: {},
     parents,
+    item: undefined,
+    index: undefined,
     signal: new AbortController().signal,
     idempotencyKey: 'n:1',
     log: () => {},

@@ -1,4 +1,4 @@
-import { uuidToShortId, type ClaimedNode, type NodeContext } from '@flowline/engine';
+import { parseElement, uuidToShortId, type ClaimedNode, type NodeContext } from '@flowline/engine';
 import type { AttemptAbort } from './attemptAbort.ts';
 
 /**
@@ -50,6 +50,14 @@ export class AttemptContext implements NodeContext {
 
   get params(): Record<string, unknown> {
     return this.claimed.parameters;
+  }
+
+  get item(): unknown {
+    return this.index === undefined ? undefined : this.claimed.item;
+  }
+
+  get index(): number | undefined {
+    return parseElement(this.claimed.name)?.index;
   }
 
   get signal(): AbortSignal {

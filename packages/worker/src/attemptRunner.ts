@@ -3,6 +3,7 @@ import {
   endNodeSpan,
   isPostgresUnavailable,
   resultText,
+  specOf,
   startNodeSpan,
   statusName,
   uuidToShortId,
@@ -55,7 +56,7 @@ export class AttemptRunner {
     const { port } = this;
     const log = port.logger?.child({ runId: uuidToShortId(runId), node, attempt });
     port.metrics.nodeQueueWait.observe({ workflow: claimed.workflowName }, Math.max(0, Date.now() - dueAt) / 1000);
-    const spec = dag.nodes.get(node)!;
+    const spec = specOf(dag, node)!;
 
     const abort = new AttemptAbort();
     const running: RunningAttempt = { attempt: { runId, node, attempt }, abort, hold, reporting: false };

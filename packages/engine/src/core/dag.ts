@@ -1,5 +1,14 @@
 import { DagInvalid } from '../errors.ts';
+import { parseOver, type MapOver } from './mapSpec.ts';
 import type { NodeSpec, WorkflowSpec } from './spec.ts';
+
+/** A map node's list and how many of its elements may run at once (see core/mapSpec.ts). */
+export interface DagMap extends MapOver {
+  readonly over: string;
+  readonly maxConcurrency: number | undefined;
+  /** the parents whose outputs an element's handler gets: its map's, but the list's source (each element has its item instead) */
+  readonly elementParents: readonly string[];
+}
 
 /** A validated DAG: nodes in a stable topological order with their edges. */
 export interface Dag {
@@ -7,11 +16,14 @@ export interface Dag {
   readonly nodes: ReadonlyMap<string, NodeSpec>;
   readonly parents: ReadonlyMap<string, readonly string[]>;
   readonly children: ReadonlyMap<string, readonly string[]>;
+  /** the map nodes, by name; a DAG with none decides on success scopes, one with some on whole runs (core/successScope.ts) */
+  readonly maps: ReadonlyMap<string, DagMap>;
 }
 
 /**
  * Validates a workflow's nodes and orders them. Errors name the node at fault:
- * duplicate names, dependencies on unknown nodes, unknown node types, cycles.
+ * duplicate names, dependencies on unknown nodes, unknown node types, cycles,
+ * a map over a node it does not depend on.
  * The order is Kahn's algorithm taking ready nodes in declaration order, so a
  * chain declared top to bottom keeps its order (TiEM lists nodes this way).
  */
@@ -35,6 +47,21 @@ export function compileDag(spec: WorkflowSpec, knownTypes?: ReadonlySet<string>)
     }
     parents.set(node.name, unique);
   }
+  const maps = new Map<string, DagMap>();
+  for (const node of spec.nodes) {
+    if (!node.map) continue;
+    const over = parseOver(node.map.over);
+    const mapParents = parents.get(node.name)!;
+    if (!mapParents.includes(over.source)) {
+      throw new DagInvalid(`node ${node.name} maps over ${over.source}, which it does not depend on: add it to dependsOn`, node.name);
+    }
+    // A map's list is read when it is reached, from its source's stored or reported output; a map's
+    // own output is joined after the decision that ends it, too late for a map reached by that decision.
+    if (nodes.get(over.source)!.map) {
+      throw new DagInvalid(`node ${node.name} maps over ${over.source}, itself a map: put a node between them that returns the list`, node.name);
+    }
+    maps.set(node.name, { ...over, over: node.map.over, maxConcurrency: node.map.maxConcurrency, elementParents: mapParents.filter((p) => p !== over.source) });
+  }
 
   const remaining = new Map(spec.nodes.map((n) => [n.name, parents.get(n.name)!.length]));
   const position = new Map(spec.nodes.map((n, i) => [n.name, i]));
@@ -57,7 +84,7 @@ export function compileDag(spec: WorkflowSpec, knownTypes?: ReadonlySet<string>)
     const stuck = spec.nodes.find((n) => remaining.get(n.name)! > 0)!;
     throw new DagInvalid(`node ${stuck.name} is part of a dependency cycle`, stuck.name);
   }
-  return { order, nodes, parents, children };
+  return { order, nodes, parents, children, maps };
 }
 
 const edgeIndexes = new WeakMap<readonly string[], ReadonlyMap<string, number>>();

@@ -1,7 +1,9 @@
 import { InvalidTransition, NodeNotFound } from '../errors.ts';
 import { isClaimable } from './claim.ts';
+import { elementName } from './mapElements.ts';
+import { listAt, type MapList } from './mapSpec.ts';
 import { nodePositions } from './nodePositions.ts';
-import type { Command, NodeFailure, NodeOutcome, NodeState, RunEvent, RunState } from './runState.ts';
+import type { Command, MapState, NodeFailure, NodeOutcome, NodeState, RunEvent, RunState } from './runState.ts';
 import {
   FAILED_STATUSES,
   SATISFIED_STATUSES,
@@ -35,6 +37,7 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
       const node = unclaimedStart ? plan.claimable(event.node, event.attempt) : plan.current(event.node, event.attempt, event.leaseOwner);
       if (!node) return [];
       plan.setNode(node, Status.SUCCESS, unclaimedStart ? { outcome: event.outcome, via: Status.RUNNING, startedAt: unclaimedStart } : { outcome: event.outcome });
+      plan.reportOutput(node.name, event.outcome.output);
       plan.releaseChildren(node);
       break;
     }
@@ -85,7 +88,8 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
       plan.commands.push({ type: 'REQUEST_CANCEL' });
       plan.cancelPending();
       for (const node of run.nodes) {
-        if (node.status === Status.RUNNING) plan.commands.push({ type: 'ABORT', node: node.name, attempt: node.attempt });
+        // A map's own row runs nothing: its elements are aborted, and it ends when they have.
+        if (node.status === Status.RUNNING && !node.map) plan.commands.push({ type: 'ABORT', node: node.name, attempt: node.attempt });
       }
       break;
     }
@@ -114,12 +118,16 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
       }
       plan.setRun(Status.READY, { cancelRequested: false });
       for (const node of run.nodes) {
-        if (SATISFIED_STATUSES.includes(node.status)) continue;
+        // A map's elements are rerun with their map.
+        if (SATISFIED_STATUSES.includes(node.status) || node.elementOf !== undefined) continue;
         const ready = plan.parentsSatisfied(node);
         const rerun = { nextAttempt: node.attempt + 1, ended: node.status };
-        if (ready && node.skipRequested) plan.setNode(node, Status.SKIP, { ...rerun, via: [Status.RERUN, Status.WAIT] });
-        else plan.setNode(node, ready ? Status.READY : Status.WAIT, { ...rerun, via: Status.RERUN });
-        if (ready && !node.skipRequested) plan.enqueue(node, node.attempt + 1);
+        if (ready && node.map && !node.skipRequested) plan.rerunMap(node, node.map, rerun);
+        else if (ready && node.skipRequested) plan.setNode(node, Status.SKIP, { ...rerun, via: [Status.RERUN, Status.WAIT] });
+        else {
+          plan.setNode(node, ready ? Status.READY : Status.WAIT, { ...rerun, via: Status.RERUN });
+          if (ready) plan.enqueue(node, node.attempt + 1);
+        }
       }
       return plan.commands;
     }
@@ -157,6 +165,10 @@ class Plan {
   private readonly status = new Map<string, Status>();
   private readonly positions: ReadonlyMap<string, number>;
   private readonly leases = new Map<string, string>();
+  /** outputs reported in this event: a map reached by its list's parent succeeding reads the list here */
+  private readonly reported = new Map<string, unknown>();
+  /** maps one of whose elements ended in this plan: each may start more elements, or end (advanceMap) */
+  private readonly touchedMaps = new Set<string>();
   private runStatus: Status;
 
   constructor(
@@ -230,6 +242,7 @@ class Plan {
     const path = [from, ...(options.via === undefined ? [] : typeof options.via === 'number' ? [options.via] : options.via), to];
     assertLegal(path, `node ${node.name}`);
     this.status.set(node.name, to);
+    if (node.elementOf !== undefined && isTerminal(to)) this.touchedMaps.add(node.elementOf);
     this.commands.push({
       type: 'SET_NODE',
       node: node.name,
@@ -307,7 +320,119 @@ class Plan {
       if (child.skipRequested) {
         this.setNode(child, Status.SKIP);
         this.releaseChildren(child);
-      } else this.makeReady(child, child.attempt);
+      } else if (child.map) this.expand(child, child.map);
+      else this.makeReady(child, child.attempt);
+    }
+  }
+
+  /** Keeps a success's output for the maps it reaches (see listOf). */
+  reportOutput(name: string, output: unknown): void {
+    this.reported.set(name, output);
+  }
+
+  /**
+   * A map reached (or rerun, `rerun` naming its next attempt): RUNNING with
+   * its elements, the first `maxConcurrency` started; SKIP over an empty list
+   * (its children run); FAIL, failing the run, when there is no list.
+   */
+  private expand(node: NodeState, map: MapState, rerun?: { readonly nextAttempt: number; readonly ended: Status }): void {
+    const list = this.listOf(node, map);
+    const attempt = rerun ? { nextAttempt: rerun.nextAttempt, ended: rerun.ended } : {};
+    const from: Status[] = rerun ? [Status.RERUN] : [];
+    if ('error' in list) {
+      this.setNode(node, Status.FAIL, { ...attempt, via: [...from, Status.READY, Status.RUNNING], outcome: { error: list.error } });
+      this.cancelPending();
+      return;
+    }
+    if (list.length === 0) {
+      this.setNode(node, Status.SKIP, { ...attempt, ...(rerun ? { via: [Status.RERUN, Status.WAIT] } : {}) });
+      this.releaseChildren(node);
+      return;
+    }
+    this.setNode(node, Status.RUNNING, { ...attempt, via: [...from, Status.READY], startedAt: this.now });
+    const started = Math.min(list.length, map.maxConcurrency ?? list.length);
+    const startedAs = this.runStatus === Status.SUSPEND ? Status.SUSPEND : Status.READY;
+    this.commands.push({ type: 'ADD_ELEMENTS', node: node.name, count: list.length, started, startedAs });
+    if (startedAs === Status.READY) for (let i = 0; i < started; i++) this.commands.push({ type: 'ENQUEUE', node: elementName(node.name, i), attempt: 1, runAt: this.now });
+  }
+
+  /** A map's list: from its parent's output reported in this event, else SKIP's empty one, else as read with the state. */
+  private listOf(node: NodeState, map: MapState): MapList {
+    if (this.reported.has(map.source)) return listAt(map.over, this.reported.get(map.source), map.path);
+    if (this.statusOf(map.source) === Status.SKIP) return { length: 0 };
+    // Read with every whole state of a run with maps (storage/readMapLists.ts), and with no other.
+    if (!map.list) throw new Error(`map ${node.name}: its list was not read with the run's state`);
+    return map.list;
+  }
+
+  /**
+   * A failed or cancelled run's map rerun (see RERUN): one never reached
+   * with elements is reached again; one with elements reruns those that did
+   * not succeed (as many as may run at once, the rest waiting), keeping the rest.
+   */
+  rerunMap(node: NodeState, map: MapState, rerun: { readonly nextAttempt: number; readonly ended: Status }): void {
+    if (map.elements.length === 0) {
+      this.expand(node, map, rerun);
+      return;
+    }
+    const again = map.elements.map((name) => this.node(name)!).filter((element) => !SATISFIED_STATUSES.includes(element.status));
+    if (again.length === 0) {
+      this.setNode(node, Status.SUCCESS, { ...rerun, via: [Status.RERUN, Status.READY, Status.RUNNING], startedAt: this.now });
+      this.commands.push({ type: 'JOIN_ELEMENTS', node: node.name });
+      return;
+    }
+    this.setNode(node, Status.RUNNING, { ...rerun, via: [Status.RERUN, Status.READY], startedAt: this.now });
+    let slots = map.maxConcurrency ?? again.length;
+    for (const element of again) {
+      const next = { nextAttempt: element.attempt + 1, ended: element.status };
+      if (element.skipRequested) this.setNode(element, Status.SKIP, { ...next, via: [Status.RERUN, Status.WAIT] });
+      else if (slots > 0) {
+        this.setNode(element, Status.READY, { ...next, via: Status.RERUN });
+        this.enqueue(element, element.attempt + 1);
+        slots--;
+      } else this.setNode(element, Status.WAIT, { ...next, via: Status.RERUN });
+    }
+  }
+
+  /**
+   * After some of a map's elements ended: starts waiting elements into the
+   * slots they left (maxConcurrency), and once every element has ended, ends
+   * the map — SUCCESS with their outputs joined, its children released; else
+   * the first failed element's status, or CANCEL.
+   */
+  private advanceMap(node: NodeState, map: MapState): void {
+    if (this.statusOf(node.name) !== Status.RUNNING) return;
+    const { elements } = map;
+    if (map.maxConcurrency !== undefined && map.maxConcurrency < elements.length && !this.run.cancelRequested) this.startWaiting(elements, map.maxConcurrency);
+    // Elements start in index order, so the last ones are those still going: from the end, one is found at once.
+    for (let i = elements.length - 1; i >= 0; i--) if (!isTerminal(this.statusOf(elements[i]!))) return;
+    const failed = elements.find((name) => FAILED_STATUSES.includes(this.statusOf(name)));
+    if (failed !== undefined) {
+      const status = this.statusOf(failed);
+      this.setNode(node, status, { outcome: { error: `element ${failed} ended ${statusName(status)}` } });
+    } else if (elements.some((name) => this.statusOf(name) === Status.CANCEL)) this.setNode(node, Status.CANCEL);
+    else {
+      this.commands.push({ type: 'JOIN_ELEMENTS', node: node.name });
+      this.setNode(node, Status.SUCCESS);
+      this.releaseChildren(node);
+    }
+  }
+
+  /** Starts waiting elements, in index order, into the slots the running ones leave; one to be skipped is skipped, taking none. */
+  private startWaiting(elements: readonly string[], maxConcurrency: number): void {
+    let running = 0;
+    for (const name of elements) {
+      const status = this.statusOf(name);
+      if (status !== Status.WAIT && !isTerminal(status)) running++;
+    }
+    for (const name of elements) {
+      if (this.statusOf(name) !== Status.WAIT) continue;
+      const element = this.node(name)!;
+      if (element.skipRequested) this.setNode(element, Status.SKIP);
+      else if (running < maxConcurrency) {
+        this.makeReady(element, element.attempt);
+        running++;
+      }
     }
   }
 
@@ -367,6 +492,10 @@ class Plan {
 
   /** When every node is terminal, the run ends: the first failure's status, else CANCEL, else SUCCESS. */
   settle(): void {
+    for (const name of this.touchedMaps) {
+      const map = this.byName(name);
+      this.advanceMap(map, map.map!);
+    }
     // Stops at the last node not yet ended, looking from the end: the nodes furthest down the DAG
     // are what a live run has not reached, where a batch of successes decided in turn walked the
     // growing ended prefix once per event.

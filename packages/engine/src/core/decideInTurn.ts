@@ -1,5 +1,6 @@
 import { decide } from './decide.ts';
-import { keepPositions, nodePositions } from './nodePositions.ts';
+import { elementName } from './mapElements.ts';
+import { appendNodes, keepPositions, nodePositions } from './nodePositions.ts';
 import type { Command, NodeState, RunEvent, RunState } from './runState.ts';
 import { Status } from './status.ts';
 
@@ -15,7 +16,7 @@ import { Status } from './status.ts';
 export function decideInTurn(state: RunState, events: readonly RunEvent[], now: Date): { commands: Command[][]; state: RunState } {
   const nodes: NodeState[] = [...state.nodes];
   keepPositions(state.nodes, nodes);
-  const positions = nodePositions(nodes);
+  let positions = nodePositions(nodes);
   let { status, cancelRequested } = state;
   const commands = events.map((event) => {
     const decided = decide({ status, cancelRequested, nodes }, event, now);
@@ -36,8 +37,32 @@ export function decideInTurn(state: RunState, events: readonly RunEvent[], now: 
         status = command.to;
         cancelRequested = command.cancelRequested ?? cancelRequested;
       } else if (command.type === 'REQUEST_CANCEL') cancelRequested = true;
+      else if (command.type === 'ADD_ELEMENTS') {
+        addElements(nodes, positions.get(command.node)!, command);
+        positions = nodePositions(nodes);
+      }
     }
     return decided;
   });
   return { commands, state: { status, cancelRequested, nodes } };
+}
+
+/** A map's new elements, as the rows ADD_ELEMENTS writes: appended to the state, and named in the map's. */
+function addElements(nodes: NodeState[], mapPosition: number, { count, started, startedAs }: Extract<Command, { type: 'ADD_ELEMENTS' }>): void {
+  const map = nodes[mapPosition]!;
+  const elements = Array.from({ length: count }, (_, i): NodeState => ({
+    name: elementName(map.name, i),
+    status: i < started ? startedAs : Status.WAIT,
+    attempt: 1,
+    leaseOwner: null,
+    lostAttempts: 0,
+    skipRequested: false,
+    parents: [],
+    children: [],
+    retries: map.retries,
+    backoffMs: map.backoffMs,
+    elementOf: map.name,
+  }));
+  nodes[mapPosition] = { ...map, map: { ...map.map!, elements: elements.map((e) => e.name) } };
+  appendNodes(nodes, elements);
 }

@@ -22,3 +22,10 @@ export function keepPositions(previous: readonly NodeState[], next: readonly Nod
   const positions = positionsByList.get(previous);
   if (positions) positionsByList.set(next, positions);
 }
+
+/** Appends nodes to a list in place, with its positions (see nodePositions) made anew: a map's elements, added by the decision that reaches it. */
+export function appendNodes(nodes: NodeState[], added: readonly NodeState[]): void {
+  const positions = new Map(nodePositions(nodes));
+  for (const node of added) positions.set(node.name, nodes.push(node) - 1);
+  positionsByList.set(nodes, positions);
+}

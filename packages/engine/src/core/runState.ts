@@ -1,4 +1,14 @@
+import type { DagMap } from './dag.ts';
+import type { MapList } from './mapSpec.ts';
 import type { Status } from './status.ts';
+
+/** What the core knows of a map node (core/mapSpec.ts): its list, when known, and its elements once it has them. */
+export interface MapState extends DagMap {
+  /** the list's length, or why there is none; undefined until its parent has ended (or when the state was not read whole) */
+  readonly list?: MapList;
+  /** its elements' names in index order; empty before it is reached */
+  readonly elements: readonly string[];
+}
 
 /** What the core needs to know of one node of a run. */
 export interface NodeState {
@@ -15,6 +25,10 @@ export interface NodeState {
   readonly lostAttempts?: number;
   /** an operator asked to skip it before it was reached: it is skipped, not run, once its parents are satisfied */
   readonly skipRequested?: boolean;
+  /** set on a map node (see MapState) */
+  readonly map?: MapState;
+  /** set on a map's element: the map's name (core/mapElements.ts) */
+  readonly elementOf?: string;
 }
 
 /** A node's row as decisions read it: what of a node changes while its run goes on. */
@@ -30,7 +44,7 @@ export interface NodeStateRow {
   readonly skipRequested?: boolean;
 }
 
-/** What the core needs to know of a run: its status and its nodes in topological order. */
+/** What the core needs to know of a run: its status and its nodes in topological order (a map's elements after every declared node). */
 export interface RunState {
   readonly status: Status;
   readonly cancelRequested: boolean;
@@ -128,5 +142,9 @@ export type Command =
     }
   | { readonly type: 'SET_RUN'; readonly from: Status; readonly to: Status; readonly cancelRequested?: boolean }
   | { readonly type: 'REQUEST_CANCEL' }
+  /** a map reached: its elements' rows, `[0, started)` as `startedAs` (READY, or SUSPEND in a suspended run), the rest WAIT */
+  | { readonly type: 'ADD_ELEMENTS'; readonly node: string; readonly count: number; readonly started: number; readonly startedAs: Status }
+  /** a map succeeding: its output becomes its elements' outputs, in index order (written before its status) */
+  | { readonly type: 'JOIN_ELEMENTS'; readonly node: string }
   | { readonly type: 'ENQUEUE'; readonly node: string; readonly attempt: number; readonly runAt: Date }
   | { readonly type: 'ABORT'; readonly node: string; readonly attempt: number };

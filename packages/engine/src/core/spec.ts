@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScheduleSpecSchema } from '../scheduler/scheduleSpec.ts';
+import { MapSpecSchema } from './mapSpec.ts';
 import { MAX_WEBHOOKS, NotifySpecSchema, SlaSpecSchema } from './notifySpec.ts';
 
 /**
@@ -16,7 +17,7 @@ export const WORKFLOW_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
  */
 const LABELS = z.record(z.string().min(1).max(64), z.string().max(256)).refine((l) => Object.keys(l).length <= 32, 'at most 32 labels');
 
-/** The zod schema of one node of a workflow definition: name, type, handler, params, retries, backoff, timeout, dependsOn. */
+/** The zod schema of one node of a workflow definition: name, type, handler, params, retries, backoff, timeout, dependsOn, map. */
 export const NodeSpecSchema = z
   .object({
     name: z.string().regex(NODE_NAME_PATTERN, 'node names are letters, digits and _, starting with a letter or _'),
@@ -31,6 +32,7 @@ export const NodeSpecSchema = z
     backoffMs: z.number().int().min(0).max(86_400_000).default(1000).describe('first retry delay; doubles per attempt'),
     timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
     params: z.record(z.string(), z.unknown()).default({}),
+    map: MapSpecSchema.optional().describe('run once per element of a list in a parent\'s output (core/mapSpec.ts)'),
     labels: LABELS.optional(),
   })
   .strict();

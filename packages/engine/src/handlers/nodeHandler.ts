@@ -18,6 +18,10 @@ export interface NodeContext<Input = unknown, Parents extends object = Record<st
   readonly params: Record<string, unknown>;
   /** each parent's output under its name */
   readonly parents: Parents;
+  /** a map element's item: its element of the list its map is over (`map: { over }`); undefined on any other node */
+  readonly item: unknown;
+  /** a map element's index in that list; undefined on any other node */
+  readonly index: number | undefined;
   /** aborted on cancel or timeout; a handler should stop promptly */
   readonly signal: AbortSignal;
   /**

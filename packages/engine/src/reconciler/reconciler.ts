@@ -1,4 +1,5 @@
 import { uuidToShortId } from '../core/ids.ts';
+import { specOf } from '../core/mapElements.ts';
 import type { RunEvent } from '../core/runState.ts';
 import { systemsOf, type Engine } from '../runtime/engine.ts';
 import type { EngineSystems } from '../runtime/engineSystems.ts';
@@ -152,7 +153,7 @@ export class Reconciler {
     const unhanded: (StaleReadyNode & { queue: string })[] = [];
     for (const r of ready) {
       if (r.handedTo !== null) continue;
-      const spec = (await this.resources.definitions.dag(r.definitionId, r.definitionVersion)).nodes.get(r.node)!;
+      const spec = specOf(await this.resources.definitions.dag(r.definitionId, r.definitionVersion), r.node)!;
       unhanded.push({ ...r, queue: queueOf(spec) });
     }
     const redispatched = unhanded.length === 0 ? [] : await this.resources.nodeQueue.redispatch(unhanded, now);

@@ -85,7 +85,8 @@ export class KnownRunStates {
     const before = this.runs.get(run.id);
     if (before && before.run.decisionSeq > run.decisionSeq) return;
     this.forget(run.id);
-    if (isTerminal(run.status)) return;
+    // A run with maps gains rows (its elements) that no success scope names: its decisions read it whole.
+    if (isTerminal(run.status) || dag.maps.size > 0) return;
     const known = before && before.run.decisionSeq === seenSeq && before.dag === dag ? before.at(run) : new KnownRun(run, dag);
     for (const row of rows) {
       known.rows.set(row.name, row);

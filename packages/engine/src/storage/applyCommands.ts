@@ -421,6 +421,8 @@ function answeredFacts(
       cancelRequested: run.cancelRequested,
       traceId: run.traceId,
       parentOutputs: request.parents?.length ? (answeredParentOutputs?.[i] ?? {}) : null,
+      // No element is released by this statement (see DispatchSystem's dueReleases).
+      item: null,
     });
   });
   return { claimed, unclaimed };

@@ -23,6 +23,8 @@ export interface ClaimedNode {
   readonly traceId: string | null;
   /** the outputs of the parents named in the claim, by name (a null output is left out); null when none were named */
   readonly parentOutputs: Record<string, unknown> | null;
+  /** a map element's item (core/mapSpec.ts); null for every other node (whose claims are answered with none) */
+  readonly item: unknown;
 }
 
 /** An attempt to claim; with `parents`, their outputs come back with the claim (one round trip for both). */
@@ -65,13 +67,13 @@ export async function claimNodes(
           SET ${claimAssignments('$4::timestamptz', '$5::text', '$6::double precision')}
          FROM wanted w
         WHERE n.ctid = ANY(ARRAY(SELECT tid FROM wanted)) AND n.ctid = w.tid AND n.status::int = ${CLAIMABLE_STATUS}
-        RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, w.i, w.named
+        RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, n.item, w.i, w.named
      ), started AS (
        UPDATE workflow_runs
           SET status = ${Status.RUNNING}, start_time = COALESCE(start_time, $4), updated_at = $4
         WHERE id IN (SELECT run_id FROM claimed) AND status = ${Status.READY}
      )
-     SELECT c.id AS "nodeId", c.run_id AS "runId", c.name, c.type, c.attempt, c.parameters,
+     SELECT c.id AS "nodeId", c.run_id AS "runId", c.name, c.type, c.attempt, c.parameters, c.item,
             r.definition_id AS "definitionId", r.definition_version AS "definitionVersion",
             r.workflow_name AS "workflowName", r.org_id AS "orgId", r.biz_id AS "bizId", r.input,
             r.cancel_requested AS "cancelRequested", r.trace_id AS "traceId",

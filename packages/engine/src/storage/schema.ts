@@ -196,6 +196,8 @@ export const nodeRuns = pgTable(
     lostAttempts: smallint('lost_attempts').notNull().default(0),
     /** an operator asked to skip it before it was reached: it is skipped, not run, once its parents are satisfied */
     skipRequested: boolean('skip_requested').notNull().default(false),
+    /** a map element's item (core/mapSpec.ts): its element of the list, copied when the map was reached; NULL on every other row */
+    item: jsonb('item'),
   },
   (t) => [
     // Every hot statement reaches a node by its run and name.

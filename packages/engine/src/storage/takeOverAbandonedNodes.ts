@@ -29,7 +29,8 @@ export interface AbandonedNode extends NodeAttempt {
  * reconciler's own: if it dies before deciding, the row lapses again.
  *
  * A node's timeout lives in the pinned definition version's spec, so it is
- * read from there rather than copied onto every node row. The cancel grace is
+ * read from there rather than copied onto every node row (a map element's
+ * under its map's name, `<map>[<index>]` less its index: core/mapElements.ts). The cancel grace is
  * measured from the run's updated_at, which the cancel request sets and node
  * writes leave alone.
  */
@@ -44,7 +45,7 @@ export async function takeOverAbandonedNodes(
          JOIN workflow_runs r ON r.id = n.run_id
          JOIN definition_versions v ON v.definition_id = r.definition_id AND v.version = r.definition_version
          CROSS JOIN LATERAL (
-           SELECT (jsonb_path_query_first(v.spec, '$.nodes[*] ? (@.name == $name).timeoutMs', jsonb_build_object('name', n.name)))::text::int
+           SELECT (jsonb_path_query_first(v.spec, '$.nodes[*] ? (@.name == $name).timeoutMs', jsonb_build_object('name', regexp_replace(n.name, '\\[[0-9]+\\]$', ''))))::text::int
              AS timeout_ms
          ) limits
          CROSS JOIN LATERAL (
@@ -54,7 +55,8 @@ export async function takeOverAbandonedNodes(
              WHEN n.lease_expires_at < $1::timestamptz THEN '${AbandonReason.LEASE_EXPIRED}'
            END AS reason
          ) why
-        WHERE n.status = ${Status.RUNNING} AND why.reason IS NOT NULL
+        -- A map's own row is RUNNING with no lease while its elements run: it has no attempt to take over.
+        WHERE n.status = ${Status.RUNNING} AND n.lease_owner IS NOT NULL AND why.reason IS NOT NULL
         ORDER BY n.lease_expires_at
         LIMIT $5
         FOR UPDATE OF n SKIP LOCKED

@@ -1,5 +1,6 @@
 import { ClaimWay } from '../../core/claim.ts';
 import type { Dag } from '../../core/dag.ts';
+import { parentsOf } from '../../core/mapElements.ts';
 import { attemptKey, claimNodes, type ClaimedNode, type ClaimRequest } from '../../storage/claimNodes.ts';
 import { loadNodeOutputs } from '../../storage/loadNodeOutputs.ts';
 import type { NodeAttempt } from '../../storage/nodeAttempt.ts';
@@ -76,7 +77,7 @@ export class ClaimSystem {
     const unread = [...dags].filter(([node]) => node.parentOutputs === null && !known.has(attemptKey({ runId: node.runId, node: node.name, attempt: node.attempt })));
     const outputs = await loadNodeOutputs(
       this.resources.db.pool,
-      unread.map(([node, dag]) => ({ runId: node.runId, nodes: dag.parents.get(node.name) ?? [] })),
+      unread.map(([node, dag]) => ({ runId: node.runId, nodes: parentsOf(dag, node.name) })),
     );
     const answered = new Set<string>();
     let taken = 0;
@@ -94,7 +95,7 @@ export class ClaimSystem {
       taken++;
       const dag = dags.get(node)!;
       const read = known.get(key) ?? node.parentOutputs ?? outputs.get(node.runId) ?? {};
-      const parents = Object.fromEntries((dag.parents.get(node.name) ?? []).map((p) => [p, read[p] ?? null]));
+      const parents = Object.fromEntries(parentsOf(dag, node.name).map((p) => [p, read[p] ?? null]));
       return { status: 'fulfilled', value: { claimed: node, dag, parents } };
     });
     const { nodeClaims } = this.resources.metrics;

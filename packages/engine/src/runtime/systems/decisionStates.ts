@@ -5,6 +5,7 @@ import { coversSkips, successScopeRequest } from '../../core/successScope.ts';
 import { inTransaction, type Queryable } from '../../storage/database.ts';
 import { loadSuccessScopes } from '../../storage/loadSuccessScopes.ts';
 import { lockRun, lockRunRows } from '../../storage/lockRun.ts';
+import { readMapLists } from '../../storage/readMapLists.ts';
 import type { DefinitionCache } from '../definitionCache.ts';
 import { scopedDecisionState, type DecisionEvent, type DecisionState, type RunDefinitionRef } from '../decisionState.ts';
 import type { EngineResources } from '../engineResources.ts';
@@ -59,7 +60,7 @@ export class DecisionStates {
       const unknown = items.filter((item) => !known.has(item.runUuid));
       if (unknown.length === 0) return work(db.pool, known, StateSource.KNOWN);
       const read = await loadSuccessStates(db.pool, unknown, definitions);
-      // A run whose scope does not cover its successes (a child to be skipped once reached) is read whole, locked.
+      // A run whose scope does not cover its successes (a child to be skipped once reached), or with maps, is read whole, locked.
       if (read.whole.length === 0) return work(db.pool, new Map([...known, ...read.states]), StateSource.UNLOCKED);
     }
     return inTransaction(db, async (client) => work(client, await loadDecisionStates(client, items, definitions), StateSource.LOCKED));
@@ -102,29 +103,33 @@ export async function loadDecisionStates(
   if (events.some(({ event }) => event.type !== 'NODE_SUCCEEDED')) {
     const states = new Map<string, DecisionState>();
     for (const runUuid of new Set(events.map((e) => e.runUuid))) {
-      const locked = await lockRun(client, runUuid);
-      if (!locked) continue;
-      const dag = await definitions.dag(locked.definitionId, locked.definitionVersion, client);
-      states.set(runUuid, { run: locked, state: runStateFromRows(locked, dag) });
+      const state = await wholeState(client, runUuid, definitions);
+      if (state) states.set(runUuid, state);
     }
     return states;
   }
   const runs = await lockRunRows(client, [...new Set(events.map((e) => e.runUuid))]);
   const pinned = new Map(runs.map((run) => [run.id, run]));
   const { states, whole } = await loadSuccessStates(client, events.flatMap((e) => (pinned.has(e.runUuid) ? [{ ...e, definition: pinned.get(e.runUuid)! }] : [])), definitions);
-  for (const runUuid of whole) {
-    const locked = (await lockRun(client, runUuid))!;
-    states.set(runUuid, { run: locked, state: runStateFromRows(locked, await definitions.dag(locked.definitionId, locked.definitionVersion, client)) });
-  }
+  for (const runUuid of whole) states.set(runUuid, (await wholeState(client, runUuid, definitions))!);
   return states;
+}
+
+/** A run locked and read whole, with its maps' lists (storage/readMapLists.ts) if it has maps; undefined when not found. */
+async function wholeState(client: pg.PoolClient, runUuid: string, definitions: DefinitionCache): Promise<DecisionState | undefined> {
+  const locked = await lockRun(client, runUuid);
+  if (!locked) return undefined;
+  const dag = await definitions.dag(locked.definitionId, locked.definitionVersion, client);
+  const mapLists = dag.maps.size === 0 ? undefined : await readMapLists(client, runUuid, dag);
+  return { run: locked, state: runStateFromRows({ ...locked, mapLists }, dag) };
 }
 
 /**
  * The state for node successes of runs whose definitions are known, read in
  * one statement (loadSuccessScopes): under the runs' locks, or without them
  * for a decision whose write checks each run's decisionSeq. `whole` names the
- * runs whose scope does not cover their successes (see coversSkips): they are
- * to be read whole.
+ * runs whose scope does not cover their successes (see coversSkips) and the
+ * runs with maps: they are to be read whole.
  */
 async function loadSuccessStates(
   db: Queryable,
@@ -132,17 +137,23 @@ async function loadSuccessStates(
   definitions: DefinitionCache,
 ): Promise<{ states: Map<string, DecisionState>; whole: string[] }> {
   const succeeding = new Map<string, { definition: RunDefinitionRef; dag: Dag; nodes: Set<string> }>();
+  const whole: string[] = [];
   for (const { runUuid, event, definition } of events) {
     let run = succeeding.get(runUuid);
     if (!run) {
-      run = { definition, dag: await definitions.dag(definition.definitionId, definition.definitionVersion, db), nodes: new Set() };
+      const dag = await definitions.dag(definition.definitionId, definition.definitionVersion, db);
+      // A run with maps grows rows (elements) no success scope names: it is decided on whole.
+      if (dag.maps.size > 0) {
+        if (!whole.includes(runUuid)) whole.push(runUuid);
+        continue;
+      }
+      run = { definition, dag, nodes: new Set() };
       succeeding.set(runUuid, run);
     }
     run.nodes.add((event as { node: string }).node);
   }
   const scopes = await loadSuccessScopes(db, [...succeeding].map(([runId, { dag, nodes }]) => successScopeRequest(runId, dag, nodes)));
   const states = new Map<string, DecisionState>();
-  const whole: string[] = [];
   for (const [runId, { nodes, ...run }] of scopes) {
     const { definition, dag, nodes: names } = succeeding.get(runId)!;
     // Decided on another version's DAG, the answer would be wrong: a caller that named the wrong one finds the run missing.

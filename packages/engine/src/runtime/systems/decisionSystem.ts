@@ -2,12 +2,15 @@ import { ClaimWay } from '../../core/claim.ts';
 import type { Dag } from '../../core/dag.ts';
 import { decideInTurn } from '../../core/decideInTurn.ts';
 import { uuidToShortId } from '../../core/ids.ts';
+import { elementPosition } from '../../core/mapElements.ts';
 import type { Command, NodeStateRow, RunEvent } from '../../core/runState.ts';
 import { Status, isTerminal, statusName } from '../../core/status.ts';
 import { successScopeRequest, type SuccessScopeRequest } from '../../core/successScope.ts';
 import { RunNotFound } from '../../errors.ts';
 import { applyCommands, StaleDecision, type AppliedCommands, type ReleaseRequest, type RunDecision } from '../../storage/applyCommands.ts';
 import type { Queryable } from '../../storage/database.ts';
+import { insertMapElements, type MapElementsInsert } from '../../storage/insertMapElements.ts';
+import { joinMapOutputs } from '../../storage/joinMapOutputs.ts';
 import type { LockedRunRow } from '../../storage/lockRun.ts';
 import { isRetryableTransactionError } from '../../storage/sqlState.ts';
 import { emitRunSpan } from '../../tracing/runTracing.ts';
@@ -199,6 +202,7 @@ export class DecisionSystem {
       }
       throw error;
     });
+    await writeMapCommands(db, decided);
     this.recordKnown(states, decided.dags, written, booking.claims.leaseOwner);
     this.countClaims(decided.decisions, written);
     return written;
@@ -238,6 +242,30 @@ export class DecisionSystem {
     this.resources.logger?.info({ runId: uuidToShortId(runUuid), workflow: run.workflow, status: name }, 'run finished');
     emitRunSpan({ uuid: runUuid, workflow: run.workflow, traceId: run.traceId, startTime: run.startTime, endTime, status: name });
   }
+}
+
+/**
+ * The map commands of a batch, after its write (in its transaction: a run
+ * with maps is decided locked, see DecisionStates): the elements of the maps
+ * it reached, whose items its write may just have stored in their source's
+ * output, and the joined outputs of the maps it ended, whose last element's
+ * output it may just have stored.
+ */
+async function writeMapCommands(db: Queryable, { decisions, dags, now }: Decided): Promise<void> {
+  const inserts: MapElementsInsert[] = [];
+  const joins: { runId: string; map: string }[] = [];
+  for (const { runId, commands } of decisions) {
+    for (const command of commands) {
+      if (command.type === 'JOIN_ELEMENTS') joins.push({ runId, map: command.node });
+      if (command.type !== 'ADD_ELEMENTS') continue;
+      const dag = dags.get(runId)!;
+      const { source, path } = dag.maps.get(command.node)!;
+      const { node: map, count, started, startedAs } = command;
+      inserts.push({ runId, map, source, path, count, started, startedAs, firstPosition: elementPosition(dag.order.indexOf(map), 0) });
+    }
+  }
+  await insertMapElements(db, inserts, now);
+  await joinMapOutputs(db, joins);
 }
 
 /** The claimed steps whose success scope a decision's write reads ahead: the lone step a run releases (a chain's next). */

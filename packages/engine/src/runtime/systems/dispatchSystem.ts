@@ -1,5 +1,6 @@
 import type { Dag } from '../../core/dag.ts';
 import { uuidToShortId } from '../../core/ids.ts';
+import { parentsOf, specOf } from '../../core/mapElements.ts';
 import { Status } from '../../core/status.ts';
 import { publishAbort } from '../../queue/abortChannel.ts';
 import { queueOf, queuesServing } from '../../queue/nodeRouting.ts';
@@ -101,13 +102,13 @@ export class DispatchSystem {
       for (const command of commands) {
         if (command.type !== 'ENQUEUE' || claimedNow.get(runId, command.node, command.attempt)) continue;
         const { node, attempt, runAt } = command;
-        const parents = dag.parents.get(node) ?? [];
+        const parents = parentsOf(dag, node);
         // An attempt with its facts has its parents' outputs in them already (copied once, not twice).
         const known = facts.get(runId, node, attempt);
         const outputs = known
           ? known.parents
           : parents.every((p) => reported.has(runId, p)) ? Object.fromEntries(parents.map((p) => [p, reported.copy(runId, p)])) : undefined;
-        const queue = queueOf(dag.nodes.get(node)!);
+        const queue = queueOf(specOf(dag, node)!);
         jobs.push({ runId, node, attempt, queue, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}), ...(known ? { facts: known, handed: true } : {}) });
       }
     }
@@ -179,12 +180,15 @@ function dueReleases(
 ): ReleaseRequest[] {
   const due: ReleaseRequest[] = [];
   for (const { runId, commands } of decisions) {
+    const dag = dags.get(runId)!;
+    // Not in a run with maps: a map's joined output and an element's item are written after the
+    // release statement (DecisionSystem's map commands), so their claims read them after commit.
+    if (dag.maps.size > 0) continue;
     const released = new Set<string>();
     for (const c of commands) if (c.type === 'SET_NODE' && c.from === Status.WAIT && c.to === Status.READY) released.add(`${c.node}\0${c.attempt}`);
     for (const command of commands) {
       if (command.type !== 'ENQUEUE' || command.runAt.getTime() > now.getTime()) continue;
       if (!released.has(`${command.node}\0${command.attempt}`)) continue;
-      const dag = dags.get(runId)!;
       const spec = dag.nodes.get(command.node)!;
       // Only what a worker of this process can run is claimed for it, or handed to it.
       if (!here.has(queueOf(spec))) continue;
@@ -202,7 +206,7 @@ function claimedAttempts(nodes: readonly ClaimedNode[], dags: ReadonlyMap<string
     const dag = dags.get(node.runId)!;
     const read = node.parentOutputs ?? {};
     const parents: Record<string, unknown> = {};
-    for (const p of dag.parents.get(node.name) ?? []) parents[p] = reported.copy(node.runId, p) ?? read[p] ?? null;
+    for (const p of parentsOf(dag, node.name)) parents[p] = reported.copy(node.runId, p) ?? read[p] ?? null;
     return { claimed: node, dag, parents };
   });
 }
