@@ -50,6 +50,12 @@ export interface NodeView {
   waitingFor: string | null;
   /** attempts lost to the platform (a worker died), re-run apart from the retries */
   lostAttempts: number;
+  /** a map element (named `<map>[<index>]`): its map node's name; null on every other node */
+  mapOf: string | null;
+  /** a map element's index in its map's list; null on every other node */
+  index: number | null;
+  /** a map element's item (what its handler got as ctx.item); null on every other node */
+  item: unknown;
   /** the attempts before the current one, oldest first */
   attempts: AttemptView[];
 }

@@ -1,4 +1,4 @@
-import { Status, handlerTypeOf, redactNodeParams, type Dag, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
+import { Status, handlerTypeOf, parseElement, redactNodeParams, type Dag, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
 import { z } from 'zod';
 
 /** The native API's JSON shape of a run; times are ISO 8601 UTC, statuses by name and code. */
@@ -22,6 +22,9 @@ export const NodeViewSchema = z.object({
     .describe('READY, but no live worker serves its handler: what it waits for (it runs as soon as such a worker starts); null otherwise'),
   skipRequested: z.boolean().describe('an operator asked to skip it before it was reached: it is skipped, not run, once its parents are satisfied'),
   lostAttempts: z.number().int().describe('attempts lost to the platform (a worker died or stopped renewing its lease), re-run apart from the retries'),
+  mapOf: z.string().nullable().describe("a map element (named `<map>[<index>]`): its map node's name; null on every other node"),
+  index: z.number().int().nullable().describe("a map element's index in its map's list; null on every other node"),
+  item: z.unknown().describe("a map element's item, its element of the list (ctx.item); null on every other node"),
   attempts: z
     .array(
       z.object({
@@ -66,7 +69,8 @@ export type RunView = z.infer<typeof RunViewSchema>;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents' | 'nodes'>, served: ReadonlySet<string> | undefined): z.infer<typeof NodeViewSchema> {
-  const handlerType = n.status === Status.READY && served ? handlerTypeOf(dag.nodes.get(n.name) ?? { type: n.type }) : undefined;
+  const element = parseElement(n.name);
+  const handlerType = n.status === Status.READY && served ? handlerTypeOf(dag.nodes.get(element?.map ?? n.name) ?? { type: n.type }) : undefined;
   return {
     id: n.id,
     name: n.name,
@@ -84,6 +88,9 @@ function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents' | 'nodes'>, served: 
     waitingFor: handlerType !== undefined && !served!.has(handlerType) ? `a worker that serves ${handlerType}` : null,
     skipRequested: n.skipRequested,
     lostAttempts: n.lostAttempts,
+    mapOf: element?.map ?? null,
+    index: element?.index ?? null,
+    item: element ? n.item : null,
     attempts: n.attempts.map((a) => ({
       attempt: a.attempt,
       status: a.statusName,

@@ -97,6 +97,25 @@ describe('the web UI in Chromium', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'run-detail.png'), fullPage: true });
   });
 
+  it("draws a map's elements after it in the DAG (the first 12, the rest counted on its box) and every one on the timeline", async () => {
+    await api.engine.applyDefinition({
+      name: 'BackupEach',
+      nodes: [
+        { name: 'list', type: 'noop', params: { clusters: Array.from({ length: 15 }, (_, i) => `c${i}`) } },
+        { name: 'backup', type: 'noop', dependsOn: ['list'], map: { over: 'list.clusters' } },
+        { name: 'report', type: 'noop', dependsOn: ['backup'] },
+      ],
+    });
+    const run = await api.waitForEnd((await api.engine.startRun({ workflow: 'BackupEach' })).run.id);
+    await page.goto(`${url}/#/runs/${run.id}`);
+    await expect.poll(() => page.locator('#run-status').textContent(), { timeout: 10_000 }).toBe('SUCCESS');
+    const drawn = await page.locator('#dag g.dag-node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')));
+    expect(drawn.filter((name) => name?.startsWith('backup['))).toHaveLength(12);
+    expect(await page.locator('#dag g.dag-node[data-node="backup"]').textContent()).toContain('15/15 elements');
+    expect(await page.locator('#gantt g.gantt-bar').count()).toBe(18);
+    expect(await page.locator('#nodes tr[data-node="backup[14]"]').count()).toBe(1);
+  });
+
   it('lists the run with its status, and filters by status', async () => {
     await page.goto(`${url}/#/runs`);
     const row = page.locator('#runs tbody tr', { hasText: 'cluster-ui' });

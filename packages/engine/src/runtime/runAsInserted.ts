@@ -44,6 +44,7 @@ export function runAsInserted(row: NewRunRow, seq: number): RunWithNodes {
       statusName: statusName(n.status),
       parameters: n.parameters,
       output: null,
+      item: null,
       result: '',
       error: null,
       startedAt: null,

@@ -52,6 +52,8 @@ export interface NodeRecord {
   readonly lostAttempts: number;
   /** an operator asked to skip it before it was reached: it is skipped once its parents are satisfied */
   readonly skipRequested: boolean;
+  /** a map element's item (its element of the list its map is over); null on every other node */
+  readonly item: unknown;
   /** the attempts before the current one, oldest first: how each ended and why */
   readonly attempts: readonly AttemptRecord[];
 }
@@ -103,7 +105,7 @@ export async function readRun(db: Queryable, orgId: string, runUuid: string): Pr
   if (!row) return undefined;
   const nodes = await db.query<Omit<NodeRecord, 'statusName' | 'attempts'>>(
     `SELECT id, name, type, position, attempt, status, parameters, output, result, error,
-            started_at AS "startedAt", ended_at AS "endedAt", lost_attempts AS "lostAttempts", skip_requested AS "skipRequested"
+            started_at AS "startedAt", ended_at AS "endedAt", lost_attempts AS "lostAttempts", skip_requested AS "skipRequested", item
        FROM node_runs WHERE run_id = $1 ORDER BY position`,
     [runUuid],
   );

@@ -230,23 +230,41 @@ function layoutDag(nodes, parentsOf) {
   return { at, columns: Math.max(1, ...[...rows.keys()].map((c) => c + 1)), rows: Math.max(1, ...rows.values()) };
 }
 
+/** A map's elements drawn in the DAG, after their map; past these its box counts them (the table and timeline list them all). */
+const DAG_ELEMENTS = 12;
+
+/** Per map node: how many elements it has and how many have ended. */
+function elementCounts(nodes) {
+  const counts = new Map();
+  for (const n of nodes) {
+    if (n.mapOf === null || n.mapOf === undefined) continue;
+    const c = counts.get(n.mapOf) ?? { total: 0, ended: 0 };
+    c.total++;
+    if (TERMINAL.includes(n.status)) c.ended++;
+    counts.set(n.mapOf, c);
+  }
+  return counts;
+}
+
 function dagSvg(run, parentsOf) {
   const W = 170, H = 36, GX = 60, GY = 18;
-  const { at, columns, rows } = layoutDag(run.nodes, parentsOf);
+  const counts = elementCounts(run.nodes);
+  const nodes = run.nodes.filter((n) => n.index === null || n.index === undefined || n.index < DAG_ELEMENTS);
+  const { at, columns, rows } = layoutDag(nodes, parentsOf);
   const x = (name) => 10 + at.get(name).column * (W + GX);
   const y = (name) => 10 + at.get(name).row * (H + GY);
-  const edges = run.nodes.flatMap((n) =>
+  const edges = nodes.flatMap((n) =>
     (parentsOf.get(n.name) ?? []).filter((p) => at.has(p)).map((p) => {
       const [x1, y1, x2, y2] = [x(p) + W, y(p) + H / 2, x(n.name), y(n.name) + H / 2];
       return `<path d="M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}" fill="none" stroke="#94a3b8" stroke-width="1.5" marker-end="url(#arrow)"/>`;
     }),
   );
-  const boxes = run.nodes.map(
+  const boxes = nodes.map(
     (n) => `<g class="dag-node ${LIGHT.includes(n.status) ? 'light' : ''}" data-node="${esc(n.name)}" data-status="${esc(n.status)}" data-skip-requested="${n.skipRequested ? 'true' : 'false'}">
       <title>${esc(n.name)}: ${esc(n.status)}</title>
       <rect x="${x(n.name)}" y="${y(n.name)}" width="${W}" height="${H}" rx="7" style="fill:var(--${esc(n.status)})"/>
       <text x="${x(n.name) + 10}" y="${y(n.name) + 15}">${esc(n.name.length > 20 ? `${n.name.slice(0, 19)}…` : n.name)}</text>
-      <text x="${x(n.name) + 10}" y="${y(n.name) + 29}" style="font-weight:400;font-size:11px">${esc(n.status)}${n.skipRequested ? ' · to skip' : ''}</text></g>`,
+      <text x="${x(n.name) + 10}" y="${y(n.name) + 29}" style="font-weight:400;font-size:11px">${esc(n.status)}${n.skipRequested ? ' · to skip' : ''}${counts.has(n.name) ? ` · ${counts.get(n.name).ended}/${counts.get(n.name).total} elements` : ''}</text></g>`,
   );
   const width = 20 + columns * W + (columns - 1) * GX;
   const height = 20 + rows * H + (rows - 1) * GY;
@@ -290,7 +308,8 @@ async function renderRun(id) {
       api('GET', `/v1/runs/${encodeURIComponent(id)}`),
       api('GET', `/v1/runs/${encodeURIComponent(id)}/notifications`),
     ]);
-    const parentsOf = new Map(run.nodes.map((n) => [n.name, n.dependsOn]));
+    // A map's elements hang off their map in the drawing.
+    const parentsOf = new Map(run.nodes.map((n) => [n.name, n.mapOf ? [n.mapOf] : n.dependsOn]));
     const done = TERMINAL.includes(run.status);
     view.innerHTML = `
       <h1>${esc(run.workflow)} <span id="run-status">${badge(run.status)}</span>${run.cancelRequested && !done ? ' <span class="muted">cancel requested</span>' : ''}</h1>
