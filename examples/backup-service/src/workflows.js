@@ -81,3 +81,33 @@ export const BackupDirectory = defineWorkflow({
     ctx.log(summary);
     return { summary, location: upload.location };
   });
+
+// Map fan-out: one `checksum` node per file the `list` node found, decided when
+// `list` has returned (a list of any length up to 10,000). Each element is a
+// node of its own, `checksum[0]`, `checksum[1]`…, with its file in ctx.item and
+// its place in ctx.index; it retries alone, and at most 4 run at once. `verify`
+// gets their outputs joined in order, as ctx.parents.checksum.
+//
+//   list → checksum[0..n) → verify
+export const ChecksumEachFile = defineWorkflow({
+  name: 'ChecksumEachFile',
+  description: 'Checksums every file of a directory, one node per file',
+  input: z.object({ source: z.string().min(1).describe('the directory whose files to checksum') }),
+})
+  .node('list', { description: 'lists the files' }, async (ctx) => {
+    const entries = await readdir(ctx.input.source, { recursive: true, withFileTypes: true });
+    const files = entries.filter((entry) => entry.isFile()).map((entry) => path.relative(ctx.input.source, path.join(entry.parentPath, entry.name))).sort();
+    ctx.log(`found ${files.length} files`);
+    return { files };
+  })
+  .node('checksum', { dependsOn: ['list'], map: { over: 'list.files', maxConcurrency: 4 }, retries: 2, description: 'checksums one file' }, async (ctx) => {
+    const file = String(ctx.item);
+    const sha256 = createHash('sha256').update(await readFile(path.join(ctx.input.source, file))).digest('hex');
+    ctx.log(`#${ctx.index} ${file}: ${sha256}`);
+    return { file, sha256 };
+  })
+  .node('verify', { dependsOn: ['checksum'], description: 'writes the manifest' }, async (ctx) => {
+    const manifest = ctx.parents.checksum.map(({ file, sha256 }) => `${sha256}  ${file}`).join('\n');
+    ctx.log(manifest);
+    return { files: ctx.parents.checksum.length, manifest };
+  });

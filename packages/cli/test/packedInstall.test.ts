@@ -86,8 +86,8 @@ interface RunBody {
   nodes: { name: string; status: string; attempt: number; output: Record<string, unknown> | null; result: string }[];
 }
 
-async function startAndWait(input: Record<string, unknown>): Promise<RunBody> {
-  const started = await call('POST', '/v1/runs', { workflow: 'BackupDirectory', input });
+async function startAndWait(input: Record<string, unknown>, workflow = 'BackupDirectory'): Promise<RunBody> {
+  const started = await call('POST', '/v1/runs', { workflow, input });
   expect(started.status).toBe(201);
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -174,6 +174,14 @@ describe('the packed install, in a project outside the repository', () => {
       expect(node('report').output!.summary).toMatch(/^backed up 2 files \(11 bytes\) of .* after 2 upload attempts\); 1 backups kept, 0 deleted$/);
       expect(node('report').result).toMatch(/^backed up 2 files .*\nCompleted\.\n$/);
       expect(existsSync(String(node('upload').output!.location))).toBe(true);
+
+      // The map fan-out: one checksum node per file, joined in order for verify.
+      const checked = await startAndWait({ source: source() }, 'ChecksumEachFile');
+      expect(checked.status).toBe('SUCCESS');
+      expect(checked.nodes.map((n) => n.name)).toEqual(['list', 'checksum', 'verify', 'checksum[0]', 'checksum[1]']);
+      const verify = checked.nodes.find((n) => n.name === 'verify')!;
+      expect(verify.output).toMatchObject({ files: 2 });
+      expect(String(verify.output!.manifest)).toMatch(/^[0-9a-f]{64} {2}a\.txt\n[0-9a-f]{64} {2}notes\/b\.txt$/);
     } finally {
       await worker.stop();
     }

@@ -141,3 +141,15 @@ describe('a run input checked against its definition’s schema', () => {
     expect(refusal({}, { name: 'w', nodes: [], input: { type: 'no-such-type' } }).message).toMatch(/^input: not a JSON Schema flowline can check/);
   });
 });
+
+describe('defineWorkflow: a map node', () => {
+  it("declares its map in the spec, and types its children's parent as the list of its outputs", async () => {
+    const Each = defineWorkflow({ name: 'Each' })
+      .node('list', async () => ({ files: ['a', 'b'] }))
+      .node('checksum', { dependsOn: ['list'], map: { over: 'list.files', maxConcurrency: 2 } }, async (ctx) => ({ file: String(ctx.item), index: ctx.index ?? -1 }))
+      .node('verify', { dependsOn: ['checksum'] }, async (ctx) => ctx.parents.checksum.map((c) => `${c.index}:${c.file}`).join(','));
+    expect(Each.spec.nodes[1]).toMatchObject({ name: 'checksum', map: { over: 'list.files', maxConcurrency: 2 } });
+    const verify = Each.handlers.get('Each.verify')!.run;
+    expect(await verify(contextOf(undefined, { checksum: [{ file: 'a', index: 0 }, { file: 'b', index: 1 }] }))).toBe('0:a,1:b');
+  });
+});

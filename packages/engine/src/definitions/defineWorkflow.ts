@@ -51,6 +51,16 @@ export interface Workflow<Input = unknown, StartInput = unknown, Outputs extends
 
   /** Adds a root node whose handler is `run`; its return value is its output, handed to its children. */
   node<Name extends string, Output>(name: Name, run: NodeHandler<Input, object, Output>): Workflow<Input, StartInput, Outputs & { readonly [K in Name]: Awaited<Output> }>;
+  /**
+   * Adds a map node: run once per element of the list its `map.over` names in
+   * a parent's output (`ctx.item`, `ctx.index`); its children get the
+   * elements' outputs joined in order, typed as a list.
+   */
+  node<Name extends string, Output, Parent extends keyof Outputs & string = never>(
+    name: Name,
+    options: NodeOptions<Parent> & { readonly map: NonNullable<NodeSpecInput['map']> },
+    run: NodeHandler<Input, ParentOutputs<Outputs, Parent>, Output>,
+  ): Workflow<Input, StartInput, Outputs & { readonly [K in Name]: Awaited<Output>[] }>;
   /** Adds a node run by `run` after its `dependsOn` parents, whose outputs its `ctx.parents` holds, typed. */
   node<Name extends string, Output, Parent extends keyof Outputs & string = never>(
     name: Name,
