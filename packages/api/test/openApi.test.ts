@@ -31,6 +31,7 @@ describe('/openapi.json', () => {
     expect(routes.length).toBeGreaterThan(0);
     for (const expected of [
       'POST /v1/runs',
+      'POST /v1/runs:batch',
       'GET /v1/runs',
       'GET /v1/runs/{id}',
       'POST /v1/runs/{id}/cancel',

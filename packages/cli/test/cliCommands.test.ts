@@ -82,6 +82,24 @@ describe('flowline runs', () => {
     expect(out.stderr).toContain('RUN_NOT_FOUND');
   });
 
+  it('starts many runs from a JSON Lines file in one batch, names each failed start by its line and exits 1', async () => {
+    const starts = await file('starts.jsonl', ['{"bizId":"f-1"}', '{"workflow":"Nope"}', '{"bizId":"f-3","idempotencyKey":"from-file-3"}', ''].join('\n'));
+    const out = await flowline(['runs', 'start', 'BackupCluster', '--from-file', starts]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/^1\s+\S{22}\s+BackupCluster\s+READY\s+started/m);
+    expect(out.stdout).toMatch(/^2\s+FAILED\s+DEFINITION_NOT_FOUND/m);
+    expect(out.stdout).toContain('2 started, 0 existing, 1 failed');
+    expect(out.stderr).toContain('1 of 3 starts failed');
+    const again = JSON.parse((await flowline(['runs', 'start', '--from-file', await file('again.json', '[{"workflow":"BackupCluster","idempotencyKey":"from-file-3"}]'), '--json'])).stdout);
+    expect(again).toMatchObject({ created: 0, existing: 1, failed: 0 });
+  });
+
+  it('exits 2 for a start file without a workflow for every start', async () => {
+    const out = await flowline(['runs', 'start', '--from-file', await file('nameless.json', '[{"bizId":"x"}]')]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('start 1 names no workflow');
+  });
+
   it('exits 3 for a run that does not exist', async () => {
     const out = await flowline(['runs', 'show', 'AAAAAAAAAAAAAAAAAAAAAA']);
     expect(out.code).toBe(3);

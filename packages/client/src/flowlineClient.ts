@@ -119,6 +119,28 @@ export interface StartableWorkflow<Input> {
   readonly '~startInput'?: Input;
 }
 
+/** One start of a batch: `start`'s options with the workflow by name. */
+export interface BatchStart extends StartOptions {
+  workflow: string;
+}
+
+/** One start's answer in a batch: the run (created, or the one its idempotency key named), or why that start alone failed. */
+export type BatchStartResult =
+  | { created: boolean; run: { id: string; seq: number; workflow: string; bizId: string; status: RunStatus } }
+  | { error: { code: string; message: string } };
+
+/** What `startMany` answers: one result per start, in order, and their counts. */
+export interface BatchStartAnswer {
+  items: BatchStartResult[];
+  created: number;
+  /** starts whose idempotency key named an existing run */
+  existing: number;
+  failed: number;
+}
+
+/** The most starts one `POST /v1/runs:batch` takes; `startMany` sends more in consecutive requests of this many. */
+export const MAX_BATCH_STARTS = 1000;
+
 /** A handler type a worker registered, as `GET /v1/handlers` lists it. */
 export interface HandlerTypeView {
   /** what a definition names as a node `type`: a built-in, or `<workflow>.<node>` of a code workflow */
@@ -281,6 +303,25 @@ export class FlowlineClient {
    */
   start<Input = Record<string, unknown>>(workflow: string | StartableWorkflow<Input>, options: StartOptions<NoInfer<Input>> = {}): Promise<RunView> {
     return this.request('POST', '/v1/runs', { workflow: typeof workflow === 'string' ? workflow : workflow.spec.name, ...options });
+  }
+
+  /**
+   * Starts many runs with `POST /v1/runs:batch`: each request of up to 1,000
+   * starts is one insert and one dispatch on the server. One result per start,
+   * in order; a start that fails (unknown workflow, input refused by its
+   * schema) is reported in its item and does not fail the others. More than
+   * 1,000 starts go as consecutive requests.
+   */
+  async startMany(starts: readonly BatchStart[]): Promise<BatchStartAnswer> {
+    const answer: BatchStartAnswer = { items: [], created: 0, existing: 0, failed: 0 };
+    for (let from = 0; from < starts.length; from += MAX_BATCH_STARTS) {
+      const part = await this.request<BatchStartAnswer>('POST', '/v1/runs:batch', { runs: starts.slice(from, from + MAX_BATCH_STARTS) });
+      answer.items.push(...part.items);
+      answer.created += part.created;
+      answer.existing += part.existing;
+      answer.failed += part.failed;
+    }
+    return answer;
   }
 
   /** The handler types workers registered, each with the live workers serving it. */

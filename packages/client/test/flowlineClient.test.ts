@@ -28,6 +28,17 @@ describe('FlowlineClient over real HTTP', () => {
     expect(page.items.map((r) => r.id)).toEqual([run.id]);
   });
 
+  it('starts more than 1,000 runs with startMany, as consecutive batches, one result per start in order', async () => {
+    const starts = Array.from({ length: 1203 }, (_, i) => ({ workflow: i === 1100 ? 'Nope' : 'BackupCluster', bizId: `many-${i}` }));
+    const answer = await client.startMany(starts);
+    expect(answer).toMatchObject({ created: 1202, existing: 0, failed: 1 });
+    expect(answer.items).toHaveLength(1203);
+    expect(answer.items[1100]).toMatchObject({ error: { code: 'DEFINITION_NOT_FOUND' } });
+    const last = answer.items[1202]!;
+    expect('run' in last && last.run.bizId).toBe('many-1202');
+    expect((await client.waitFor('run' in last ? last.run.id : '', { intervalMs: 50, timeoutMs: 60_000 })).status).toBe('SUCCESS');
+  }, 90_000);
+
   it('says who its token is', async () => {
     expect(await client.whoami()).toMatchObject({ role: 'operator', orgId: 'default' });
   });

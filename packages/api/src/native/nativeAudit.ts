@@ -1,5 +1,8 @@
 import { fromAnswer, fromBody, fromParam, type AuditedRoutes } from '../audit/auditedRoutes.ts';
 
+/** How many starts a batch asked for, whatever its body held. */
+const batchSize = (body: unknown) => (body !== null && typeof body === 'object' && Object.hasOwn(body, 'runs') && Array.isArray((body as { runs: unknown }).runs) ? (body as { runs: unknown[] }).runs.length : 0);
+
 const RUN_OPERATIONS = ['cancel', 'suspend', 'resume', 'rerun'] as const;
 
 /**
@@ -10,6 +13,7 @@ const RUN_OPERATIONS = ['cancel', 'suspend', 'resume', 'rerun'] as const;
 export const NATIVE_AUDITED_ROUTES: AuditedRoutes = {
   'POST /v1/runs': { action: 'run.start', target: fromAnswer('id', fromBody('workflow')) },
   ...Object.fromEntries(RUN_OPERATIONS.map((op) => [`POST /v1/runs/:id/${op}`, { action: `run.${op}`, target: fromParam('id') }])),
+  'POST /v1/runs::batch': { action: 'runs.start', target: (request) => `${batchSize(request.body)} starts` },
   'POST /v1/runs/:id/nodes/:node/skip': { action: 'run.skip', target: (request) => `${fromParam('id')(request) ?? ''}/${fromParam('node')(request) ?? ''}` },
   'POST /v1/definitions': { action: 'definition.create', target: fromBody('name') },
   'PUT /v1/definitions/:name': { action: 'definition.update', target: fromParam('name') },

@@ -1,4 +1,4 @@
-import { Permission, Status, ValidationFailed, type RunWithNodes, type StatusName } from '@flowline/engine';
+import { ErrorCode, FlowlineError, Permission, Status, ValidationFailed, clientFaultOf, type RunWithNodes, type StartedRun, type StatusName } from '@flowline/engine';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -17,6 +17,32 @@ const StartRunBody = z
     idempotencyKey: z.string().min(1).max(256).optional().describe('the same key returns the same run, never a second'),
   })
   .strict();
+
+/** At most this many starts per `POST /v1/runs:batch`: one statement's worth, as the bulk operations' id lists. */
+export const MAX_BATCH_STARTS = 1000;
+
+const StartBatchBody = z
+  .object({
+    runs: z.array(StartRunBody).min(1).max(MAX_BATCH_STARTS).describe(`the starts, at most ${MAX_BATCH_STARTS}; each answered on its own, in order`),
+  })
+  .strict();
+
+const BatchItemSchema = z.union([
+  z.object({
+    created: z.boolean().describe('false when its idempotencyKey named an existing run, which is answered instead'),
+    run: z.object({ id: z.string(), seq: z.number().int(), workflow: z.string(), bizId: z.string(), status: z.string() }),
+  }),
+  z.object({ error: z.object({ code: z.string(), message: z.string() }).describe('why this start failed; the others are unaffected') }),
+]);
+
+const StartBatchAnswer = z.object({
+  items: z.array(BatchItemSchema).describe('one per start, in the order asked'),
+  created: z.number().int(),
+  existing: z.number().int().describe('starts whose idempotencyKey named an existing run'),
+  failed: z.number().int(),
+});
+
+type BatchItem = z.infer<typeof BatchItemSchema>;
 
 const RunParams = z.object({ id: z.string().min(1).max(64).describe('22-char run id') });
 const NodeParams = RunParams.extend({ node: z.string().min(1).max(128) });
@@ -85,6 +111,38 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
       const caller = callerOf(request);
       const { run, created } = await engine.startRun({ ...request.body, orgId: caller.orgId, owner: caller.name });
       return reply.status(created ? 201 : 200).send(await view(run));
+    },
+  );
+
+  routes.post(
+    // `::` is find-my-way's escaped colon: the path is /v1/runs:batch, as the bulk operations' /v1/runs:cancel.
+    '/v1/runs::batch',
+    {
+      preHandler: operate,
+      // 1,000 starts with their inputs outgrow the server's 1 MiB default.
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        summary: 'Start many runs at once',
+        description: `Up to ${MAX_BATCH_STARTS} starts, each as POST /v1/runs takes it, written in one statement and dispatched in one bulk add. Answered 200 with one item per start, in order: the run (created, or the one its idempotencyKey named) or the error of that start alone.`,
+        tags: ['runs'],
+        security: BEARER_SECURITY,
+        body: StartBatchBody,
+        response: { 200: StartBatchAnswer, 400: ErrorBodySchema, ...AUTH_ERRORS },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const settled = await engine.startRuns(request.body.runs.map((start) => ({ ...start, orgId: caller.orgId, owner: caller.name })));
+      const items = settled.map((outcome): BatchItem => {
+        if (outcome.status === 'fulfilled') return batchItem(outcome.value);
+        const fault = clientFaultOf(outcome.reason) ?? outcome.reason;
+        if (fault instanceof FlowlineError) return { error: { code: fault.code, message: fault.message } };
+        request.log.error({ err: outcome.reason }, 'a start of a batch failed');
+        return { error: { code: ErrorCode.INTERNAL, message: 'internal error; see the server log' } };
+      });
+      const created = items.filter((item) => 'created' in item && item.created).length;
+      const failed = items.filter((item) => 'error' in item).length;
+      return { items, created, existing: items.length - created - failed, failed };
     },
   );
 
@@ -173,3 +231,7 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
   );
 }
 
+/** A started run as a batch answers it: its identity, not its input or nodes, so 1,000 starts answer in a few tens of KB. */
+function batchItem({ run, created }: StartedRun): BatchItem {
+  return { created, run: { id: run.id, seq: run.seq, workflow: run.workflow, bizId: run.bizId, status: run.statusName } };
+}

@@ -57,6 +57,12 @@ export function routeBaselines(r: FuzzRecords): Baseline[] {
   return [
     { method: 'GET', url: '/v1/runs', query: { workflow: r.workflow, status: 'SUCCESS,FAIL', bizId: 'b', bizType: 't', from: '2020-01-01T00:00:00Z', limit: '10' }, caller: 'reader' },
     { method: 'POST', url: '/v1/runs', body: { workflow: r.workflow, bizId: 'b', bizType: 't', input: { k: 'v', list: [1, 'two'] }, idempotencyKey: 'i' }, caller: 'admin' },
+    {
+      method: 'POST',
+      url: '/v1/runs:batch',
+      body: { runs: [{ workflow: r.workflow, bizId: 'b', bizType: 't', input: { k: 'v', list: [1, 'two'] }, idempotencyKey: 'j' }, { workflow: r.workflow }] },
+      caller: 'admin',
+    },
     { method: 'GET', url: '/v1/runs/:id', params: { id: r.runId }, caller: 'reader' },
     ...['cancel', 'suspend', 'resume', 'rerun'].map((op) => ({ method: 'POST', url: `/v1/runs/:id/${op}`, params: { id: r.runId }, caller: 'admin' as const })),
     { method: 'POST', url: '/v1/runs/:id/nodes/:node/skip', params: { id: r.runId, node: 'a' }, caller: 'admin' },

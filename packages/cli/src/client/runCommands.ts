@@ -5,6 +5,7 @@ import { clientContext, withClientOptions, type ClientContext } from './clientCo
 import { addNotificationCommand } from './notificationCommands.ts';
 import { CliFailure, ExitCode } from './exitCode.ts';
 import { positiveInteger } from './optionValues.ts';
+import { readStartFile } from './startFile.ts';
 import { watchRun } from './runWatch.ts';
 import { formatDuration, formatTime, renderTable } from './table.ts';
 
@@ -49,6 +50,23 @@ async function watchToEnd(ctx: ClientContext, id: string, intervalMs: number): P
   if (run.status !== 'SUCCESS') throw new CliFailure(`run ${run.id} ended ${run.status}`, ExitCode.FAILURE);
 }
 
+/** `runs start --from-file`: every start of the file through `POST /v1/runs:batch`; exit 1 when any failed, each failure named by its line. */
+async function startFromFile(ctx: ClientContext, file: string, workflow: string | undefined, options: { bizId?: string; bizType?: string; input?: unknown; idempotencyKey?: string; watch: boolean }): Promise<void> {
+  if (options.watch || options.bizId || options.bizType || options.input || options.idempotencyKey) {
+    throw new CliFailure('--from-file takes each start\'s fields from the file: --watch, --biz-id, --biz-type, --input and --idempotency-key do not combine with it', ExitCode.USAGE);
+  }
+  const answer = await ctx.client.startMany(await readStartFile(file, workflow));
+  if (ctx.json) ctx.printJson(answer);
+  else {
+    const rows = answer.items.map((item, i) =>
+      'error' in item ? [String(i + 1), '', '', 'FAILED', `${item.error.code}: ${item.error.message}`] : [String(i + 1), item.run.id, item.run.workflow, item.run.status, item.created ? 'started' : 'existing (idempotency key)'],
+    );
+    ctx.print(renderTable(['#', 'RUN', 'WORKFLOW', 'STATUS', 'RESULT'], rows));
+    ctx.print(`\n${answer.created} started, ${answer.existing} existing, ${answer.failed} failed`);
+  }
+  if (answer.failed > 0) throw new CliFailure(`${answer.failed} of ${answer.items.length} starts failed`, ExitCode.FAILURE);
+}
+
 /** `flowline runs list|show|start|cancel|rerun|resume|notifications|watch`. */
 export function runCommands(): Command {
   const runs = new Command('runs').description('list, start, watch and operate workflow runs');
@@ -84,21 +102,24 @@ export function runCommands(): Command {
     });
 
   withClientOptions(runs.command('start'))
-    .description('start a run of a workflow')
-    .argument('<workflow>', 'definition name, e.g. BackupCluster')
+    .description('start a run of a workflow, or many at once from a file')
+    .argument('[workflow]', 'definition name, e.g. BackupCluster (with --from-file: the workflow of starts that name none)')
     .option('--biz-id <id>', 'business id the run is about')
     .option('--biz-type <type>', 'business type')
     .option('-i, --input <json>', 'input as a JSON object', jsonObject)
     .option('-k, --idempotency-key <key>', 'the same key returns the same run, never a second')
+    .option('-f, --from-file <file>', 'start many runs: a JSON array or JSON Lines of {workflow?, bizId?, bizType?, input?, idempotencyKey?} ("-" for stdin), sent 1,000 a request')
     .option('--watch', 'watch the run to its end; exit 1 unless it succeeds', false)
     .option('--interval <ms>', 'poll interval while watching', positiveInteger, 500)
     .action(
       async (
-        workflow: string,
-        options: { bizId?: string; bizType?: string; input?: Record<string, unknown>; idempotencyKey?: string; watch: boolean; interval: number },
+        workflow: string | undefined,
+        options: { bizId?: string; bizType?: string; input?: Record<string, unknown>; idempotencyKey?: string; fromFile?: string; watch: boolean; interval: number },
         command: Command,
       ) => {
         const ctx = clientContext(command);
+        if (options.fromFile !== undefined) return startFromFile(ctx, options.fromFile, workflow, options);
+        if (workflow === undefined) throw new CliFailure('name the workflow to start, or pass --from-file', ExitCode.USAGE);
         const run = await ctx.client.start(workflow, {
           ...(options.bizId ? { bizId: options.bizId } : {}),
           ...(options.bizType ? { bizType: options.bizType } : {}),

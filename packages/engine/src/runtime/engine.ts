@@ -189,6 +189,14 @@ export class Engine {
     return this.#systems.starts.startRun(request);
   }
 
+  /**
+   * Starts many runs in one statement and one dispatch; each start is
+   * answered on its own, in order (a failed start does not fail the others).
+   */
+  startRuns(requests: readonly StartRunRequest[]): Promise<PromiseSettledResult<StartedRun>[]> {
+    return this.#systems.starts.startRuns(requests);
+  }
+
   /** Starts a run inside the caller's transaction; nothing is dispatched until `afterStartCommitted`. */
   startRunInTransaction(client: pg.PoolClient, request: StartRunRequest): Promise<PendingStart> {
     return this.#systems.starts.startRunInTransaction(client, request);

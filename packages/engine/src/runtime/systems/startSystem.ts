@@ -96,6 +96,16 @@ export class StartSystem {
   }
 
   /**
+   * Starts many runs at once (`POST /v1/runs:batch`): one statement writes
+   * them all and one bulk add dispatches their roots, without waiting behind
+   * the group commit's batches. Each start is answered on its own, in order:
+   * one that cannot be planned or written fails alone.
+   */
+  startRuns(requests: readonly StartRunRequest[]): Promise<PromiseSettledResult<StartedRun>[]> {
+    return this.startBatch(requests);
+  }
+
+  /**
    * Starts a run inside the caller's transaction, so that the run exists if
    * and only if the caller's other writes commit (a schedule firing and its
    * ledger row). Nothing is dispatched: after commit, pass the result to
