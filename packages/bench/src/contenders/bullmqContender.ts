@@ -30,7 +30,11 @@ export const bullmqContender: ContenderFactory = {
     };
     const queue = new Queue<StepJob>(QUEUE, { connection: redis(), prefix: keys.prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
     const flows = new FlowProducer({ connection: redis(), prefix: keys.prefix });
-    const peer = new JobQueuePeer((kind, payload) => queue.add(kind, { kind, ...payload }));
+    // Bulk starts with `addBulk`: one MULTI of adds for the whole array (BullMQ's Queue.addBulk).
+    const peer = new JobQueuePeer({
+      enqueue: (kind, payload) => queue.add(kind, { kind, ...payload }),
+      enqueueMany: (kind, payloads) => queue.addBulk(payloads.map((payload) => ({ name: kind, data: { kind, ...payload } }))),
+    });
 
     const handle = async ({ data }: Job<StepJob>) => {
       if (data.kind === 'held') await peer.held();

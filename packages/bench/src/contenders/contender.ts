@@ -1,13 +1,28 @@
 import type { BenchEnvironment } from '../harness/benchEnvironment.ts';
 
 /**
+ * How S1's starts are made, the same for every contender: `bulk`, `batch`
+ * starts a call through the contender's bulk API (pg-boss `insert`,
+ * graphile-worker `addJobs`, BullMQ `addBulk`, flowline `POST /v1/runs:batch`),
+ * `inFlight` such calls at once; `perCall`, one start a call, `producers` calls
+ * in flight at once.
+ */
+export type StartMode =
+  | { readonly kind: 'bulk'; readonly batch: number; readonly inFlight: number }
+  | { readonly kind: 'perCall'; readonly producers: number };
+
+/** What S1 asks of a contender: start `count` one-step workflows and resolve once every one has completed, durably where the contender keeps a store. */
+export interface ThroughputContender {
+  runOneStep(count: number, mode: StartMode): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
  * One engine under test, set up on its own scratch database / key prefix. The
  * scenarios drive every contender through these calls only, so each runs the
  * same shapes of work; handlers do nothing but what the scenario measures.
  */
-export interface Contender {
-  /** Starts `count` one-step workflows, `producers` start calls in flight at once; resolves when all completed. */
-  runOneStep(count: number, producers: number): Promise<void>;
+export interface Contender extends ThroughputContender {
   /**
    * Runs one chain of `length` steps and resolves with `performance.now()` at
    * the start call followed by the moment each step's handler began.
@@ -21,12 +36,11 @@ export interface Contender {
    * `release()` resolves once every one of them has finished.
    */
   holdInFlight(count: number, producers: number): Promise<{ release(): Promise<void> }>;
-  close(): Promise<void>;
 }
 
-export interface ContenderFactory {
+export interface ContenderFactory<C extends ThroughputContender = Contender> {
   readonly name: string;
   /** true for the peers that keep jobs in Postgres (the S1/S2 targets compare against the best of these) */
   readonly postgresBacked: boolean;
-  start(env: BenchEnvironment): Promise<Contender>;
+  start(env: BenchEnvironment): Promise<C>;
 }

@@ -4,15 +4,16 @@ import type { Redis } from 'ioredis';
 import { forEachBounded } from '../harness/boundedConcurrency.ts';
 import { createScratchDatabase } from '../harness/scratchDatabase.ts';
 import { createScratchRedisPrefix } from '../harness/scratchRedis.ts';
+import { startAll, untilNoneUnfinished } from '../harness/startMode.ts';
 import type { Contender, ContenderFactory } from './contender.ts';
 
 /**
- * flowline as a user runs it with `pnpm start`: one process holding the engine
- * and a NodeWorker, every run and node a row in Postgres. Starts made there go
- * to the worker's local queue; BullMQ carries only what does not fit.
- * Settings: the worker's defaults (FLOWLINE_WORKER_CONCURRENCY 50,
- * FLOWLINE_WORKER_LOCAL_QUEUE 10,000) and a pg pool large enough for them;
- * nothing else is tuned for the benchmark.
+ * flowline in the benchmark's own process, labelled so: NOT as shipped (see
+ * flowlineShippedContender.ts for that). One process holds the engine and a
+ * NodeWorker, every run and node a row in Postgres; starts made there go to
+ * the worker's local queue, never crossing Redis, with a pool of 60 (shipped:
+ * 20 a process), no logger and no reconciler. It stays as the row that shows
+ * what the engine does without the API, HTTP and logging around it.
  *
  * `flowline (split)` starts runs through an engine of its own, as a separate
  * API process does: every start reaches the worker through Redis, and only the
@@ -21,10 +22,8 @@ import type { Contender, ContenderFactory } from './contender.ts';
  */
 const WORKER_CONCURRENCY = 50;
 const POOL_SIZE = 60;
-/** How often the harness looks for runs still live in Postgres. */
-const POLL_MS = 20;
 
-export const flowlineContender = flowlineFactory('flowline', { split: false });
+export const flowlineContender = flowlineFactory('flowline (in-process)', { split: false });
 export const flowlineSplitContender = flowlineFactory('flowline (split)', { split: true });
 
 function flowlineFactory(name: string, { split }: { split: boolean }): ContenderFactory {
@@ -91,19 +90,22 @@ function flowlineFactory(name: string, { split }: { split: boolean }): Contender
         Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_runs WHERE status NOT IN (-1, 1, 4, 7, 8, 10)`)).rows[0]!.n);
       const succeededRuns = async () =>
         Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_runs WHERE status = 1`)).rows[0]!.n);
-      const untilNoneLive = async () => {
-        while ((await liveRuns()) > 0) await new Promise((r) => setTimeout(r, POLL_MS));
-      };
+      const untilNoneLive = () => untilNoneUnfinished(liveRuns);
       const expectSucceeded = async (target: number) => {
         const succeeded = await succeededRuns();
         if (succeeded !== target) throw new Error(`flowline: ${succeeded} runs succeeded, expected ${target}`);
       };
 
       const contender: Contender = {
-        async runOneStep(count, producers) {
+        async runOneStep(count, mode) {
           const target = (await succeededRuns()) + count;
-          await forEachBounded(count, producers, () => starter.startRun({ workflow: 'bench_one_step' }));
-          await untilNoneLive();
+          await startAll(
+            count,
+            mode,
+            () => starter.startRun({ workflow: 'bench_one_step' }),
+            (_, n) => starter.startRuns(Array.from({ length: n }, () => ({ workflow: 'bench_one_step' }))),
+          );
+          await untilNoneUnfinished(liveRuns);
           await expectSucceeded(target);
         },
         async runChain(length) {

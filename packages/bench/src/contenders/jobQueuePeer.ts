@@ -1,5 +1,6 @@
 import { forEachBounded } from '../harness/boundedConcurrency.ts';
 import { Countdown } from '../harness/countdown.ts';
+import { startAll, untilNoneUnfinished } from '../harness/startMode.ts';
 import type { Contender } from './contender.ts';
 
 /** The kinds of job a peer runs for the scenarios, each in its own queue or task. */
@@ -26,9 +27,25 @@ export class JobQueuePeer {
   private readonly joins = new Map<string, () => void>();
   private sequence = 0;
 
-  constructor(private readonly enqueue: (kind: StepKind, payload: StepPayload) => Promise<unknown>) {}
+  private readonly enqueue: (kind: StepKind, payload: StepPayload) => Promise<unknown>;
 
-  /** handler of 'one' jobs, called once the peer reports the job completed */
+  constructor(
+    private readonly queue: {
+      /** one job, one call of the peer's own API */
+      readonly enqueue: (kind: StepKind, payload: StepPayload) => Promise<unknown>;
+      /** many 'one' jobs in one call of the peer's bulk API */
+      readonly enqueueMany: (kind: StepKind, payloads: readonly StepPayload[]) => Promise<unknown>;
+      /**
+       * how many 'one' jobs the peer's store holds unfinished: S1 waits for none,
+       * so completion counts once it is written; absent, `oneCompleted` counts
+       */
+      readonly unfinished?: () => Promise<number>;
+    },
+  ) {
+    this.enqueue = queue.enqueue;
+  }
+
+  /** handler of 'one' jobs, called once the peer reports the job completed (peers without `unfinished`) */
   oneCompleted(): void {
     this.completions?.tick();
   }
@@ -54,10 +71,17 @@ export class JobQueuePeer {
 
   contender(close: () => Promise<void>): Contender {
     return {
-      runOneStep: async (count, producers) => {
+      runOneStep: async (count, mode) => {
+        const one = (i: number): StepPayload => ({ key: '', step: i, width: 0 });
         this.completions = new Countdown(count);
-        await forEachBounded(count, producers, (i) => this.enqueue('one', { key: '', step: i, width: 0 }));
-        await this.completions.reached;
+        await startAll(
+          count,
+          mode,
+          (i) => this.enqueue('one', one(i)),
+          (from, n) => this.queue.enqueueMany('one', Array.from({ length: n }, (_, i) => one(from + i))),
+        );
+        const { unfinished } = this.queue;
+        await (unfinished ? untilNoneUnfinished(unfinished) : this.completions.reached);
       },
       runChain: async (length) => {
         const key = `c${++this.sequence}`;

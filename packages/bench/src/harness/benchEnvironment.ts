@@ -8,9 +8,15 @@ export interface BenchEnvironment {
 
 export interface BenchScale {
   readonly repetitions: number;
-  /** S1: one-step workflows started and completed */
+  /** S1 bulk: one-step workflows started (1,000 a call) and completed */
   readonly throughputRuns: number;
-  /** S1: starters in flight at once (each contender's own start call) */
+  /**
+   * S1 per call: one-step workflows started one a call and completed. Fewer
+   * than in bulk: the Postgres peers commit each such start on its own (~150–
+   * 400 a second on this machine), and a run must stay within minutes.
+   */
+  readonly perCallRuns: number;
+  /** S1 per call, S5: starters in flight at once (each contender's own start call) */
   readonly producers: number;
   /** S2: chain length and how many chains, one at a time */
   readonly chainLength: number;
@@ -28,6 +34,7 @@ export interface BenchScale {
 export const FULL_SCALE: BenchScale = {
   repetitions: 3,
   throughputRuns: 20_000,
+  perCallRuns: 2_000,
   producers: 64,
   chainLength: 10,
   chains: 200,
@@ -41,6 +48,7 @@ export const FULL_SCALE: BenchScale = {
 export const QUICK_SCALE: BenchScale = {
   repetitions: 3,
   throughputRuns: 1_000,
+  perCallRuns: 300,
   producers: 64,
   chainLength: 10,
   chains: 20,

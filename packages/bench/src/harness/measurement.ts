@@ -11,6 +11,8 @@ export interface Measurement {
   readonly unit: string;
   readonly better: Better;
   readonly contender: string;
+  /** whether the contender keeps its work in Postgres: the report compares flowline with the best of these */
+  readonly postgresBacked?: boolean;
   readonly samples: readonly number[];
   readonly spread?: Spread;
   /** why there are no samples (a dialect not in this tree yet) */

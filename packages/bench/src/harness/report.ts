@@ -1,6 +1,7 @@
-import type { Measurement } from './measurement.ts';
+import { Better, type Measurement } from './measurement.ts';
 
-const FLOWLINE = 'flowline';
+/** flowline's rows (as shipped, in-process, split): each is compared with the best Postgres-backed peer. */
+const isFlowline = (contender: string) => contender.startsWith('flowline');
 
 function format(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';
@@ -11,18 +12,19 @@ function format(value: number): string {
 
 /**
  * The result table as Markdown (it reads as a plain table in a terminal too):
- * one row per scenario metric, each contender's median with min–max, then the
- * ratio flowline ÷ peer of the medians.
+ * one row per scenario metric, each contender's median with min–max, then for
+ * each flowline row the ratio flowline ÷ the best Postgres-backed peer of that
+ * metric (by median, in the metric's better direction), naming the peer.
  */
 export function resultTable(measurements: readonly Measurement[]): string {
   const contenders = [...new Set(measurements.map((m) => m.contender))];
-  const peers = contenders.filter((c) => c !== FLOWLINE);
+  const flowlines = contenders.filter(isFlowline);
   const rows = new Map<string, Measurement[]>();
   for (const m of measurements) {
     const key = `${m.scenario}\u0000${m.metric}`;
     rows.set(key, [...(rows.get(key) ?? []), m]);
   }
-  const header = ['scenario', 'metric', 'unit', ...contenders.map((c) => `${c} median (min–max)`), ...peers.map((p) => `flowline ÷ ${p}`)];
+  const header = ['scenario', 'metric', 'unit', ...contenders.map((c) => `${c} median (min–max)`), ...flowlines.map((f) => `${f} ÷ best Postgres peer`)];
   const lines = [header, header.map(() => '---')];
   for (const group of rows.values()) {
     const first = group[0]!;
@@ -33,12 +35,17 @@ export function resultTable(measurements: readonly Measurement[]): string {
       if (!m.spread || m.samples.length === 0) return m.note ?? 'n/a';
       return `${format(m.spread.median)} (${format(m.spread.min)}–${format(m.spread.max)})`;
     };
-    const flowline = byContender.get(FLOWLINE)?.spread?.median;
-    const ratio = (peer: string) => {
-      const other = byContender.get(peer)?.spread?.median;
-      return flowline === undefined || other === undefined ? '' : `${(flowline / other).toFixed(2)}×`;
+    const peers = group.filter((m) => m.postgresBacked && !isFlowline(m.contender) && m.spread && m.samples.length > 0);
+    const best = peers.reduce<Measurement | undefined>((a, b) => {
+      if (!a) return b;
+      const higher = b.spread!.median > a.spread!.median;
+      return (first.better === Better.HIGHER ? higher : !higher) ? b : a;
+    }, undefined);
+    const ratio = (name: string) => {
+      const flowline = byContender.get(name)?.spread?.median;
+      return flowline === undefined || !best ? '' : `${(flowline / best.spread!.median).toFixed(2)}× (${best.contender})`;
     };
-    lines.push([first.scenario, first.metric, `${first.unit} (${first.better} is better)`, ...contenders.map(cell), ...peers.map(ratio)]);
+    lines.push([first.scenario, first.metric, `${first.unit} (${first.better} is better)`, ...contenders.map(cell), ...flowlines.map(ratio)]);
   }
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }

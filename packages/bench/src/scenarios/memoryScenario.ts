@@ -49,7 +49,7 @@ export async function runMemoryScenario(
   for (const factory of factories) {
     progress(`S5 ${factory.name}: setting up a child process`);
     const samples = await runChild([...childArgs, '--child-memory', factory.name]);
-    measurements.push({ scenario: 'S5', ...METRIC, metric: `${METRIC.metric} (${env.scale.inFlightRuns})`, contender: factory.name, samples, spread: spread(samples) });
+    measurements.push({ scenario: 'S5', ...METRIC, metric: `${METRIC.metric} (${env.scale.inFlightRuns})`, contender: factory.name, postgresBacked: factory.postgresBacked, samples, spread: spread(samples) });
   }
   return measurements;
 }
