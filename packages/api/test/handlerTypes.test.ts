@@ -135,6 +135,16 @@ describe('a JSON definition naming a registered handler type', () => {
   });
 });
 
+describe('reads of the fleet', () => {
+  it('asked while one is in flight share it; one asked after it settles reads again', async () => {
+    const first = api.engine.listHandlerTypes();
+    expect(api.engine.listHandlerTypes()).toBe(first);
+    const read = await first;
+    expect(read.find((h) => h.name === 'Backup.snapshot')!.workers).toHaveLength(1);
+    expect(api.engine.listHandlerTypes()).not.toBe(first);
+  });
+});
+
 describe('a worker that stops', () => {
   it('is no longer listed as serving its handler types, which stay registered for definitions to name', async () => {
     await worker.close();

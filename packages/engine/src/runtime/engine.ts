@@ -395,7 +395,7 @@ export class Engine {
   }
 
   /** Every registered handler type, with the live workers serving it (`GET /v1/handlers`). */
-  listHandlerTypes(): Promise<HandlerTypeRecord[]> {
+  listHandlerTypes(): Promise<readonly HandlerTypeRecord[]> {
     return this.#systems.fleet.listHandlerTypes();
   }
 

@@ -20,6 +20,9 @@ export interface RegisteredWorker {
  * lease later it is no longer listed as serving anything.
  */
 export class FleetSystem {
+  /** The read in flight, if any (see listHandlerTypes). */
+  private reading: Promise<readonly HandlerTypeRecord[]> | undefined;
+
   constructor(private readonly resources: EngineResources) {}
 
   async registerWorker(worker: { readonly id: string; readonly leaseMs: number }): Promise<RegisteredWorker> {
@@ -43,8 +46,18 @@ export class FleetSystem {
     };
   }
 
-  /** Every registered handler type, with the live workers serving it. */
-  listHandlerTypes(): Promise<HandlerTypeRecord[]> {
-    return listHandlerTypes(this.resources.db.pool, this.resources.now());
+  /**
+   * Every registered handler type, with the live workers serving it. Callers
+   * asking while a read is in flight share it: every `POST /v1/runs` answer
+   * asks (its READY roots say what they wait for), and 64 starts in flight
+   * made 64 reads of the whole fleet at once, the pool's connections queued
+   * behind them (S1 per call through the API). What a shared read answers is
+   * at most one read's duration older than a read of one's own.
+   */
+  listHandlerTypes(): Promise<readonly HandlerTypeRecord[]> {
+    this.reading ??= listHandlerTypes(this.resources.db.pool, this.resources.now()).finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
   }
 }
