@@ -6,6 +6,7 @@ import { createScratchDatabase } from '../harness/scratchDatabase.ts';
 import { createScratchRedisPrefix } from '../harness/scratchRedis.ts';
 import { startAll, untilNoneUnfinished } from '../harness/startMode.ts';
 import type { Contender, ContenderFactory } from './contender.ts';
+import { flowlineRunCount } from './flowlineRunCount.ts';
 
 /**
  * flowline in the benchmark's own process, labelled so: NOT as shipped (see
@@ -83,13 +84,10 @@ function flowlineFactory(name: string, { split }: { split: boolean }): Contender
       }
       await worker.start();
 
-      // Completed means durable: the run row says it ended. Counting the live runs reads the
-      // small partial index workflow_runs_live, not the whole table, so polling costs the
-      // contender nothing measurable; the SUCCESS count is checked once, at the end.
-      const liveRuns = async () =>
-        Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_runs WHERE status NOT IN (-1, 1, 4, 7, 8, 10)`)).rows[0]!.n);
-      const succeededRuns = async () =>
-        Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_runs WHERE status = 1`)).rows[0]!.n);
+      // Completed means durable: the run row says it ended (counted as flowlineRunCount.ts says).
+      const runs = flowlineRunCount(database.url);
+      const liveRuns = () => runs.live();
+      const succeededRuns = () => runs.succeeded();
       const untilNoneLive = () => untilNoneUnfinished(liveRuns);
       const expectSucceeded = async (target: number) => {
         const succeeded = await succeededRuns();
@@ -147,6 +145,7 @@ function flowlineFactory(name: string, { split }: { split: boolean }): Contender
           await engine.close();
           if (starter !== engine) await starter.close();
           for (const connection of connections) connection.disconnect();
+          await runs.end();
           await db.close();
           await keys.drop();
           await database.drop();

@@ -6,12 +6,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { FlowlineClient, type BatchStart } from '@flowline/client';
-import pg from 'pg';
 import { createScratchDatabase } from '../harness/scratchDatabase.ts';
 import { createScratchRedisPrefix } from '../harness/scratchRedis.ts';
 import { progress } from '../harness/progress.ts';
 import { startAll, untilNoneUnfinished } from '../harness/startMode.ts';
 import type { ContenderFactory, ThroughputContender } from './contender.ts';
+import { flowlineRunCount } from './flowlineRunCount.ts';
 
 /** The CLI as a user runs it after `pnpm build`: bin/flowline.js imports dist/, plain node, no TypeScript. */
 const CLI = fileURLToPath(new URL('../../../cli/bin/flowline.js', import.meta.url));
@@ -63,16 +63,13 @@ export const flowlineShippedContender: ContenderFactory<ThroughputContender> = {
     ];
     progress(`flowline (shipped): api on :${port}, logs in ${logs}`);
     const client = new FlowlineClient({ baseUrl: `http://127.0.0.1:${port}`, token: ADMIN_TOKEN });
-    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-    const liveRuns = async () =>
-      Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_runs WHERE status NOT IN (-1, 1, 4, 7, 8, 10)`)).rows[0]!.n);
-    const succeededRuns = async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM workflow_runs WHERE status = 1`)).rows[0]!.n);
+    const runs = flowlineRunCount(database.url);
     // Ready once the API answers and the worker has registered the workflow it serves.
     await until(async () => (await client.definition(WORKFLOW).then(() => true, () => false)) && children.every((c) => c.exitCode === null), 30_000);
 
     return {
       async runOneStep(count, mode) {
-        const target = (await succeededRuns()) + count;
+        const target = (await runs.succeeded()) + count;
         const starts: BatchStart[] = [];
         await startAll(
           count,
@@ -84,14 +81,14 @@ export const flowlineShippedContender: ContenderFactory<ThroughputContender> = {
             if (answer.failed > 0) throw new Error(`flowline (shipped): ${answer.failed} starts of a batch failed`);
           },
         );
-        await untilNoneUnfinished(liveRuns);
-        const succeeded = await succeededRuns();
+        await untilNoneUnfinished(() => runs.live());
+        const succeeded = await runs.succeeded();
         if (succeeded !== target) throw new Error(`flowline (shipped): ${succeeded} runs succeeded, expected ${target}`);
       },
       async close() {
         await Promise.all(children.map(stop));
         rmSync(logs, { recursive: true, force: true });
-        await pool.end();
+        await runs.end();
         await keys.drop();
         await database.drop();
       },
