@@ -42,7 +42,7 @@ program
     const config = loadConfig();
     const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, console.error);
     // Migrations run on one connection (at a time), whatever the pool size the serving roles use.
-    const db = openDatabase(config.databaseUrl ?? embedded!.url, { max: 2 });
+    const db = openDatabase(config.databaseUrl ?? embedded!.url, { max: 2, directUrl: config.directDatabaseUrl });
     try {
       await migrateDatabase(db);
       console.log('migrations applied');

@@ -45,7 +45,17 @@ const ConfigSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   /** the process's Postgres connections at most (one pool): a fleet needs processes × this ≤ max_connections − reserve */
   FLOWLINE_PG_POOL_MAX: z.coerce.number().int().min(2).max(1000).default(20),
+  /**
+   * the Postgres server itself when DATABASE_URL is a pooler in transaction mode (PgBouncer): migrations and
+   * each worker's liveness lock (a session advisory lock) connect here; unset: DATABASE_URL is the server
+   */
+  FLOWLINE_DIRECT_DATABASE_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** a Redis Cluster's seed nodes (`host:port,host:port,…`): every Redis use goes there instead of REDIS_URL */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'write host:port pairs separated by commas')
+    .optional(),
   FLOWLINE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('flowline'),
   /** IANA zone the dialects render times in; default: the host's zone */
   FLOWLINE_TZ: z
@@ -109,7 +119,11 @@ export type Config = {
   readonly host: string;
   readonly databaseUrl: string | undefined;
   readonly pgPoolMax: number;
+  /** the server behind a pooler at databaseUrl, for session work (see FLOWLINE_DIRECT_DATABASE_URL) */
+  readonly directDatabaseUrl: string | undefined;
   readonly redisUrl: string;
+  /** a Redis Cluster's seed nodes; set, it replaces redisUrl for every Redis use */
+  readonly redisClusterNodes: readonly RedisNode[] | undefined;
   readonly queuePrefix: string;
   readonly timeZone: string;
   readonly adminToken: string | undefined;
@@ -146,9 +160,18 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
+/** One seed node of a Redis Cluster. */
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
+
 /** Parses the environment (or an override, for tests) into a Config; throws a readable error on bad values. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const c = parseEnvironment(ConfigSchema, env);
+  if (c.FLOWLINE_DIRECT_DATABASE_URL !== undefined && c.DATABASE_URL === undefined) {
+    throw new Error('invalid configuration:\n  FLOWLINE_DIRECT_DATABASE_URL: set DATABASE_URL to the pooler in front of it too');
+  }
   return {
     port: c.PORT,
     metricsPort: c.FLOWLINE_METRICS_PORT,
@@ -163,7 +186,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
     pgPoolMax: c.FLOWLINE_PG_POOL_MAX,
+    directDatabaseUrl: c.FLOWLINE_DIRECT_DATABASE_URL,
     redisUrl: c.REDIS_URL,
+    redisClusterNodes: c.REDIS_CLUSTER_NODES?.split(',').map((node) => {
+      const at = node.lastIndexOf(':');
+      return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+    }),
     queuePrefix: c.FLOWLINE_QUEUE_PREFIX,
     timeZone: c.FLOWLINE_TZ,
     adminToken: c.FLOWLINE_ADMIN_TOKEN,

@@ -1,6 +1,5 @@
-import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { Database } from '../storage/database.ts';
+import type { Database, SessionConnection } from '../storage/database.ts';
 import { holdLivenessLock } from '../storage/workerLiveness.ts';
 
 /** The longest pause between two tries to take the lock again. */
@@ -8,14 +7,16 @@ const MAX_RETRY_MS = 5_000;
 
 /**
  * A worker's liveness lock (see storage/workerLiveness.ts), held on a
- * connection of the process's pool for as long as the worker runs. If the
+ * session connection (Database.connectSession: the direct URL behind a
+ * pooler, whose transaction pooling would hand the lock's session to others)
+ * for as long as the worker runs. If the
  * connection is lost (Postgres restarted, a network cut), the lock is taken
  * again on a new one as soon as Postgres answers: until then other processes
  * may see the worker as dead and re-run its attempts, whose leases it then
  * finds taken over and stops.
  */
 export class LivenessLock {
-  private client: pg.PoolClient | undefined;
+  private session: SessionConnection | undefined;
   private released = false;
   private retry: NodeJS.Timeout | undefined;
 
@@ -28,15 +29,15 @@ export class LivenessLock {
   /** Takes the lock; settles once it is held (waiting while Postgres is away). */
   async hold(waitMs = 250): Promise<void> {
     if (this.released) return;
-    let client: pg.PoolClient | undefined;
+    let session: SessionConnection | undefined;
     try {
-      client = await this.db.pool.connect();
-      const held = client;
-      client.on('error', () => this.lost(held));
-      await holdLivenessLock(client, this.leaseOwner);
-      this.client = client;
+      session = await this.db.connectSession();
+      const held = session;
+      session.client.on('error', () => this.lost(held));
+      await holdLivenessLock(session.client, this.leaseOwner);
+      this.session = session;
     } catch (error) {
-      client?.release(true);
+      session?.end();
       this.logger?.warn({ err: error, retryInMs: waitMs }, 'worker liveness lock not taken yet; trying again');
       await new Promise<void>((resolve) => (this.retry = setTimeout(resolve, waitMs)));
       return this.hold(Math.min(MAX_RETRY_MS, waitMs * 2));
@@ -47,15 +48,15 @@ export class LivenessLock {
   release(): void {
     this.released = true;
     clearTimeout(this.retry);
-    this.client?.release(true);
-    this.client = undefined;
+    this.session?.end();
+    this.session = undefined;
   }
 
   /** The lock's connection died: the lock went with it; take it again. */
-  private lost(client: pg.PoolClient): void {
-    if (this.client !== client) return;
-    this.client = undefined;
-    client.release(true);
+  private lost(session: SessionConnection): void {
+    if (this.session !== session) return;
+    this.session = undefined;
+    session.end();
     if (this.released) return;
     this.logger?.warn({ leaseOwner: this.leaseOwner }, 'worker liveness lock lost with its connection; taking it again');
     void this.hold();

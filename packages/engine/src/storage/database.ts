@@ -13,40 +13,111 @@ export type Drizzle = NodePgDatabase<typeof schema>;
  * (at most FLOWLINE_PG_POOL_MAX connections, so a fleet's connections add up
  * to what its processes are given) and drizzle over it.
  *
- * The engine's own hot statements — claims, decisions, starts — are named
- * (prepared once per connection) and always run on a generic plan: planning
- * their CTEs took 3–4 ms, running them well under one. A cached plan outlives
- * the statistics it was made on, so the connections also refuse sequential
- * scans where an index serves: every hot statement reaches its rows through a
- * key, and a plan made while the tables were young (a fresh install, the
- * benchmark's scratch database) otherwise kept scanning them whole as they
- * grew — S1 at 20,000 runs fell to 221 runs/s; with index plans it holds
- * 1,855. Both settings are per connection. History queries are sent unnamed,
- * which `plan_cache_mode` leaves alone: each is planned for its own filter values.
+ * Nothing on the pool keeps state past a transaction that a pooler could
+ * not carry: no session `SET`, no session advisory lock, no `LISTEN`. So
+ * DATABASE_URL may be a PgBouncer in transaction pooling mode, which hands
+ * each transaction any server connection; what needs a session of its own (a
+ * worker's liveness lock, migrations) goes through `connectSession`, on
+ * FLOWLINE_DIRECT_DATABASE_URL when there is one.
+ *
+ * The hot statements (claims, decisions, starts) are named: planning their
+ * CTEs cost 3–4 ms where running them cost under one, and a named statement is
+ * planned once per connection; Postgres keeps a generic plan once it costs no
+ * more than the custom ones and replans when ANALYZE changes the tables'
+ * statistics. A pooler would hand a name prepared on one server connection to
+ * a transaction on another, so behind one (a direct URL given) the pool's
+ * clients send every statement unnamed: S2's chain hop, on 2 cores, p50
+ * ~4.0 ms named, ~5.4 ms unnamed. Plans are never forced: each hot statement
+ * reaches its rows through a key by its shape (a `LATERAL` probe per row with
+ * `OFFSET 0`, writes by `ctid`), which the planner picks on young and grown
+ * tables alike.
  */
 export interface Database {
   readonly pool: pg.Pool;
   readonly orm: Drizzle;
+  /**
+   * A connection of its own for session state, outside the pool's
+   * transactions: on the direct URL when the pool is a pooler (a connection
+   * of that server, not counted in the pool), else one of the pool's.
+   */
+  connectSession(): Promise<SessionConnection>;
   /** Ends the pool. */
   close(): Promise<void>;
+}
+
+/** A connection kept for its session (see Database.connectSession). */
+export interface SessionConnection {
+  readonly client: pg.Client | pg.PoolClient;
+  /** Ends the session (and with it its locks); the connection is never reused. */
+  end(): void;
+}
+
+/** How to reach Postgres: `max` bounds the pool; `directUrl`, the server behind a pooler at `connectionString`. */
+export interface DatabaseOptions {
+  readonly max?: number;
+  /** set when `connectionString` is a pooler in transaction mode (PgBouncer): sessions and migrations go here */
+  readonly directUrl?: string | undefined;
 }
 
 /** The pool's size when none is given (Config.pgPoolMax's default). */
 export const DEFAULT_POOL_MAX = 20;
 
-/** Opens the process's pool of a Postgres database (see Database); `max` bounds its connections. */
-export function openDatabase(connectionString: string, options: { max?: number } = {}): Database {
+/**
+ * client_connection_check_interval: a statement of a process that died while it waited (a claim queued
+ * behind a row lock) is cancelled within a second, rather than committing for nobody later. Sent as a
+ * startup option, which PgBouncer refuses; behind one it is the pooler's socket Postgres would check anyway.
+ */
+const DIRECT_OPTIONS = '-c client_connection_check_interval=1000';
+
+/**
+ * A pool client that sends every statement unnamed (see Database): only plain
+ * query configs carry a name here; a submittable (a cursor) passes as it is.
+ */
+class UnnamedStatementClient extends pg.Client {}
+const namedQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+UnnamedStatementClient.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
+  if (typeof config !== 'object' || config === null || Object.getPrototypeOf(config) !== Object.prototype || !('name' in config)) {
+    return namedQuery.call(this, config, ...rest);
+  }
+  const unnamed: Record<string, unknown> = { ...config };
+  delete unnamed.name;
+  return namedQuery.call(this, unnamed, ...rest);
+} as pg.Client['query'];
+
+/** Opens the process's pool of a Postgres database (see Database). */
+export function openDatabase(connectionString: string, options: DatabaseOptions = {}): Database {
+  const { directUrl } = options;
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? DEFAULT_POOL_MAX,
     application_name: 'flowline',
-    // client_connection_check_interval: a statement of a process that died while it waited (a claim queued
-    // behind a row lock) is cancelled within a second, rather than committing for nobody later.
-    options: '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c client_connection_check_interval=1000',
+    ...(directUrl === undefined ? { options: DIRECT_OPTIONS } : { Client: UnnamedStatementClient }),
   });
   // An idle client losing its connection (Postgres restart) must not crash the process.
   pool.on('error', () => {});
-  return { pool, orm: drizzle(pool, { schema }), close: () => pool.end() };
+  return {
+    pool,
+    orm: drizzle(pool, { schema }),
+    connectSession: () => (directUrl === undefined ? poolSession(pool) : directSession(directUrl)),
+    close: () => pool.end(),
+  };
+}
+
+async function poolSession(pool: pg.Pool): Promise<SessionConnection> {
+  const client = await pool.connect();
+  return { client, end: () => client.release(true) };
+}
+
+async function directSession(url: string): Promise<SessionConnection> {
+  const client = new pg.Client({ connectionString: url, application_name: 'flowline-session', options: DIRECT_OPTIONS });
+  try {
+    await client.connect();
+  } catch (error) {
+    client.on('error', () => {});
+    void client.end();
+    throw error;
+  }
+  return { client, end: () => void client.end().catch(() => {}) };
 }
 
 export type Queryable = pg.Pool | pg.PoolClient;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { z } from 'zod';
 import type { Database } from './database.ts';
@@ -9,10 +10,20 @@ import { listAppliedMigrations } from './listAppliedMigrations.ts';
 /** The committed drizzle-kit migrations at the repository root. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../../drizzle', import.meta.url));
 
-/** Applies every pending migration; safe to run concurrently (drizzle takes an advisory lock per run). */
+/**
+ * Applies every pending migration, in one transaction, on a session connection
+ * (the direct URL behind a pooler: DDL and the migrator's ledger want the
+ * server itself, not whichever connection a pooler lends).
+ */
 export async function migrateDatabase(db: Database): Promise<void> {
   await assertDatabaseNotAhead(db);
-  await migrate(db.orm, { migrationsFolder: MIGRATIONS_FOLDER });
+  const session = await db.connectSession();
+  session.client.on('error', () => {});
+  try {
+    await migrate(drizzle(session.client), { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    session.end();
+  }
 }
 
 /** The database was migrated by a newer flowline than this one: running on it could corrupt records. */

@@ -22,7 +22,7 @@ export const LIVENESS_LOCK_CLASS = 0x666c77;
 export const livenessKeySql = (column: string): string => `(hashtext(${column})::bigint & 4294967295)`;
 
 /** Takes the worker's liveness lock on its own session; it holds while `client` stays connected. */
-export async function holdLivenessLock(client: pg.PoolClient, leaseOwner: string): Promise<void> {
+export async function holdLivenessLock(client: pg.ClientBase, leaseOwner: string): Promise<void> {
   await client.query(`SELECT pg_advisory_lock($1, hashtext($2))`, [LIVENESS_LOCK_CLASS, leaseOwner]);
 }
 

@@ -4,3 +4,5 @@ export * from './flowlineProcess.ts';
 export * from './screenshots.ts';
 export * from './engineLoops.ts';
 export * from './webhookReceiver.ts';
+export * from './loopbackPort.ts';
+export * from './pgBouncer.ts';
