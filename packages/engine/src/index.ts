@@ -4,7 +4,7 @@
  * is internal and may change without notice; each export carries its own doc
  * comment where it is declared.
  */
-export { loadConfig, loadConfigWith, type Config } from './config.ts';
+export { loadConfig, loadConfigWith, type Config, type RedisNode } from './config.ts';
 export * from './errors.ts';
 
 // Statuses, events and definitions: the vocabulary of every surface
@@ -66,7 +66,7 @@ export { waitForDatabase } from './storage/waitForDatabase.ts';
 export { isPostgresUnavailable } from './storage/sqlState.ts';
 export { migrateDatabase, assertDatabaseNotAhead } from './storage/migrate.ts';
 export { startEmbeddedPostgres, type EmbeddedDatabase } from './storage/embeddedPostgres.ts';
-export { connectRedis, assertRedisReachable } from './queue/redisConnection.ts';
+export { connectRedis, assertRedisReachable, redisAddressOf, type RedisConnection, type RedisAddress } from './queue/redisConnection.ts';
 export { Reconciler, type ReconcilerOptions, type ReconcilePass } from './reconciler/reconciler.ts';
 export { RunRetention, type RunRetentionOptions } from './retention/runRetention.ts';
 export type { RetentionPolicy } from './retention/retentionPolicy.ts';

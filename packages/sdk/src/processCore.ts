@@ -12,15 +12,16 @@ import {
   migrateDatabase,
   openDatabase,
   readOrCreateSealKey,
+  redisAddressOf,
   startEmbeddedPostgres,
   startTracing,
   waitForDatabase,
   type Config,
   type Database,
+  type RedisConnection,
   type WorkflowDefinition,
 } from '@flowline/engine';
 import { NodeWorker } from '@flowline/worker';
-import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 
 /** How a process opens: whether it applies pending migrations, and the code workflows it registers. */
@@ -58,7 +59,7 @@ async function openPostgres(config: Config, logger: Logger): Promise<{ db: Datab
  */
 export class ProcessCore {
   private readonly stops: (() => Promise<void>)[] = [];
-  private readonly connections: Redis[] = [];
+  private readonly connections: RedisConnection[] = [];
 
   private constructor(
     readonly config: Config,
@@ -69,7 +70,7 @@ export class ProcessCore {
     readonly seal: SecretSeal,
     private readonly closePostgres: () => Promise<void>,
     private readonly stopTracing: (() => Promise<void>) | undefined,
-    engineRedis: Redis,
+    engineRedis: RedisConnection,
     readonly engine: Engine,
   ) {
     this.connections.push(engineRedis);
@@ -78,7 +79,7 @@ export class ProcessCore {
   /** Checks Redis, opens Postgres (migrating it, or refusing one a newer flowline migrated), makes the engine and registers the workflows. */
   static async open(config: Config, options: ProcessCoreOptions): Promise<ProcessCore> {
     const logger = options.logger ?? pino({ level: config.logLevel, base: { pid: process.pid } });
-    await assertRedisReachable(config.redisUrl);
+    await assertRedisReachable(redisAddressOf(config));
     const tracing = config.otlpEndpoint ? await startTracing({ serviceName: config.serviceName, endpoint: config.otlpEndpoint }) : undefined;
     const postgres = await openPostgres(config, logger);
     await waitForDatabase(postgres.db, (reason, retryInMs) => logger.warn({ reason, retryInMs }, 'Postgres not reachable yet; waiting'));
@@ -101,14 +102,14 @@ export class ProcessCore {
     return core;
   }
 
-  private static connect(config: Config, logger: Logger): Redis {
-    const connection = connectRedis(config.redisUrl);
+  private static connect(config: Config, logger: Logger): RedisConnection {
+    const connection = connectRedis(redisAddressOf(config));
     connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
     return connection;
   }
 
   /** A new Redis connection, closed with the process (BullMQ's blocking reads and the abort subscription each need their own). */
-  redis(): Redis {
+  redis(): RedisConnection {
     const connection = ProcessCore.connect(this.config, this.logger);
     this.connections.push(connection);
     return connection;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@flowline/engine';
 import { newLeaseOwner, type Engine, type RegisteredWorker, type WorkerPort } from '@flowline/engine';
 import { AbortReason } from './attemptAbort.ts';
 import { AttemptRunner } from './attemptRunner.ts';
@@ -12,9 +12,9 @@ export interface NodeWorkerOptions {
   /** how many attempts run here at once, from the queue and the local lane together */
   readonly concurrency: number;
   /** a fresh connection for BullMQ's blocking reads */
-  readonly connection: Redis;
+  readonly connection: RedisConnection;
   /** a fresh connection for the abort channel subscription */
-  readonly subscriber: Redis;
+  readonly subscriber: RedisConnection;
   /** how long a SIGTERM waits for running handlers before leaving them to the reconciler */
   readonly drainMs?: number;
   /** how long a claimed node is this worker's without a heartbeat (Config.leaseMs); renewed every third of it */

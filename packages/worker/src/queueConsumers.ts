@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@flowline/engine';
 import { uuidToShortId, type NodeJobData, type WorkerPort } from '@flowline/engine';
 
 /** How long a queue job taken by a worker is its own before BullMQ's stalled-job check may hand it to another. */
@@ -29,7 +29,7 @@ export class QueueConsumers {
   constructor(
     private readonly port: WorkerPort,
     /** BullMQ duplicates it for each consumer's blocking reads */
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
     /** runs a job in a slot of the worker */
     private readonly run: (job: Job<NodeJobData>) => Promise<void>,
     private share: number,

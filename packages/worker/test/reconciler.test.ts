@@ -1,4 +1,5 @@
 import { Reconciler, toRunUuid } from '@flowline/engine';
+import { deleteInstallationKeys } from '@flowline/engine/testing';
 import { claimNodes } from '../../engine/src/storage/claimNodes.ts';
 import { describe, expect, it } from 'vitest';
 import { nodeNamed as node, stackFixture, summary, type TestStack } from './testStack.ts';
@@ -134,8 +135,7 @@ describe('reconciler', () => {
   it('re-dispatches a READY node whose queue job Redis lost, once', async () => {
     stack = await fixture.start({ workers: 0 });
     const runId = await startOne(stack, { name: 'Lost', nodes: [{ name: 'work', type: 'noop' }] });
-    const redis = stack.redis;
-    await redis.del(...(await redis.keys(`{${stack.prefix}}*`)));
+    await deleteInstallationKeys(stack.redis, stack.prefix);
     await pause(60);
     const reconciler = reconcilerOf(stack);
     expect(await reconciler.reconcile()).toMatchObject({ redispatched: 1 });

@@ -1,6 +1,15 @@
-import { Engine, HandlerRegistry, connectRedis, type Database, type RunWithNodes, type StatusName, type WorkflowSpecInput } from '@flowline/engine';
-import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
-import type { Redis } from 'ioredis';
+import {
+  Engine,
+  HandlerRegistry,
+  connectRedis,
+  type Database,
+  type RedisAddress,
+  type RedisConnection,
+  type RunWithNodes,
+  type StatusName,
+  type WorkflowSpecInput,
+} from '@flowline/engine';
+import { TEST_REDIS_URL, deleteInstallationKeys, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { NodeWorker } from '../src/nodeWorker.ts';
 
@@ -14,7 +23,7 @@ export interface TestStack {
   readonly prefix: string;
   /** the engine's database, Redis connection and handler registry */
   readonly db: Database;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly registry: HandlerRegistry;
   addWorker(concurrency?: number): Promise<NodeWorker>;
   define(spec: WorkflowSpecInput): Promise<void>;
@@ -31,13 +40,15 @@ export interface TestStackOptions {
   readonly leaseMs?: number;
   readonly localQueueSize?: number;
   readonly reconcileMs?: number;
+  /** where Redis is (default: TEST_REDIS_URL); a cluster's nodes put every connection on the cluster */
+  readonly redis?: RedisAddress;
 }
 
 export async function startTestStack(database: TestDatabase, options: TestStackOptions = {}): Promise<TestStack> {
   const prefix = freshQueuePrefix();
-  const connections: Redis[] = [];
+  const connections: RedisConnection[] = [];
   const redis = () => {
-    const c = connectRedis(TEST_REDIS_URL);
+    const c = connectRedis(options.redis ?? TEST_REDIS_URL);
     connections.push(c);
     return c;
   };
@@ -79,9 +90,7 @@ export async function startTestStack(database: TestDatabase, options: TestStackO
     close: async () => {
       for (const worker of workers) await worker.close();
       await engine.close();
-      const cleaner = connections[0]!;
-      const keys = await cleaner.keys(`{${prefix}}*`);
-      if (keys.length) await cleaner.del(...keys);
+      await deleteInstallationKeys(connections[0]!, prefix);
       for (const c of connections) c.disconnect();
     },
   };

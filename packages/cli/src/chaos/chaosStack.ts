@@ -3,6 +3,7 @@ import { Engine, QueueName, SecretSeal, bullPrefix, connectRedis, isTerminal, ty
 import { Queue } from 'bullmq';
 import {
   TEST_REDIS_URL,
+  deleteInstallationKeys,
   freshDatabase,
   freshQueuePrefix,
   spawnFlowline,
@@ -57,11 +58,7 @@ export async function startChaosStack(timing: ChaosTiming = {}, ownDatabase?: Te
   const queue = new Queue(QueueName.NODES, { connection: redis, prefix: bullPrefix(prefix) });
   const workers: FlowlineProcess[] = [];
 
-  const flushQueue = async () => {
-    const keys = await redis.keys(`{${prefix}}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    return keys.length;
-  };
+  const flushQueue = () => deleteInstallationKeys(redis, prefix);
 
   return {
     database,

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redisConnection.ts';
 import { abortChannel } from './keys.ts';
 import type { NodeJobData } from './nodeQueue.ts';
 
@@ -16,13 +16,13 @@ export type AbortTarget = NodeJobData | { readonly runId: string; readonly ready
  * with Redis is harmless: the run's cancel flag is in Postgres, and a worker
  * checks it when it claims and when it reports.
  */
-export async function publishAbort(redis: Redis, queuePrefix: string, target: AbortTarget): Promise<void> {
+export async function publishAbort(redis: RedisConnection, queuePrefix: string, target: AbortTarget): Promise<void> {
   await redis.publish(abortChannel(queuePrefix), JSON.stringify(target));
 }
 
 /** Subscribes a dedicated connection (pub/sub connections can do nothing else). */
 export async function subscribeAborts(
-  subscriber: Redis,
+  subscriber: RedisConnection,
   queuePrefix: string,
   onAbort: (target: AbortTarget) => void,
 ): Promise<void> {

@@ -4,8 +4,21 @@ import { createHash } from 'node:crypto';
  * Every Redis key and queue name flowline uses, in one place (as BullMQ keeps
  * its own key names in one module). Nothing else builds a key from strings.
  *
- * The BullMQ prefix is wrapped in a hash tag, `{prefix}`, so that all of a
- * queue's keys hash to one slot and BullMQ's multi-key scripts work on Redis Cluster.
+ * Slots on a Redis Cluster (REDIS_CLUSTER_NODES): every key of an
+ * installation starts with its FLOWLINE_QUEUE_PREFIX in a hash tag,
+ * `{prefix}:<queue>:<BullMQ's suffix>`, so all of them — every queue's wait,
+ * active, delayed, prioritized and stalled lists, its job hashes, locks,
+ * events stream and meta — hash to the one slot of `prefix`:
+ * - BullMQ's Lua scripts name keys of one queue together (moveToActive reads
+ *   wait and writes active, a job hash and its lock); Redis Cluster runs a
+ *   script only when all its keys are in one slot (else CROSSSLOT).
+ * - One tag per installation, not per queue: an installation's keys are then
+ *   one node's to list or delete (see testing/installationKeys.ts), and a
+ *   queue opened for a new handler namespace needs no slot of its own. The cost: one installation's queue
+ *   traffic is one master's; installations (prefixes) spread over masters.
+ * The abort channel is not a key: a PUBLISH on a cluster reaches every
+ * node's subscribers, whichever slot its name hashes to; it carries the tag
+ * only so that every name of an installation reads alike.
  */
 export const QueueName = {
   /** node jobs of the built-in types, which every worker serves: one job per (run, node, attempt) */

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redisConnection.ts';
 import { uuidToShortId } from '../core/ids.ts';
 import type { NodeAttempt } from '../storage/nodeAttempt.ts';
 import { QueueName, bullPrefix, nodeJobId } from './keys.ts';
@@ -26,7 +26,7 @@ export class NodeQueue {
   private readonly queues = new Map<string, Queue<NodeJobData>>();
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
     private readonly queuePrefix: string,
     /** told of each queue the first time it is used (for its depth in /metrics) */
     private readonly onQueue: (queue: Queue) => void = () => {},

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redisConnection.ts';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Dag } from '../core/dag.ts';
@@ -44,7 +44,7 @@ export const DEFAULT_ORG = SHARED_CATALOG_ORG;
 /** What an engine is made with: its connections, queue prefix, handlers, clock, logger, display zone and metrics. */
 export interface EngineOptions {
   readonly db: Database;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   /** the BullMQ key prefix (FLOWLINE_QUEUE_PREFIX): installations sharing one Redis each use their own */
   readonly queuePrefix: string;
   /** the node types and code handlers this process can run; default the built-in types */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redisConnection.ts';
 import type { Logger } from 'pino';
 import type { HandlerRegistry } from '../handlers/handlerRegistry.ts';
 import type { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
@@ -19,7 +19,7 @@ import type { KnownRunStates } from './knownRunStates.ts';
 export interface EngineResources {
   readonly db: Database;
   /** the connection for publishing aborts (subscribers bring their own) */
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly queuePrefix: string;
   readonly nodeQueue: NodeQueue;
   readonly registry: HandlerRegistry;

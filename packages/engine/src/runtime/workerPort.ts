@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redisConnection.ts';
 import type { Logger } from 'pino';
 import type { Command, RunEvent } from '../core/runState.ts';
 import type { NodeSpec } from '../core/spec.ts';
@@ -48,7 +48,7 @@ export interface WorkerPort {
   /** Queues attempts in Redis for every worker (what a stopping worker's local queue held). */
   requeue(attempts: readonly NodeDispatch[]): Promise<void>;
   /** Subscribes a dedicated connection to cancel requests and withdrawals. */
-  subscribeAborts(subscriber: Redis, onAbort: (target: AbortTarget) => void): Promise<void>;
+  subscribeAborts(subscriber: RedisConnection, onAbort: (target: AbortTarget) => void): Promise<void>;
   /**
    * Takes this worker's liveness lock (see storage/workerLiveness.ts), held
    * until released: while it holds, other processes know the worker lives; the

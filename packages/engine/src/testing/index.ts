@@ -6,3 +6,5 @@ export * from './engineLoops.ts';
 export * from './webhookReceiver.ts';
 export * from './loopbackPort.ts';
 export * from './pgBouncer.ts';
+export * from './redisCluster.ts';
+export * from './installationKeys.ts';
