@@ -50,6 +50,10 @@ const ConfigSchema = z.object({
    * each worker's liveness lock (a session advisory lock) connect here; unset: DATABASE_URL is the server
    */
   FLOWLINE_DIRECT_DATABASE_URL: z.string().url().optional(),
+  /** a streaming replica of the database: history lists, pages and counts of every surface read there */
+  FLOWLINE_READ_DATABASE_URL: z.string().url().optional(),
+  /** how far the replica may be behind before history reads go to the primary until it catches up */
+  FLOWLINE_READ_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** a Redis Cluster's seed nodes (`host:port,host:port,…`): every Redis use goes there instead of REDIS_URL */
   REDIS_CLUSTER_NODES: z
@@ -121,6 +125,8 @@ export type Config = {
   readonly pgPoolMax: number;
   /** the server behind a pooler at databaseUrl, for session work (see FLOWLINE_DIRECT_DATABASE_URL) */
   readonly directDatabaseUrl: string | undefined;
+  /** the read replica for history reads, and the lag it may have (see FLOWLINE_READ_DATABASE_URL) */
+  readonly readDatabase: { readonly url: string; readonly maxLagMs: number } | undefined;
   readonly redisUrl: string;
   /** a Redis Cluster's seed nodes; set, it replaces redisUrl for every Redis use */
   readonly redisClusterNodes: readonly RedisNode[] | undefined;
@@ -187,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: c.DATABASE_URL,
     pgPoolMax: c.FLOWLINE_PG_POOL_MAX,
     directDatabaseUrl: c.FLOWLINE_DIRECT_DATABASE_URL,
+    readDatabase: c.FLOWLINE_READ_DATABASE_URL === undefined ? undefined : { url: c.FLOWLINE_READ_DATABASE_URL, maxLagMs: c.FLOWLINE_READ_MAX_LAG_MS },
     redisUrl: c.REDIS_URL,
     redisClusterNodes: c.REDIS_CLUSTER_NODES?.split(',').map((node) => {
       const at = node.lastIndexOf(':');

@@ -36,7 +36,7 @@ export interface ProcessCoreOptions {
 /** Opens Postgres: DATABASE_URL, or the embedded server under the data dir. */
 async function openPostgres(config: Config, logger: Logger): Promise<{ db: Database; close: () => Promise<void> }> {
   if (config.databaseUrl) {
-    const db = openDatabase(config.databaseUrl, { max: config.pgPoolMax, directUrl: config.directDatabaseUrl });
+    const db = openDatabase(config.databaseUrl, { max: config.pgPoolMax, directUrl: config.directDatabaseUrl, read: config.readDatabase });
     return { db, close: () => db.close() };
   }
   logger.info({ dataDir: config.dataDir }, 'DATABASE_URL unset: starting embedded Postgres');

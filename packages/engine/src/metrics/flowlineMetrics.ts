@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { RunEvent } from '../core/runState.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LabelBudget } from './labelBudget.ts';
+import type { ReplicaState } from '../storage/readReplica.ts';
 
 /** The BullMQ job states exported as queue depth. */
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -199,6 +200,26 @@ export class FlowlineMetrics {
           const since = oldest ? oldest.timestamp + (oldest.delay ?? 0) : Date.now();
           this.set({ queue: queue.name }, Math.max(0, (Date.now() - since) / 1000));
         }
+      },
+    });
+  }
+
+  /** Exports the read replica's lag and which server serves history reads (FLOWLINE_READ_DATABASE_URL), read at scrape time. */
+  watchReadReplica(state: () => ReplicaState): void {
+    new Gauge({
+      name: 'flowline_read_replica_lag_seconds',
+      help: "How far the read replica's replay is behind the primary (NaN while it cannot be measured)",
+      registers: [this.registry],
+      collect() {
+        this.set(state().lagSeconds ?? Number.NaN);
+      },
+    });
+    new Gauge({
+      name: 'flowline_read_replica_serving',
+      help: 'Whether history reads go to the read replica (1) or, the replica lagging or lost, to the primary (0)',
+      registers: [this.registry],
+      collect() {
+        this.set(state().serving === 'replica' ? 1 : 0);
       },
     });
   }

@@ -25,6 +25,7 @@ import type { FiringRecord } from '../storage/listFirings.ts';
 import type { HandlerTypeRecord } from '../storage/listHandlerTypes.ts';
 import type { RunFilter, RunSeqPage, RunSeqPageRequest } from '../storage/listRuns.ts';
 import type { RunPageRequest } from '../storage/listRunsByPage.ts';
+import type { ReplicaState } from '../storage/readReplica.ts';
 import type { RunRecord, RunWithNodes } from '../storage/readRun.ts';
 import type { ScheduleRecord } from '../storage/readSchedules.ts';
 import { DefinitionCache } from './definitionCache.ts';
@@ -85,6 +86,8 @@ export class Engine {
     const queues: Queue[] = [];
     const nodeQueue = new NodeQueue(options.redis, options.queuePrefix, (queue) => queues.push(queue));
     metrics.watchQueues(() => queues);
+    const replica = options.db.readReplica;
+    if (replica) metrics.watchReadReplica(() => replica.current());
     const definitions = new DefinitionCache(options.db);
     const schedules = new ScheduleCatalog(options.db, now, options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
     const notifications = new Notifications(options.db, options.seal, now, metrics, options.logger);
@@ -400,11 +403,12 @@ export class Engine {
   }
 
   /** Whether Postgres and Redis answer, for readiness: for each, undefined when it does, else why not. */
-  async checkHealth(): Promise<{ postgres: string | undefined; redis: string | undefined }> {
+  async checkHealth(): Promise<{ postgres: string | undefined; redis: string | undefined; readReplica?: ReplicaState }> {
     const { db, redis } = this.#systems.resources;
     const [postgres, pong] = await Promise.allSettled([db.pool.query('SELECT 1'), redis.ping()]);
     const why = (check: PromiseSettledResult<unknown>) => (check.status === 'fulfilled' ? undefined : String((check.reason as Error)?.message ?? check.reason));
-    return { postgres: why(postgres), redis: why(pong) };
+    // A lagging or lost replica is a detail, not unreadiness: history reads fall back to the primary.
+    return { postgres: why(postgres), redis: why(pong), ...(db.readReplica ? { readReplica: db.readReplica.current() } : {}) };
   }
 
   /** Closes the engine's queue connection; the caller owns the database and Redis connections. */

@@ -1,5 +1,6 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { ReadReplica } from './readReplica.ts';
 import * as schema from './schema.ts';
 
 // timestamptz comes back as Date (pg's default); bigint (int8) as number: our
@@ -44,7 +45,9 @@ export interface Database {
    * of that server, not counted in the pool), else one of the pool's.
    */
   connectSession(): Promise<SessionConnection>;
-  /** Ends the pool. */
+  /** where history lists and counts read when FLOWLINE_READ_DATABASE_URL is set (see ReadReplica) */
+  readonly readReplica: ReadReplica | undefined;
+  /** Ends the pool (and the replica's). */
   close(): Promise<void>;
 }
 
@@ -60,6 +63,8 @@ export interface DatabaseOptions {
   readonly max?: number;
   /** set when `connectionString` is a pooler in transaction mode (PgBouncer): sessions and migrations go here */
   readonly directUrl?: string | undefined;
+  /** a streaming replica for history reads, and how far behind it may be before reads go to the primary */
+  readonly read?: { readonly url: string; readonly maxLagMs: number } | undefined;
 }
 
 /** The pool's size when none is given (Config.pgPoolMax's default). */
@@ -98,11 +103,16 @@ export function openDatabase(connectionString: string, options: DatabaseOptions 
   });
   // An idle client losing its connection (Postgres restart) must not crash the process.
   pool.on('error', () => {});
+  const readReplica = options.read && new ReadReplica(options.read.url, pool, options.read.maxLagMs, options.max ?? DEFAULT_POOL_MAX);
   return {
     pool,
     orm: drizzle(pool, { schema }),
     connectSession: () => (directUrl === undefined ? poolSession(pool) : directSession(directUrl)),
-    close: () => pool.end(),
+    readReplica,
+    close: async () => {
+      await readReplica?.close();
+      await pool.end();
+    },
   };
 }
 

@@ -8,3 +8,4 @@ export * from './loopbackPort.ts';
 export * from './pgBouncer.ts';
 export * from './redisCluster.ts';
 export * from './installationKeys.ts';
+export * from './replicatedPostgres.ts';

@@ -15,51 +15,54 @@ export function toRunUuid(id: string): string | undefined {
 
 /**
  * History reads: runs with their nodes, lists and counts for every surface,
- * and EnOS instance stamps. They read through a pool of their own (`reads`),
- * never the hot path's, so they can be pointed at a read replica; the one
- * write here, assigning instance stamps, goes to the primary.
+ * and EnOS instance stamps. Lists, pages and counts read from the read
+ * replica when there is one (see ReadReplica: a lagging or lost replica falls
+ * back to the primary); a run's own detail and the stamps just assigned read
+ * from the primary, so a start followed at once by a read of its run finds it.
  */
 export class HistorySystem {
-  constructor(
-    private readonly db: Database,
-    private readonly reads: Queryable = db.pool,
-  ) {}
+  constructor(private readonly db: Database) {}
+
+  /** Runs a list or count where history reads go. */
+  private list<T>(query: (db: Queryable) => Promise<T>): Promise<T> {
+    return this.db.readReplica ? this.db.readReplica.read(query) : query(this.db.pool);
+  }
 
   /** A run with its nodes, by 22-char id or uuid, within an org. */
   async getRun(id: string, orgId: string): Promise<RunWithNodes> {
     const uuid = toRunUuid(id);
-    const run = uuid && (await readRun(this.reads, orgId, uuid));
+    const run = uuid && (await readRun(this.db.pool, orgId, uuid));
     if (!run) throw new RunNotFound(id);
     return run;
   }
 
   /** A run with its nodes as just written, or undefined if there is none (the start path's idempotent answer). */
   readRun(orgId: string, uuid: string): Promise<RunWithNodes | undefined> {
-    return readRun(this.reads, orgId, uuid);
+    return readRun(this.db.pool, orgId, uuid);
   }
 
   listRuns(filter: RunFilter, page: RunSeqPageRequest): Promise<RunSeqPage> {
-    return listRunsBySeq(this.reads, filter, page);
+    return this.list((db) => listRunsBySeq(db, filter, page));
   }
 
   listRunsByPage(filter: RunFilter, page: RunPageRequest): Promise<RunRecord[]> {
-    return listRunsByPage(this.reads, filter, page);
+    return this.list((db) => listRunsByPage(db, filter, page));
   }
 
   countRuns(filter: RunFilter): Promise<number> {
-    return countRuns(this.reads, filter);
+    return this.list((db) => countRuns(db, filter));
   }
 
   async findRunByInstanceStamp(orgId: string, definitionId: number, compactStamp: string, timeZone: string): Promise<RunRecord | undefined> {
     await assignInstanceStamps(this.db, [definitionId]);
-    return findRunByInstanceStamp(this.reads, orgId, definitionId, compactStamp, timeZone);
+    return findRunByInstanceStamp(this.db.pool, orgId, definitionId, compactStamp, timeZone);
   }
 
   async withInstanceStamps(runs: readonly RunRecord[]): Promise<RunRecord[]> {
     const unstamped = runs.filter((r) => r.instanceStamp === null);
     if (unstamped.length === 0) return [...runs];
     await assignInstanceStamps(this.db, unstamped.map((r) => r.definitionId));
-    const stamps = await readInstanceStamps(this.reads, unstamped.map((r) => r.uuid));
+    const stamps = await readInstanceStamps(this.db.pool, unstamped.map((r) => r.uuid));
     return runs.map((r) => (r.instanceStamp === null ? { ...r, instanceStamp: stamps.get(r.uuid) ?? null } : r));
   }
 }
