@@ -1,5 +1,4 @@
 import pg from 'pg';
-import type { Queryable } from './database.ts';
 
 /** Which server history reads go to now, and why. */
 export interface ReplicaState {
@@ -48,7 +47,7 @@ export class ReadReplica {
   }
 
   /** Runs a history read on the replica while it is fresh enough, else (or if it fails there) on the primary. */
-  async read<T>(query: (db: Queryable) => Promise<T>): Promise<T> {
+  async read<T>(query: (db: pg.Pool) => Promise<T>): Promise<T> {
     if (this.state.serving === 'replica') {
       try {
         return await query(this.pool);
