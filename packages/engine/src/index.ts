@@ -31,6 +31,8 @@ export {
 } from './definitions/defineWorkflow.ts';
 export { HandlerRegistry, type HandlerTypeInfo, type ServedHandlerType } from './handlers/handlerRegistry.ts';
 export type { NodeContext, NodeHandler } from './handlers/nodeHandler.ts';
+export { NonRetryableError, failureCauseOf } from './handlers/nonRetryableError.ts';
+export { NodeRetryPolicySchema, type NodeRetryPolicy } from './core/retryPolicy.ts';
 export { DEMO_WORKFLOWS } from './demo/index.ts';
 export { BackupCluster } from './demo/backupCluster.ts';
 export { CheckPlatform } from './demo/checkPlatform.ts';

@@ -19,6 +19,8 @@ export {
   type NodeContext,
   type NodeHandler,
   type ScheduleSpecInput,
+  NonRetryableError,
+  type NodeRetryPolicy,
 } from '@flowline/engine';
 export { createWorker, type CreateWorkerOptions, type FlowlineWorker } from './createWorker.ts';
 export { isWorkflowDefinition, workflowsOf } from './workflowModule.ts';

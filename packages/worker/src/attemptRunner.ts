@@ -1,6 +1,7 @@
 import {
   COMPLETED,
   endNodeSpan,
+  failureCauseOf,
   isPostgresUnavailable,
   resultText,
   specOf,
@@ -176,5 +177,6 @@ function failureEvent(
     return { type: 'NODE_CANCELED', ...report, outcome: { error: 'cancelled', result: resultText([...lines, 'cancelled'], '') } };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { type: 'NODE_FAILED', ...report, failure: 'FAIL', outcome: { error: message, result: resultText([...lines, message], '') } };
+  // Its code and NonRetryableError mark decide whether it is retried (core/retryPolicy.ts).
+  return { type: 'NODE_FAILED', ...report, ...failureCauseOf(error), failure: 'FAIL', outcome: { error: message, result: resultText([...lines, message], '') } };
 }

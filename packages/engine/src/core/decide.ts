@@ -3,6 +3,7 @@ import { isClaimable } from './claim.ts';
 import { elementName } from './mapElements.ts';
 import { listAt, type MapList } from './mapSpec.ts';
 import { nodePositions } from './nodePositions.ts';
+import { isRetryable, jitterSeed, nonRetryableOutcome, retryDelayMs, type FailureCause } from './retryPolicy.ts';
 import type { Command, MapState, NodeFailure, NodeOutcome, NodeState, RunEvent, RunState } from './runState.ts';
 import {
   FAILED_STATUSES,
@@ -44,7 +45,7 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
     case 'NODE_FAILED': {
       const node = plan.current(event.node, event.attempt, event.leaseOwner);
       if (!node) return [];
-      plan.fail(node, event.failure, event.outcome);
+      plan.fail(node, event.failure, event.outcome, event);
       break;
     }
     case 'NODE_CANCELED': {
@@ -267,12 +268,13 @@ class Plan {
    * else it fails the run. Only the handler's own attempts count against its
    * retries: the attempts lost to the platform do not.
    */
-  fail(node: NodeState, failure: NodeFailure, outcome: NodeOutcome): void {
-    if (handlerAttempt(node) <= node.retries && !this.run.cancelRequested) {
+  fail(node: NodeState, failure: NodeFailure, outcome: NodeOutcome, cause: FailureCause = {}): void {
+    const retryable = isRetryable(node.retry, cause);
+    if (retryable && handlerAttempt(node) <= node.retries && !this.run.cancelRequested) {
       this.retry(node, failure, outcome);
       return;
     }
-    this.setNode(node, Status[failure], { outcome });
+    this.setNode(node, Status[failure], { outcome: retryable ? outcome : nonRetryableOutcome(outcome, cause) });
     this.cancelPending();
   }
 
@@ -444,10 +446,11 @@ class Plan {
   /**
    * A retry is one write that walks RUNNING → FAIL (or TIMEOUT, INTERNAL_ERROR)
    * → RERUN → READY, starting the next attempt after an exponential backoff
-   * (backoffMs, 2×, 4×, … by the handler's own attempts).
+   * (backoffMs, 2×, 4×, … by the handler's own attempts; capped and jittered by its retry policy).
    */
   retry(node: NodeState, failure: NodeFailure, outcome: NodeOutcome): void {
-    this.nextAttempt(node, Status[failure], outcome, false, node.backoffMs * 2 ** (handlerAttempt(node) - 1));
+    const delayMs = retryDelayMs(node.backoffMs, node.retry, handlerAttempt(node), jitterSeed(this.run.id, node.name, node.attempt));
+    this.nextAttempt(node, Status[failure], outcome, false, delayMs);
   }
 
   /** An attempt lost to the platform (run by `lostBy`) is re-run at once, counted as lost, not as one of the handler's retries. */

@@ -19,7 +19,7 @@ export function decideInTurn(state: RunState, events: readonly RunEvent[], now: 
   let positions = nodePositions(nodes);
   let { status, cancelRequested } = state;
   const commands = events.map((event) => {
-    const decided = decide({ status, cancelRequested, nodes }, event, now);
+    const decided = decide({ ...idOf(state), status, cancelRequested, nodes }, event, now);
     for (const command of decided) {
       if (command.type === 'SET_NODE') {
         const position = positions.get(command.node)!;
@@ -44,7 +44,11 @@ export function decideInTurn(state: RunState, events: readonly RunEvent[], now: 
     }
     return decided;
   });
-  return { commands, state: { status, cancelRequested, nodes } };
+  return { commands, state: { ...idOf(state), status, cancelRequested, nodes } };
+}
+
+function idOf(state: RunState): Pick<RunState, 'id'> {
+  return state.id === undefined ? {} : { id: state.id };
 }
 
 /** A map's new elements, as the rows ADD_ELEMENTS writes: appended to the state, and named in the map's. */
@@ -61,6 +65,7 @@ function addElements(nodes: NodeState[], mapPosition: number, { count, started, 
     children: [],
     retries: map.retries,
     backoffMs: map.backoffMs,
+    ...(map.retry ? { retry: map.retry } : {}),
     elementOf: map.name,
   }));
   nodes[mapPosition] = { ...map, map: { ...map.map!, elements: elements.map((e) => e.name) } };

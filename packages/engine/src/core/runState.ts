@@ -1,5 +1,6 @@
 import type { DagMap } from './dag.ts';
 import type { MapList } from './mapSpec.ts';
+import type { FailureCause, NodeRetryPolicy } from './retryPolicy.ts';
 import type { Status } from './status.ts';
 
 /** What the core knows of a map node (core/mapSpec.ts): its list, when known, and its elements once it has them. */
@@ -19,6 +20,8 @@ export interface NodeState {
   readonly children: readonly string[];
   readonly retries: number;
   readonly backoffMs: number;
+  /** how its failures are retried beyond retries and backoffMs (core/retryPolicy.ts) */
+  readonly retry?: NodeRetryPolicy;
   /** who holds the lease of a RUNNING node (a worker, or the reconciler that took it over) */
   readonly leaseOwner?: string | null;
   /** attempts lost to the platform (see LEASE_EXPIRED); they do not count against `retries` */
@@ -46,6 +49,8 @@ export interface NodeStateRow {
 
 /** What the core needs to know of a run: its status and its nodes in topological order (a map's elements after every declared node). */
 export interface RunState {
+  /** the run's id, when known: what seeds its retries' jitter (core/retryPolicy.ts) */
+  readonly id?: string;
   readonly status: Status;
   readonly cancelRequested: boolean;
   readonly nodes: readonly NodeState[];
@@ -86,7 +91,7 @@ interface UnclaimedRun {
 /** What can happen to a run: a node attempt's report, or an operator's or the reconciler's request. `decide` answers each with commands. */
 export type RunEvent =
   | (NodeReport & UnclaimedRun & { readonly type: 'NODE_SUCCEEDED'; readonly outcome: NodeOutcome })
-  | (NodeReport & { readonly type: 'NODE_FAILED'; readonly failure: NodeFailure; readonly outcome: NodeOutcome })
+  | (NodeReport & FailureCause & { readonly type: 'NODE_FAILED'; readonly failure: NodeFailure; readonly outcome: NodeOutcome })
   | (NodeReport & { readonly type: 'NODE_CANCELED'; readonly outcome: NodeOutcome })
   /**
    * The node's worker died or stopped renewing its lease; the reconciler took

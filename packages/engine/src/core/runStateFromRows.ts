@@ -11,12 +11,12 @@ import type { NodeState, NodeStateRow, RunState } from './runState.ts';
  * node's state has its list and its elements, an element's names its map.
  */
 export function runStateFromRows(
-  run: Pick<RunState, 'status' | 'cancelRequested'> & { readonly nodes: readonly NodeStateRow[]; readonly mapLists?: ReadonlyMap<string, MapList> },
+  run: Pick<RunState, 'id' | 'status' | 'cancelRequested'> & { readonly nodes: readonly NodeStateRow[]; readonly mapLists?: ReadonlyMap<string, MapList> },
   dag: Dag,
   edgesOf: (edges: readonly string[]) => readonly string[] = (edges) => edges,
 ): RunState {
   const nodes = run.nodes.map((row) => nodeState(row, dag, dag.parents.get(row.name) ?? [], dag.children.get(row.name) ?? [], edgesOf));
-  return { status: run.status, cancelRequested: run.cancelRequested, nodes: dag.maps.size === 0 ? nodes : withMaps(nodes, dag, run.mapLists) };
+  return { ...(run.id === undefined ? {} : { id: run.id }), status: run.status, cancelRequested: run.cancelRequested, nodes: dag.maps.size === 0 ? nodes : withMaps(nodes, dag, run.mapLists) };
 }
 
 /** A row's state; an element's (no edges of its own: its map is reached for it, and ends after it) runs under its map's spec. */
@@ -39,6 +39,7 @@ function nodeState(
     children: edgesOf(children),
     retries: spec?.retries ?? 0,
     backoffMs: spec?.backoffMs ?? 0,
+    ...(spec?.retry ? { retry: spec.retry } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ScheduleSpecSchema } from '../scheduler/scheduleSpec.ts';
 import { MapSpecSchema } from './mapSpec.ts';
 import { MAX_WEBHOOKS, NotifySpecSchema, SlaSpecSchema } from './notifySpec.ts';
+import { NodeRetryPolicySchema } from './retryPolicy.ts';
 
 /**
  * Node names become parts of BullMQ job ids and of Pandora node ids
@@ -31,6 +32,7 @@ export const NodeSpecSchema = z
     retries: z.number().int().min(0).max(100).default(0),
     backoffMs: z.number().int().min(0).max(86_400_000).default(1000).describe('first retry delay; doubles per attempt'),
     timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+    retry: NodeRetryPolicySchema.optional().describe('non-retryable error codes, the longest backoff, jitter (core/retryPolicy.ts)'),
     params: z.record(z.string(), z.unknown()).default({}),
     map: MapSpecSchema.optional().describe('run once per element of a list in a parent\'s output (core/mapSpec.ts)'),
     labels: LABELS.optional(),

@@ -82,7 +82,8 @@ export function httpHandler(options: HttpNodeOptions = {}): NodeHandler {
     if (excerpt) ctx.log(excerpt);
     if (response.cut) ctx.log(`(stopped reading the response after ${maxResponseBytes} bytes)`);
     const ok = (response.status >= 200 && response.status < 400) || p.acceptStatus.includes(response.status);
-    if (!ok) throw new Error(`${shown} answered ${response.status}`);
+    // Coded so that a definition can list the answers not worth retrying (retry.nonRetryable: ["HTTP_404"]).
+    if (!ok) throw Object.assign(new Error(`${shown} answered ${response.status}`), { code: `HTTP_${response.status}` });
     return { status: response.status, body: excerpt };
   };
 }
