@@ -53,7 +53,7 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
   }
   // Bulk operations and webhook deliveries go with the workers, backfills and SLA checks with the schedulers: each loop is safe on any number of them.
   const loops = [
-    ...(roles.includes(Role.WORKER) ? [OperationsLoop.BULK, OperationsLoop.DELIVERY] : []),
+    ...(roles.includes(Role.WORKER) ? [OperationsLoop.BULK, OperationsLoop.DELIVERY, OperationsLoop.ADMISSION] : []),
     ...(roles.includes(Role.SCHEDULER) ? [OperationsLoop.BACKFILL, OperationsLoop.SLA] : []),
   ];
   if (loops.length > 0) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScheduleSpecSchema } from '../scheduler/scheduleSpec.ts';
+import { ConcurrencySpecSchema } from './concurrencySpec.ts';
 import { MapSpecSchema } from './mapSpec.ts';
 import { MAX_WEBHOOKS, NotifySpecSchema, SlaSpecSchema } from './notifySpec.ts';
 import { NodeRetryPolicySchema } from './retryPolicy.ts';
@@ -53,6 +54,7 @@ export const WorkflowSpecSchema = z
     schedules: z.array(ScheduleSpecSchema).max(50).optional().describe('cron schedules that start runs of this workflow'),
     notify: z.array(NotifySpecSchema).max(MAX_WEBHOOKS).optional().describe('webhooks told when runs end or miss their SLA'),
     sla: SlaSpecSchema.optional().describe('how long a run may take before SLA_MISSED fires'),
+    concurrency: ConcurrencySpecSchema.optional().describe('at most `limit` runs at once, per value of `key` in the run input (core/concurrencySpec.ts)'),
   })
   .strict();
 

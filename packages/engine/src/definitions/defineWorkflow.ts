@@ -3,6 +3,7 @@ import { CODE_NODE_TYPE } from '../handlers/handlerRegistry.ts';
 import type { NodeHandler } from '../handlers/nodeHandler.ts';
 import { WorkflowSpecSchema, type NodeSpecInput, type WorkflowSpec } from '../core/spec.ts';
 import { compileDag } from '../core/dag.ts';
+import type { ConcurrencySpec } from '../core/concurrencySpec.ts';
 import { checkSchedules, type ScheduleSpecInput } from '../scheduler/scheduleSpec.ts';
 import { checkInputSchema } from './runInput.ts';
 
@@ -93,6 +94,8 @@ export interface WorkflowOptions<S extends InputSchema | undefined> {
   input?: S;
   /** cron schedules (Quartz or Unix) that start runs; a schedule without `timeZone` fires in the display zone */
   schedules?: ScheduleSpecInput[];
+  /** at most `limit` runs at once, per value of `key` in the run input (`{ limit: 1, key: 'bizId' }`) */
+  concurrency?: ConcurrencySpec;
 }
 
 /**
@@ -133,6 +136,7 @@ function buildWorkflow(head: WorkflowHead, nodes: readonly CodeNodeInput[]): Wor
     ...(head.description === undefined ? {} : { description: head.description }),
     ...(head.inputSchema === undefined ? {} : { input: head.inputSchema }),
     ...(head.schedules === undefined ? {} : { schedules: head.schedules }),
+    ...(head.concurrency === undefined ? {} : { concurrency: head.concurrency }),
     nodes: nodes.map(({ run, type, description, ...node }) => {
       if (!run) return { ...node, type };
       const handler = `${head.name}.${node.name}`;

@@ -12,6 +12,8 @@ export const OperationsLoop = {
   DELIVERY: 'delivery',
   /** records the runs that missed their SLA, and their notifications */
   SLA: 'sla',
+  /** admits runs waiting for a slot of their workflow's concurrency limit (storage/admitRuns.ts) */
+  ADMISSION: 'admission',
 } as const;
 export type OperationsLoop = (typeof OperationsLoop)[keyof typeof OperationsLoop];
 
@@ -45,6 +47,7 @@ export class OperationsLoops {
         return systems.resources.notifications.deliverDue(options.delivery);
       },
       [OperationsLoop.SLA]: () => systems.resources.notifications.sweepSla(),
+      [OperationsLoop.ADMISSION]: () => systems.admission.admit(),
     };
     this.loops = options.loops.map((name) => new PollingLoop(name, work[name], pollMs, engine.logger));
   }

@@ -3,6 +3,7 @@ import type { RedisConnection } from './redisConnection.ts';
 import { uuidToShortId } from '../core/ids.ts';
 import type { NodeAttempt } from '../storage/nodeAttempt.ts';
 import { QueueName, bullPrefix, nodeJobId } from './keys.ts';
+import { bullPriority } from './nodePriority.ts';
 
 /** What a node job carries: just the address of a node attempt; the row in Postgres holds the rest. */
 export type NodeJobData = NodeAttempt;
@@ -11,6 +12,8 @@ export type NodeJobData = NodeAttempt;
 export interface NodeDispatch extends NodeJobData {
   readonly queue: string;
   readonly runAt: Date;
+  /** its run's priority (queue/nodePriority.ts); absent: 0 */
+  readonly priority?: number;
 }
 
 /** Job states meaning no job will run the attempt: none at all, or one already finished. */
@@ -63,7 +66,7 @@ export class NodeQueue {
           queued.map((job) => ({
             name: job.node,
             data: { runId: job.runId, node: job.node, attempt: job.attempt },
-            opts: { jobId: jobIdOf(job), delay: Math.max(0, job.runAt.getTime() - now.getTime()) },
+            opts: { jobId: jobIdOf(job), delay: Math.max(0, job.runAt.getTime() - now.getTime()), priority: bullPriority(job.priority ?? 0) },
           })),
         ),
       ),

@@ -2,6 +2,7 @@ import { AuditTrail } from '../audit/auditTrail.ts';
 import { Backfills } from '../backfill/backfills.ts';
 import { BulkOperations } from '../bulk/bulkOperations.ts';
 import type { EngineResources } from './engineResources.ts';
+import { AdmissionSystem } from './systems/admissionSystem.ts';
 import { DecisionSystem } from './systems/decisionSystem.ts';
 import { DispatchSystem } from './systems/dispatchSystem.ts';
 import { FleetSystem } from './systems/fleetSystem.ts';
@@ -21,7 +22,8 @@ import { WorkerSystem } from './systems/workerSystem.ts';
  * - `fleet` registers workers and the handler types they serve;
  * - `audit` keeps the trail of state-changing calls every surface appends to;
  * - `bulk` records and works off bulk operations over many runs;
- * - `backfills` records and works off backfills of schedules over past ranges.
+ * - `backfills` records and works off backfills of schedules over past ranges;
+ * - `admission` admits waiting runs of workflows with a concurrency limit into free slots.
  *
  * The engine package's own loops (Reconciler, SchedulerLoop) act through them too.
  */
@@ -36,13 +38,15 @@ export interface EngineSystems {
   readonly audit: AuditTrail;
   readonly bulk: BulkOperations;
   readonly backfills: Backfills;
+  readonly admission: AdmissionSystem;
 }
 
 export function createSystems(resources: EngineResources): EngineSystems {
   const dispatch = new DispatchSystem(resources);
   const history = new HistorySystem(resources.db);
-  const decisions = new DecisionSystem(resources, dispatch);
-  const starts = new StartSystem(resources, dispatch, history);
+  const admission = new AdmissionSystem(resources, dispatch);
+  const decisions = new DecisionSystem(resources, dispatch, admission);
+  const starts = new StartSystem(resources, dispatch, history, admission);
   return {
     resources,
     starts,
@@ -54,5 +58,6 @@ export function createSystems(resources: EngineResources): EngineSystems {
     audit: new AuditTrail(resources.db),
     bulk: new BulkOperations(resources, decisions),
     backfills: new Backfills(resources, starts),
+    admission,
   };
 }

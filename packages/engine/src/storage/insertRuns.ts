@@ -25,6 +25,8 @@ export interface NewRunRow {
   readonly input: unknown;
   readonly idempotencyKey: string | undefined;
   readonly traceId: string;
+  /** see StartRunRequest.priority */
+  readonly priority: number;
   readonly now: Date;
   readonly nodes: readonly NewNodeRow[];
 }
@@ -59,13 +61,13 @@ export async function insertRuns(db: Queryable, runs: readonly NewRunRow[]): Pro
        SELECT * FROM json_to_recordset($1::json) AS r(
          id uuid, "definitionId" bigint, "definitionVersion" int, "workflowName" text, "orgId" text, owner text,
          "bizId" text, "bizType" text, "triggerType" smallint, "triggerTime" timestamptz, input jsonb, "idempotencyKey" text, now timestamptz,
-         "traceId" text, nodes json)
+         "traceId" text, priority smallint, nodes json)
      ), run AS (
        INSERT INTO workflow_runs
          (id, definition_id, definition_version, workflow_name, org_id, owner, biz_id, biz_type,
-          trigger_type, status, input, idempotency_key, trigger_time, created_at, updated_at, trace_id)
+          trigger_type, status, input, idempotency_key, trigger_time, created_at, updated_at, trace_id, priority)
        SELECT r.id, r."definitionId", r."definitionVersion", r."workflowName", r."orgId", r.owner, r."bizId", r."bizType",
-              r."triggerType", ${Status.READY}, COALESCE(r.input, '{}'), r."idempotencyKey", COALESCE(r."triggerTime", r.now), r.now, r.now, r."traceId"
+              r."triggerType", ${Status.READY}, COALESCE(r.input, '{}'), r."idempotencyKey", COALESCE(r."triggerTime", r.now), r.now, r.now, r."traceId", r.priority
          FROM input r
        ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING id, seq

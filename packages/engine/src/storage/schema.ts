@@ -76,6 +76,8 @@ export const workflowRuns = pgTable(
      * holds what it read: no other decision came between its read and its write.
      */
     decisionSeq: integer('decision_seq').notNull().default(0),
+    /** how soon its nodes are dispatched before others' (a start's priority, 0 to 100; higher first, see queue/nodePriority.ts) */
+    priority: smallint('priority').notNull().default(0),
     input: jsonb('input').notNull().default({}),
     idempotencyKey: text('idempotency_key'),
     /** OpenTelemetry trace id (32 hex) of the run's spans, whether or not tracing is exported */
@@ -612,3 +614,47 @@ export const slaMisses = pgTable('sla_misses', {
   deadline: tz('deadline').notNull(),
   detectedAt: tz('detected_at').notNull(),
 });
+
+/**
+ * The slots of a concurrency limit (core/concurrencySpec.ts): one row per
+ * workflow of an org and key value, `held` counting its admitted runs not
+ * yet ended. Admission (admitRuns) works under this row's lock and ends its
+ * statement with `held` at most `limit`; a run's end gives its slot back in
+ * the statement that ends it (the run_admission_release trigger).
+ */
+export const concurrencySlots = pgTable(
+  'concurrency_slots',
+  {
+    orgId: text('org_id').notNull(),
+    workflowName: text('workflow_name').notNull(),
+    key: text('key').notNull(),
+    /** the limit of the definition's latest start */
+    limit: integer('limit').notNull(),
+    held: integer('held').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'concurrency_slots_pkey', columns: [t.orgId, t.workflowName, t.key] })],
+);
+
+/**
+ * A run of a workflow with a concurrency limit, from its start until it
+ * ends: waiting (its roots held in WAIT, the run READY) until admitted,
+ * first started first per key. Deleted with the run's end (the trigger).
+ */
+export const runAdmissions = pgTable(
+  'run_admissions',
+  {
+    runId: uuid('run_id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    workflowName: text('workflow_name').notNull(),
+    key: text('key').notNull(),
+    /** the run's seq: the order runs of a key are admitted in */
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    admittedAt: tz('admitted_at'),
+    /** the root nodes to release when admitted, each with its queue */
+    roots: jsonb('roots').$type<{ node: string; queue: string }[]>().notNull(),
+  },
+  (t) => [
+    // The next runs to admit of a key: its waiting runs in start order.
+    index('run_admissions_waiting').on(t.orgId, t.workflowName, t.key, t.seq).where(sql`${t.admittedAt} IS NULL`),
+  ],
+);

@@ -19,6 +19,7 @@ import type { EngineResources } from '../engineResources.ts';
 import { GroupCommit } from '../groupCommit.ts';
 import { ReportedOutputs } from '../reportedOutputs.ts';
 import { DecisionStates, StateSource, decidableUnlocked } from './decisionStates.ts';
+import type { AdmissionSystem } from './admissionSystem.ts';
 import type { DispatchSystem, ReleaseBooking } from './dispatchSystem.ts';
 
 /**
@@ -78,6 +79,7 @@ export class DecisionSystem {
   constructor(
     private readonly resources: EngineResources,
     private readonly dispatch: DispatchSystem,
+    private readonly admission: AdmissionSystem,
   ) {
     this.states = new DecisionStates(resources);
   }
@@ -150,6 +152,7 @@ export class DecisionSystem {
     const { decided, written } = outcome;
     await this.dispatch.afterDecision(decided.decisions, decided.dags, reported, booking!, written);
     for (const ending of decided.ends) this.recordRunEnd(ending);
+    if (decided.ends.length > 0) await this.admitAfter(decided.ends);
     return decided.perEvent;
   }
 
@@ -233,6 +236,20 @@ export class DecisionSystem {
     const { nodeClaims } = this.resources.metrics;
     if (written.claimed.length > 0) nodeClaims.inc({ way: ClaimWay.AT_RELEASE }, written.claimed.length);
     if (startedBefore > 0) nodeClaims.inc({ way: ClaimWay.AFTER_START }, startedBefore);
+  }
+
+  /**
+   * A run of a limited workflow that ended gave its slot back (the
+   * run_admission_release trigger): the next waiting run of its key is
+   * admitted now rather than at the admission loop's next pass. A failure is
+   * the loop's to make up for, not the decision's, which has committed.
+   */
+  private async admitAfter(ends: readonly RunEnding[]): Promise<void> {
+    for (const { run } of ends) {
+      if (!(await this.resources.definitions.spec(run.definitionId, run.definitionVersion)).concurrency) continue;
+      await this.admission.admit().catch((error: unknown) => this.resources.logger?.warn({ err: error }, 'admission after a run ended failed; the admission loop admits the runs'));
+      return;
+    }
   }
 
   /** Counts, logs and traces a run reaching a terminal status: the committed decision that ended it happens exactly once. */

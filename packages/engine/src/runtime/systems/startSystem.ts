@@ -5,9 +5,11 @@ import { checkRunInput } from '../../definitions/runInput.ts';
 import { Status } from '../../core/status.ts';
 import { ValidationFailed } from '../../errors.ts';
 import { newTraceId } from '../../tracing/runTracing.ts';
-import type { Queryable } from '../../storage/database.ts';
 import type { DefinitionVersionRecord } from '../../storage/definitionStore.ts';
+import { insertAdmissions, type NewAdmission } from '../../storage/insertAdmissions.ts';
 import { insertRuns, type NewRunRow } from '../../storage/insertRuns.ts';
+import { concurrencyKeyOf } from '../../core/concurrencySpec.ts';
+import { inTransaction, type Queryable } from '../../storage/database.ts';
 import type { LockedRunRow } from '../../storage/lockRun.ts';
 import type { RunWithNodes } from '../../storage/readRun.ts';
 import { isUnstorableText } from '../../storage/sqlState.ts';
@@ -16,6 +18,7 @@ import type { EngineResources } from '../engineResources.ts';
 import { queueOf } from '../../queue/nodeRouting.ts';
 import { GroupCommit } from '../groupCommit.ts';
 import { runAsInserted } from '../runAsInserted.ts';
+import type { AdmissionSystem } from './admissionSystem.ts';
 import type { DispatchSystem } from './dispatchSystem.ts';
 import type { HistorySystem } from './historySystem.ts';
 
@@ -43,6 +46,8 @@ export interface StartRunRequest {
   readonly triggerType?: TriggerType;
   /** when the run was due, if not now: a backfilled fire time (EnOS trigger time, instance ids) */
   readonly triggerTime?: Date;
+  /** how soon its nodes are dispatched before other runs' (-1000 to 1000, higher first; default 0), see queue/nodePriority.ts */
+  readonly priority?: number;
 }
 
 /** A started run, as written. */
@@ -61,8 +66,11 @@ export interface PendingStart {
   readonly triggerType: TriggerType;
   /** false when the idempotency key named an existing run */
   readonly created: boolean;
-  /** the root nodes, each with its queue (see nodeRouting.ts) */
+  /** the root nodes to dispatch now, each with its queue (see nodeRouting.ts); none for a run waiting for admission */
   readonly roots: readonly { readonly node: string; readonly queue: string }[];
+  readonly priority: number;
+  /** a run of a workflow with a concurrency limit: admitted after commit (AdmissionSystem) */
+  readonly waitsForAdmission: boolean;
   readonly now: Date;
 }
 
@@ -71,6 +79,8 @@ interface StartPlan {
   readonly row: NewRunRow;
   readonly roots: PendingStart['roots'];
   readonly dag: Dag;
+  /** set for a workflow with a concurrency limit: the run starts waiting for a slot, its roots held in WAIT */
+  readonly admission?: Pick<NewAdmission, 'key' | 'limit'>;
 }
 
 type ResolveDefinition = (workflow: string, orgId: string) => Promise<DefinitionVersionRecord>;
@@ -89,6 +99,7 @@ export class StartSystem {
     private readonly resources: EngineResources,
     private readonly dispatch: DispatchSystem,
     private readonly history: HistorySystem,
+    private readonly admission: AdmissionSystem,
   ) {}
 
   startRun(request: StartRunRequest): Promise<StartedRun> {
@@ -119,7 +130,11 @@ export class StartSystem {
   /** Dispatches the root nodes of starts whose transaction has committed: one bulk add for all. */
   async afterStartCommitted(starts: readonly PendingStart[]): Promise<void> {
     const created = starts.filter((s) => s.created);
-    await this.dispatch.dispatchDue(created.flatMap((start) => start.roots.map(({ node, queue }) => ({ runId: start.id, node, attempt: 1, queue, runAt: start.now }))));
+    await this.dispatch.dispatchDue(
+      created.flatMap((start) => start.roots.map(({ node, queue }) => ({ runId: start.id, node, attempt: 1, queue, runAt: start.now, ...(start.priority ? { priority: start.priority } : {}) }))),
+    );
+    // Failing here leaves the runs waiting for the admission loop, not lost: the start stands.
+    if (created.some((s) => s.waitsForAdmission)) await this.admission.admit().catch((error: unknown) => this.resources.logger?.warn({ err: error }, 'admission after start failed; the admission loop admits the runs'));
     for (const start of created) {
       this.resources.logger?.info({ runId: uuidToShortId(start.id), workflow: start.workflow }, 'run started');
       this.resources.metrics.runsStarted.inc({ workflow: start.workflow, trigger: TRIGGER_LABEL[start.triggerType] });
@@ -146,7 +161,8 @@ export class StartSystem {
         continue;
       }
       const start = write.value;
-      if (start.created && plan.dag.order.length > 1) this.knowInserted(plan);
+      // A waiting run's roots are released by its admission, which what is known would not see.
+      if (start.created && plan.dag.order.length > 1 && !plan.admission) this.knowInserted(plan);
       const run = start.created ? runAsInserted(plan.row, start.seq) : await this.history.readRun(start.orgId, start.id);
       started.set(plan, { status: 'fulfilled', value: { run: run!, created: start.created } });
     }
@@ -160,7 +176,9 @@ export class StartSystem {
    */
   private async writeStarts(plans: readonly StartPlan[]): Promise<PromiseSettledResult<PendingStart>[]> {
     try {
-      return (await this.insertStarts(this.resources.db.pool, plans)).map((value) => ({ status: 'fulfilled', value }) as const);
+      // Runs waiting for admission are inserted with their admission rows, atomically.
+      const write = plans.some((p) => p.admission) ? inTransaction(this.resources.db, (client) => this.insertStarts(client, plans)) : this.insertStarts(this.resources.db.pool, plans);
+      return (await write).map((value) => ({ status: 'fulfilled', value }) as const);
     } catch (error) {
       if (plans.length === 1) {
         const reason = isUnstorableText(error) ? new ValidationFailed('input holds a character that cannot be stored (U+0000)') : error;
@@ -185,11 +203,13 @@ export class StartSystem {
     checkRunInput(definition.spec, request.input);
     const dag = await this.resources.definitions.dag(definition.id, definition.version);
     const roots: { node: string; queue: string }[] = [];
+    const limit = definition.spec.concurrency;
     const nodes = dag.order.map((name, position) => {
       const spec = dag.nodes.get(name)!;
       const isRoot = dag.parents.get(name)!.length === 0;
       if (isRoot) roots.push({ node: name, queue: queueOf(spec) });
-      return { id: newUuid(), name, type: spec.type, position, status: isRoot ? Status.READY : Status.WAIT, parameters: spec.params };
+      // A limited run's roots wait for its admission (storage/admitRuns.ts), which makes them READY.
+      return { id: newUuid(), name, type: spec.type, position, status: isRoot && !limit ? Status.READY : Status.WAIT, parameters: spec.params };
     });
     const row: NewRunRow = {
       id: newUuid(),
@@ -205,23 +225,34 @@ export class StartSystem {
       input: request.input ?? {},
       idempotencyKey: request.idempotencyKey,
       traceId: newTraceId(),
+      priority: request.priority ?? 0,
       now: this.resources.now(),
       nodes,
     };
-    return { row, roots, dag };
+    return { row, roots, dag, ...(limit ? { admission: { key: concurrencyKeyOf(limit, request.input), limit: limit.limit } } : {}) };
   }
 
   private async insertStarts(db: Queryable, plans: readonly StartPlan[]): Promise<PendingStart[]> {
     if (plans.length === 0) return [];
     const inserted = await insertRuns(db, plans.map((p) => p.row));
-    return plans.map(({ row, roots }, i) => ({
+    await insertAdmissions(
+      db,
+      plans.flatMap(({ row, roots, admission }, i) =>
+        admission && inserted[i]!.created
+          ? [{ runId: row.id, orgId: row.orgId, workflowName: row.workflowName, seq: inserted[i]!.seq, roots, ...admission }]
+          : [],
+      ),
+    );
+    return plans.map(({ row, roots, admission }, i) => ({
       id: inserted[i]!.id,
       seq: inserted[i]!.seq,
       orgId: row.orgId,
       workflow: row.workflowName,
       triggerType: row.triggerType as TriggerType,
       created: inserted[i]!.created,
-      roots,
+      roots: admission ? [] : roots,
+      priority: row.priority,
+      waitsForAdmission: admission !== undefined,
       now: row.now,
     }));
   }
