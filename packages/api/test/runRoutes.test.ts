@@ -45,6 +45,16 @@ describe('POST /v1/runs and GET /v1/runs/{id}', () => {
     expect(listed.json().items).toHaveLength(1);
   });
 
+  it('starts a run with a priority, shown on the run; one out of range is a 400', async () => {
+    const started = await api.call(operator, { method: 'POST', url: '/v1/runs', payload: { workflow: 'BackupCluster', priority: 50 } });
+    expect(started.statusCode).toBe(201);
+    expect(started.json().priority).toBe(50);
+    expect((await api.call(operator, { method: 'GET', url: `/v1/runs/${started.json().id}` })).json().priority).toBe(50);
+    const refused = await api.call(operator, { method: 'POST', url: '/v1/runs', payload: { workflow: 'BackupCluster', priority: 5000 } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.message).toContain('priority');
+  });
+
   it('answers an unknown workflow with 404 DEFINITION_NOT_FOUND', async () => {
     const response = await api.call(operator, { method: 'POST', url: '/v1/runs', payload: { workflow: 'Nope' } });
     expect(response.statusCode).toBe(404);

@@ -87,6 +87,8 @@ export interface RunSummary {
   statusCode: number;
   cancelRequested: boolean;
   traceId: string | null;
+  /** its nodes are dispatched before those of runs of lower priority (default 0) */
+  priority: number;
   input: unknown;
   triggerTime: string;
   startTime: string | null;
@@ -100,13 +102,15 @@ export interface RunView extends RunSummary {
   nodes: NodeView[];
 }
 
-/** The optional parts of a start: business key and type, input (typed by the workflow's schema when started by value), idempotency key. */
+/** The optional parts of a start: business key and type, input (typed by the workflow's schema when started by value), idempotency key, priority. */
 export interface StartOptions<Input = Record<string, unknown>> {
   bizId?: string;
   bizType?: string;
   input?: Input;
   /** the same key returns the same run, never a second */
   idempotencyKey?: string;
+  /** -1000 to 1000, default 0: a higher-priority run's nodes are dispatched before a lower one's */
+  priority?: number;
 }
 
 /**

@@ -33,6 +33,8 @@ export { HandlerRegistry, type HandlerTypeInfo, type ServedHandlerType } from '.
 export type { NodeContext, NodeHandler } from './handlers/nodeHandler.ts';
 export { NonRetryableError, failureCauseOf } from './handlers/nonRetryableError.ts';
 export { NodeRetryPolicySchema, type NodeRetryPolicy } from './core/retryPolicy.ts';
+export { ConcurrencySpecSchema, type ConcurrencySpec } from './core/concurrencySpec.ts';
+export { MIN_RUN_PRIORITY, MAX_RUN_PRIORITY } from './queue/nodePriority.ts';
 export { DEMO_WORKFLOWS } from './demo/index.ts';
 export { BackupCluster } from './demo/backupCluster.ts';
 export { CheckPlatform } from './demo/checkPlatform.ts';

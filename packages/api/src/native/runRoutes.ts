@@ -1,4 +1,4 @@
-import { ErrorCode, FlowlineError, Permission, Status, ValidationFailed, clientFaultOf, type RunWithNodes, type StartedRun, type StatusName } from '@flowline/engine';
+import { ErrorCode, FlowlineError, MAX_RUN_PRIORITY, MIN_RUN_PRIORITY, Permission, Status, ValidationFailed, clientFaultOf, type RunWithNodes, type StartedRun, type StatusName } from '@flowline/engine';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -15,6 +15,13 @@ const StartRunBody = z
     bizType: z.string().max(128).optional(),
     input: z.record(z.string(), z.unknown()).optional(),
     idempotencyKey: z.string().min(1).max(256).optional().describe('the same key returns the same run, never a second'),
+    priority: z
+      .number()
+      .int()
+      .min(MIN_RUN_PRIORITY)
+      .max(MAX_RUN_PRIORITY)
+      .optional()
+      .describe(`its nodes are dispatched before those of runs of lower priority (${MIN_RUN_PRIORITY} to ${MAX_RUN_PRIORITY}, default 0)`),
   })
   .strict();
 
@@ -100,7 +107,8 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
       preHandler: operate,
       schema: {
         summary: 'Start a run of a workflow',
-        description: 'Writes the run and its nodes, then dispatches the root nodes. With an idempotencyKey already used, returns that run (200) instead of starting another.',
+        description:
+          'Writes the run and its nodes, then dispatches the root nodes. With an idempotencyKey already used, returns that run (200) instead of starting another. A run of a workflow with a concurrency limit over its limit is written READY with its root nodes WAIT, and admitted (first started first per key) as runs of its key end.',
         tags: ['runs'],
         security: BEARER_SECURITY,
         body: StartRunBody,

@@ -83,6 +83,7 @@ const FIELDS = [
   'workflow', 'bizId', 'bizType', 'input', 'idempotencyKey', 'name', 'description', 'nodes', 'schedules', 'labels', 'params',
   'kind', 'role', 'orgId', 'accessKey', 'secret', 'expiresAt', 'workFlowId', 'type', 'expression', 'owner', 'fromTriggerTime',
   'toTriggerTime', 'status', 'pagination', 'address', 'port', 'region', 'comment', 'data', 'parents', 'children', 'flowInstId',
+  'priority', 'concurrency', 'retry',
 ] as const;
 
 /** Shapes the surfaces nest their fields in, with hostile strings and values where they read them. */

@@ -7,6 +7,13 @@ export function positiveInteger(value: string): number {
   return n;
 }
 
+/** An option value that must be an integer, negative or not (a run's priority). */
+export function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
+  return n;
+}
+
 /** An option value that must be an instant (ISO 8601, with its offset or Z), as ISO 8601 UTC. */
 export function isoTime(value: string): string {
   const at = new Date(value);

@@ -4,7 +4,7 @@ import { addBulkRunCommands } from './bulkCommands.ts';
 import { clientContext, withClientOptions, type ClientContext } from './clientContext.ts';
 import { addNotificationCommand } from './notificationCommands.ts';
 import { CliFailure, ExitCode } from './exitCode.ts';
-import { positiveInteger } from './optionValues.ts';
+import { integer, positiveInteger } from './optionValues.ts';
 import { readStartFile } from './startFile.ts';
 import { watchRun } from './runWatch.ts';
 import { formatDuration, formatTime, renderTable } from './table.ts';
@@ -51,9 +51,9 @@ async function watchToEnd(ctx: ClientContext, id: string, intervalMs: number): P
 }
 
 /** `runs start --from-file`: every start of the file through `POST /v1/runs:batch`; exit 1 when any failed, each failure named by its line. */
-async function startFromFile(ctx: ClientContext, file: string, workflow: string | undefined, options: { bizId?: string; bizType?: string; input?: unknown; idempotencyKey?: string; watch: boolean }): Promise<void> {
-  if (options.watch || options.bizId || options.bizType || options.input || options.idempotencyKey) {
-    throw new CliFailure('--from-file takes each start\'s fields from the file: --watch, --biz-id, --biz-type, --input and --idempotency-key do not combine with it', ExitCode.USAGE);
+async function startFromFile(ctx: ClientContext, file: string, workflow: string | undefined, options: { bizId?: string; bizType?: string; input?: unknown; idempotencyKey?: string; priority?: number; watch: boolean }): Promise<void> {
+  if (options.watch || options.bizId || options.bizType || options.input || options.idempotencyKey || options.priority !== undefined) {
+    throw new CliFailure('--from-file takes each start\'s fields from the file: --watch, --biz-id, --biz-type, --input, --idempotency-key and --priority do not combine with it', ExitCode.USAGE);
   }
   const answer = await ctx.client.startMany(await readStartFile(file, workflow));
   if (ctx.json) ctx.printJson(answer);
@@ -108,13 +108,14 @@ export function runCommands(): Command {
     .option('--biz-type <type>', 'business type')
     .option('-i, --input <json>', 'input as a JSON object', jsonObject)
     .option('-k, --idempotency-key <key>', 'the same key returns the same run, never a second')
-    .option('-f, --from-file <file>', 'start many runs: a JSON array or JSON Lines of {workflow?, bizId?, bizType?, input?, idempotencyKey?} ("-" for stdin), sent 1,000 a request')
+    .option('-f, --from-file <file>', 'start many runs: a JSON array or JSON Lines of {workflow?, bizId?, bizType?, input?, idempotencyKey?, priority?} ("-" for stdin), sent 1,000 a request')
+    .option('-p, --priority <n>', 'dispatch its nodes before those of lower-priority runs (-1000 to 1000, default 0)', integer)
     .option('--watch', 'watch the run to its end; exit 1 unless it succeeds', false)
     .option('--interval <ms>', 'poll interval while watching', positiveInteger, 500)
     .action(
       async (
         workflow: string | undefined,
-        options: { bizId?: string; bizType?: string; input?: Record<string, unknown>; idempotencyKey?: string; fromFile?: string; watch: boolean; interval: number },
+        options: { bizId?: string; bizType?: string; input?: Record<string, unknown>; idempotencyKey?: string; priority?: number; fromFile?: string; watch: boolean; interval: number },
         command: Command,
       ) => {
         const ctx = clientContext(command);
@@ -125,6 +126,7 @@ export function runCommands(): Command {
           ...(options.bizType ? { bizType: options.bizType } : {}),
           ...(options.input ? { input: options.input } : {}),
           ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+          ...(options.priority === undefined ? {} : { priority: options.priority }),
         });
         if (options.watch) return watchToEnd(ctx, run.id, options.interval);
         if (ctx.json) ctx.printJson(run);

@@ -7,7 +7,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
 /**
  * The starts of `flowline runs start --from-file`: a JSON array of start
  * objects, or JSON Lines (one object a line, as a script appends them), each
- * `{ workflow?, bizId?, bizType?, input?, idempotencyKey? }`. A start without
+ * `{ workflow?, bizId?, bizType?, input?, idempotencyKey?, priority? }`. A start without
  * a workflow takes the command's `<workflow>` argument. `-` reads stdin.
  * Field values are the server's to validate: it answers per start.
  */

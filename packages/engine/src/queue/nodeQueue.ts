@@ -81,14 +81,17 @@ export class NodeQueue {
    * stalled-job check owns active jobs of dead workers. A re-dispatched retry
    * runs at once; its backoff was lost with the job. Returns those re-added.
    */
-  async redispatch<T extends NodeAttempt & { readonly queue: string }>(attempts: readonly T[], now: Date): Promise<T[]> {
+  async redispatch<T extends NodeAttempt & { readonly queue: string; readonly priority?: number }>(attempts: readonly T[], now: Date): Promise<T[]> {
     const checked = await Promise.all(attempts.map(async (a) => ({ attempt: a, state: await this.queue(a.queue).getJobState(jobIdOf(a)) })));
     const lost = checked.filter((c) => LOST_JOB_STATES.includes(c.state));
     // Whatever still holds the id must go before the same id can be added again: a finished
     // job, or an orphaned job hash in no list ('unknown': Redis lost its list but not the
     // hash, seen when keys vanish mid-add), which BullMQ would otherwise take as a duplicate.
     await Promise.all(lost.map((c) => this.queue(c.attempt.queue).remove(jobIdOf(c.attempt))));
-    await this.dispatch(lost.map((c) => ({ runId: c.attempt.runId, node: c.attempt.node, attempt: c.attempt.attempt, queue: c.attempt.queue, runAt: now })), now);
+    await this.dispatch(
+      lost.map(({ attempt: a }) => ({ runId: a.runId, node: a.node, attempt: a.attempt, queue: a.queue, runAt: now, ...(a.priority ? { priority: a.priority } : {}) })),
+      now,
+    );
     return lost.map((c) => c.attempt);
   }
 

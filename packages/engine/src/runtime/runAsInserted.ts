@@ -27,6 +27,7 @@ export function runAsInserted(row: NewRunRow, seq: number): RunWithNodes {
     input: row.input ?? {},
     idempotencyKey: row.idempotencyKey ?? null,
     traceId: row.traceId,
+    priority: row.priority,
     triggerTime: row.triggerTime ?? row.now,
     instanceStamp: null,
     startTime: null,

@@ -11,6 +11,8 @@ export interface StaleReadyNode extends NodeAttempt {
   /** its run's definition version, whose spec of the node says which queue it goes to */
   readonly definitionId: number;
   readonly definitionVersion: number;
+  /** its run's priority, which its job keeps when queued again */
+  readonly priority: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function listStaleReadyNodes(db: Queryable, query: { readySince: Da
   const result = await db.query<StaleReadyNode>(
     `SELECT n.run_id AS "runId", n.name AS node, n.attempt, n.lease_owner AS "handedTo",
             CASE WHEN n.lease_owner IS NOT NULL THEN ${livenessKeySql('n.lease_owner')} END AS "handedToKey",
-            r.definition_id AS "definitionId", r.definition_version AS "definitionVersion"
+            r.definition_id AS "definitionId", r.definition_version AS "definitionVersion", r.priority
        FROM node_runs n JOIN workflow_runs r ON r.id = n.run_id
       WHERE n.status = ${Status.READY} AND n.updated_at < $1
       ORDER BY n.updated_at

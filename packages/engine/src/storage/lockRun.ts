@@ -15,6 +15,8 @@ export interface LockedRun {
   readonly startTime: Date;
   /** the run's decision count when read: a decision written without the lock commits only if it still holds */
   readonly decisionSeq: number;
+  /** the run's priority: its nodes' dispatch order (queue/nodePriority.ts); absent: 0 */
+  readonly priority?: number;
   readonly nodes: readonly NodeStateRow[];
 }
 
@@ -34,6 +36,7 @@ export function runRowColumns(alias: string, prefix = ''): string {
     column(`${alias}.trace_id`, 'traceId'),
     column(`COALESCE(${alias}.start_time, ${alias}.created_at)`, 'startTime'),
     column(`${alias}.decision_seq`, 'decisionSeq'),
+    column(`${alias}.priority`, 'priority'),
   ].join(', ');
 }
 

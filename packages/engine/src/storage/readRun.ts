@@ -23,6 +23,8 @@ export interface RunRecord {
   readonly idempotencyKey: string | null;
   /** OpenTelemetry trace id of the run's spans (null for runs started before traces were kept) */
   readonly traceId: string | null;
+  /** how soon its nodes are dispatched before other runs' (queue/nodePriority.ts) */
+  readonly priority: number;
   readonly triggerTime: Date;
   /** the trigger time to the second, unique within the definition (EnOS instance id); null on rows older than it */
   readonly instanceStamp: Date | null;
@@ -86,7 +88,7 @@ export const RUN_COLUMNS = `
   id AS uuid, seq, workflow_name AS workflow, definition_id AS "definitionId",
   definition_version AS "definitionVersion", org_id AS "orgId", owner, biz_id AS "bizId", biz_type AS "bizType",
   trigger_type AS "triggerType", status, cancel_requested AS "cancelRequested", input,
-  idempotency_key AS "idempotencyKey", trace_id AS "traceId", trigger_time AS "triggerTime", instance_stamp AS "instanceStamp", start_time AS "startTime",
+  idempotency_key AS "idempotencyKey", trace_id AS "traceId", priority, trigger_time AS "triggerTime", instance_stamp AS "instanceStamp", start_time AS "startTime",
   end_time AS "endTime", created_at AS "createdAt", updated_at AS "updatedAt", deleted_at AS "deletedAt"`;
 
 type RunRow = Omit<RunRecord, 'id' | 'statusName'>;

@@ -136,13 +136,13 @@ export class DecisionSystem {
     const reported = new ReportedOutputs(items);
     // Slots booked for the batch's releases, freed if the write does not commit.
     let booking: ReleaseBooking | undefined;
-    let outcome: { decided: Decided; written: AppliedCommands };
+    let outcome: { decided: Decided; written: AppliedCommands; priorities: ReadonlyMap<string, number> };
     try {
       outcome = await this.states.decideOn(items, unlocked, async (db, states, source) => {
         const decided = await this.decide(db, items, states);
         booking = this.dispatch.book(decided.decisions, decided.dags, reported, decided.now);
         const written = await this.write(db, decided, states, booking, source);
-        return { decided, written };
+        return { decided, written, priorities: prioritiesOf(states) };
       });
     } catch (error) {
       booking?.reservation.cancel();
@@ -150,7 +150,7 @@ export class DecisionSystem {
       throw error;
     }
     const { decided, written } = outcome;
-    await this.dispatch.afterDecision(decided.decisions, decided.dags, reported, booking!, written);
+    await this.dispatch.afterDecision(decided.decisions, decided.dags, reported, booking!, written, outcome.priorities);
     for (const ending of decided.ends) this.recordRunEnd(ending);
     if (decided.ends.length > 0) await this.admitAfter(decided.ends);
     return decided.perEvent;
@@ -290,6 +290,13 @@ function nextStepsToRead(claims: readonly ReleaseRequest[]): ReleaseRequest[] {
   const perRun = new Map<string, number>();
   for (const claim of claims) perRun.set(claim.runId, (perRun.get(claim.runId) ?? 0) + 1);
   return claims.filter((claim) => perRun.get(claim.runId) === 1);
+}
+
+/** The priorities of the runs decided that have one (most have the default, 0), for their nodes' dispatch. */
+function prioritiesOf(states: ReadonlyMap<string, DecisionState>): ReadonlyMap<string, number> {
+  const priorities = new Map<string, number>();
+  for (const [runUuid, { run }] of states) if (run.priority) priorities.set(runUuid, run.priority);
+  return priorities;
 }
 
 /** The positions of each run's items, in order, by run. */

@@ -91,6 +91,8 @@ export class DispatchSystem {
     reported: ReportedOutputs,
     { reservation }: ReleaseBooking,
     written: AppliedCommands,
+    /** the runs' priorities, by run, where not 0 */
+    priorities: ReadonlyMap<string, number> = new Map(),
   ): Promise<void> {
     const claimedNow = new AttemptMap<true>();
     for (const c of written.claimed) claimedNow.set(c.runId, c.name, c.attempt, true);
@@ -99,6 +101,7 @@ export class DispatchSystem {
     const jobs: LocalAttempt[] = [];
     for (const { runId, commands } of decisions) {
       const dag = dags.get(runId)!;
+      const priority = priorities.get(runId);
       for (const command of commands) {
         if (command.type !== 'ENQUEUE' || claimedNow.get(runId, command.node, command.attempt)) continue;
         const { node, attempt, runAt } = command;
@@ -109,7 +112,7 @@ export class DispatchSystem {
           ? known.parents
           : parents.every((p) => reported.has(runId, p)) ? Object.fromEntries(parents.map((p) => [p, reported.copy(runId, p)])) : undefined;
         const queue = queueOf(specOf(dag, node)!);
-        jobs.push({ runId, node, attempt, queue, runAt, parents, ...(outputs ? { parentOutputs: outputs } : {}), ...(known ? { facts: known, handed: true } : {}) });
+        jobs.push({ runId, node, attempt, queue, runAt, parents, ...(priority ? { priority } : {}), ...(outputs ? { parentOutputs: outputs } : {}), ...(known ? { facts: known, handed: true } : {}) });
       }
     }
     await this.dispatch(jobs, (due) => reservation.fill(claimedAttempts(written.claimed, dags, reported), due));

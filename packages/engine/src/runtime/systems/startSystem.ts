@@ -275,6 +275,7 @@ export class StartSystem {
       traceId: row.traceId,
       startTime: row.now,
       decisionSeq: 0,
+      priority: row.priority,
     };
     this.resources.known.record(run, dag, row.nodes.map((n) => ({ name: n.name, status: n.status, attempt: 1, leaseOwner: null })), 0);
   }
