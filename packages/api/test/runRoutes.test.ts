@@ -55,6 +55,21 @@ describe('POST /v1/runs and GET /v1/runs/{id}', () => {
     expect(refused.json().error.message).toContain('priority');
   });
 
+  it('shows a run over its workflow\'s concurrency limit READY, its root WAIT waiting for a free slot', async () => {
+    await api.engine.applyDefinition({ name: 'OnePerKey', concurrency: { limit: 1, key: 'k' }, nodes: [{ name: 'a', type: 'noop' }, { name: 'b', type: 'noop', dependsOn: ['a'] }] });
+    const start = async () => (await api.call(operator, { method: 'POST', url: '/v1/runs', payload: { workflow: 'OnePerKey', input: { k: 'x' } } })).json();
+    const first = await start();
+    const second = await start();
+    const read = async (id: string) => (await api.call(operator, { method: 'GET', url: `/v1/runs/${id}` })).json();
+    expect((await read(first.id)).nodes.map((n: { status: string }) => n.status)).toEqual(['READY', 'WAIT']);
+    const held = await read(second.id);
+    expect(held.status).toBe('READY');
+    expect(held.nodes.map((n: { status: string; waitingFor: string | null }) => [n.status, n.waitingFor])).toEqual([
+      ['WAIT', "a free slot of its workflow's concurrency limit"],
+      ['WAIT', null],
+    ]);
+  });
+
   it('answers an unknown workflow with 404 DEFINITION_NOT_FOUND', async () => {
     const response = await api.call(operator, { method: 'POST', url: '/v1/runs', payload: { workflow: 'Nope' } });
     expect(response.statusCode).toBe(404);

@@ -19,7 +19,9 @@ export const NodeViewSchema = z.object({
   waitingFor: z
     .string()
     .nullable()
-    .describe('READY, but no live worker serves its handler: what it waits for (it runs as soon as such a worker starts); null otherwise'),
+    .describe(
+      'READY, but no live worker serves its handler: what it waits for (it runs as soon as such a worker starts); a root node held while its run waits for a slot of its workflow\'s concurrency limit: that; null otherwise',
+    ),
   skipRequested: z.boolean().describe('an operator asked to skip it before it was reached: it is skipped, not run, once its parents are satisfied'),
   lostAttempts: z.number().int().describe('attempts lost to the platform (a worker died or stopped renewing its lease), re-run apart from the retries'),
   mapOf: z.string().nullable().describe("a map element (named `<map>[<index>]`): its map node's name; null on every other node"),
@@ -69,9 +71,13 @@ export type RunView = z.infer<typeof RunViewSchema>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents' | 'nodes'>, served: ReadonlySet<string> | undefined): z.infer<typeof NodeViewSchema> {
+/** What a run's root node held in WAIT waits for: only a run of a limited workflow, not yet admitted, has one (storage/admitRuns.ts). */
+const ADMISSION_WAIT = "a free slot of its workflow's concurrency limit";
+
+function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents' | 'nodes'>, served: ReadonlySet<string> | undefined, runWaits: boolean): z.infer<typeof NodeViewSchema> {
   const element = parseElement(n.name);
   const handlerType = n.status === Status.READY && served ? handlerTypeOf(dag.nodes.get(element?.map ?? n.name) ?? { type: n.type }) : undefined;
+  const held = runWaits && n.status === Status.WAIT && element === undefined && (dag.parents.get(n.name)?.length ?? 0) === 0;
   return {
     id: n.id,
     name: n.name,
@@ -86,7 +92,7 @@ function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents' | 'nodes'>, served: 
     error: n.error,
     startedAt: iso(n.startedAt),
     endedAt: iso(n.endedAt),
-    waitingFor: handlerType !== undefined && !served!.has(handlerType) ? `a worker that serves ${handlerType}` : null,
+    waitingFor: held ? ADMISSION_WAIT : handlerType !== undefined && !served!.has(handlerType) ? `a worker that serves ${handlerType}` : null,
     skipRequested: n.skipRequested,
     lostAttempts: n.lostAttempts,
     mapOf: element?.map ?? null,
@@ -112,7 +118,9 @@ function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents' | 'nodes'>, served: 
  * (asked for only when a node is READY), says what a READY node waits for.
  */
 export function toRunView(run: RunWithNodes, dag: Pick<Dag, 'parents' | 'nodes'>, served?: ReadonlySet<string>): RunView {
-  return { ...toRunSummary(run), nodes: run.nodes.map((n) => toNodeView(n, dag, served)) };
+  // A READY (or suspended) run's root is WAIT only while the run waits for admission.
+  const runWaits = run.status === Status.READY || run.status === Status.SUSPEND;
+  return { ...toRunSummary(run), nodes: run.nodes.map((n) => toNodeView(n, dag, served, runWaits)) };
 }
 
 export function toRunSummary(run: RunRecord): z.infer<typeof RunSummarySchema> {
