@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concurrencyKeyOf } from '../src/core/concurrencySpec.ts';
 import { admitRuns } from '../src/storage/admitRuns.ts';
+import { inTransaction } from '../src/storage/database.ts';
 
 /**
  * Admission under races: many admissions at once, on separate connections,
@@ -49,6 +50,19 @@ describe('admitting runs', () => {
       const roots = await database.db.pool.query<{ status: number }>(`SELECT status FROM node_runs WHERE run_id = ANY($1::uuid[]) AND name = 'a'`, [await admittedOf('race')]);
       expect(roots.rows.map((r) => r.status)).toEqual([6, 6, 6]);
     }
+  });
+
+  it('a run started inside a caller\'s transaction (a schedule\'s firing, a backfill) waits its turn like any other', async () => {
+    const pending = await inTransaction(database.db, async (client) => [
+      await engine.startRunInTransaction(client, { workflow: 'Limited', input: { k: 'tx' } }),
+      await engine.startRunInTransaction(client, { workflow: 'Limited', input: { k: 'tx' } }),
+      await engine.startRunInTransaction(client, { workflow: 'Limited', input: { k: 'tx' } }),
+      await engine.startRunInTransaction(client, { workflow: 'Limited', input: { k: 'tx' } }),
+    ]);
+    expect(await admittedOf('tx')).toEqual([]);
+    await engine.afterStartCommitted(pending);
+    expect(await admittedOf('tx')).toEqual(pending.slice(0, 3).map((p) => p.id));
+    expect(await heldOf('tx')).toBe(3);
   });
 
   it('a key is a path into the input: its value as text, or one shared group when the input has nothing there', () => {
