@@ -38,4 +38,11 @@ describe('run priorities', () => {
     for (const run of runs) expect((await stack.waitForEnd(run.id)).statusName).toBe('SUCCESS');
     expect(order).toEqual(['top', 'high1', 'high2', 'n1', 'n2', 'n3', 'low1', 'low2']);
   });
+
+  it('a priority out of range is refused before anything is written', async () => {
+    stack = await fixture.start({ workers: 0 });
+    await stack.define({ name: 'Plain', nodes: [{ name: 'a', type: 'noop' }] });
+    await expect(stack.engine.startRun({ workflow: 'Plain', priority: 1001 })).rejects.toThrow('priority: an integer from -1000 to 1000, not 1001');
+    await expect(stack.engine.startRun({ workflow: 'Plain', priority: 1.5 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
 });

@@ -1,5 +1,6 @@
-/** The range of a run's priority: higher runs' nodes are dispatched first; 0 is the default. */
+/** The lowest priority a run may start with (a start outside the range is refused); 0 is the default, higher runs' nodes go first. */
 export const MIN_RUN_PRIORITY = -1000;
+/** The highest priority a run may start with. */
 export const MAX_RUN_PRIORITY = 1000;
 
 /**
@@ -10,5 +11,5 @@ export const MAX_RUN_PRIORITY = 1000;
  * 1001, 1000 to 1 and -1000 to 2001; equal priorities stay first in, first out.
  */
 export function bullPriority(runPriority: number): number {
-  return MAX_RUN_PRIORITY + 1 - Math.min(MAX_RUN_PRIORITY, Math.max(MIN_RUN_PRIORITY, Math.trunc(runPriority)));
+  return MAX_RUN_PRIORITY + 1 - runPriority;
 }

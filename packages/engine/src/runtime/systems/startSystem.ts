@@ -16,6 +16,7 @@ import { isUnstorableText } from '../../storage/sqlState.ts';
 import { SHARED_CATALOG_ORG } from '../definitionCatalog.ts';
 import type { EngineResources } from '../engineResources.ts';
 import { queueOf } from '../../queue/nodeRouting.ts';
+import { MAX_RUN_PRIORITY, MIN_RUN_PRIORITY } from '../../queue/nodePriority.ts';
 import { GroupCommit } from '../groupCommit.ts';
 import { runAsInserted } from '../runAsInserted.ts';
 import type { AdmissionSystem } from './admissionSystem.ts';
@@ -201,6 +202,10 @@ export class StartSystem {
     const definition = await resolve(request.workflow, orgId);
     // Refused here, before anything is written: a start whose input fails the schema leaves no run row.
     checkRunInput(definition.spec, request.input);
+    const priority = request.priority ?? 0;
+    if (!Number.isInteger(priority) || priority < MIN_RUN_PRIORITY || priority > MAX_RUN_PRIORITY) {
+      throw new ValidationFailed(`priority: an integer from ${MIN_RUN_PRIORITY} to ${MAX_RUN_PRIORITY}, not ${priority}`);
+    }
     const dag = await this.resources.definitions.dag(definition.id, definition.version);
     const roots: { node: string; queue: string }[] = [];
     const limit = definition.spec.concurrency;
@@ -225,7 +230,7 @@ export class StartSystem {
       input: request.input ?? {},
       idempotencyKey: request.idempotencyKey,
       traceId: newTraceId(),
-      priority: request.priority ?? 0,
+      priority,
       now: this.resources.now(),
       nodes,
     };
