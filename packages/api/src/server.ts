@@ -18,6 +18,7 @@ import { registerHandlerRoutes } from './native/handlerRoutes.ts';
 import { registerPrincipalRoutes } from './native/principalRoutes.ts';
 import { nativeErrorReply } from './native/nativeErrors.ts';
 import { registerRunRoutes } from './native/runRoutes.ts';
+import { registerSignalRoutes } from './native/signalRoutes.ts';
 import { registerScheduleRoutes } from './native/scheduleRoutes.ts';
 import { registerOpenApi } from './openApi.ts';
 import { registerSecurityHeaders } from './securityHeaders.ts';
@@ -68,6 +69,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerDefinitionRoutes(app, native);
   registerHandlerRoutes(app, native);
   registerRunRoutes(app, native);
+  registerSignalRoutes(app, native);
   registerScheduleRoutes(app, native);
   registerCredentialRoutes(app, native);
   registerPrincipalRoutes(app, native);

@@ -15,6 +15,14 @@ export { NodeSpecSchema, type WorkflowSpec, type WorkflowSpecInput, type NodeSpe
 export { uuidToShortId } from './core/ids.ts';
 export { parseElement, specOf, parentsOf } from './core/mapElements.ts';
 export { MAX_MAP_ITEMS, type MapSpec } from './core/mapSpec.ts';
+export {
+  ParkedNodeType,
+  PARKED_NODE_TYPES,
+  SIGNAL_NAME_PATTERN,
+  isParkedNode,
+  signalNameOf,
+  type ApprovalDecision,
+} from './core/parkedNode.ts';
 
 // Defining workflows and their handlers
 export {
@@ -43,6 +51,7 @@ export { CheckPlatform } from './demo/checkPlatform.ts';
 export { Engine, DEFAULT_ORG, type EngineOptions } from './runtime/engine.ts';
 export { TriggerType, type StartRunRequest, type StartedRun, type PendingStart } from './runtime/systems/startSystem.ts';
 export type { TransitionContext } from './runtime/systems/decisionSystem.ts';
+export type { RunFamily, SentSignal, SignalSender } from './runtime/systems/waitSystem.ts';
 export { toRunUuid } from './runtime/systems/historySystem.ts';
 export { FlowlineMetrics, type FlowlineMetricsOptions } from './metrics/flowlineMetrics.ts';
 

@@ -15,6 +15,10 @@ export const NATIVE_AUDITED_ROUTES: AuditedRoutes = {
   ...Object.fromEntries(RUN_OPERATIONS.map((op) => [`POST /v1/runs/:id/${op}`, { action: `run.${op}`, target: fromParam('id') }])),
   'POST /v1/runs::batch': { action: 'runs.start', target: (request) => `${batchSize(request.body)} starts` },
   'POST /v1/runs/:id/nodes/:node/skip': { action: 'run.skip', target: (request) => `${fromParam('id')(request) ?? ''}/${fromParam('node')(request) ?? ''}` },
+  'POST /v1/runs/:id/signals/:name': { action: 'run.signal', target: (request) => `${fromParam('id')(request) ?? ''}/${fromParam('name')(request) ?? ''}` },
+  ...Object.fromEntries(
+    ['approve', 'reject'].map((op) => [`POST /v1/runs/:id/nodes/:node/${op}`, { action: `run.${op}`, target: (request) => `${fromParam('id')(request) ?? ''}/${fromParam('node')(request) ?? ''}` }]),
+  ),
   'POST /v1/definitions': { action: 'definition.create', target: fromBody('name') },
   'PUT /v1/definitions/:name': { action: 'definition.update', target: fromParam('name') },
   'DELETE /v1/definitions/:name': { action: 'definition.delete', target: fromParam('name') },

@@ -98,7 +98,7 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
     const served = run.nodes.some((n) => n.status === Status.READY)
       ? new Set((await engine.listHandlerTypes()).filter((type) => type.workers.length > 0).map((type) => type.name))
       : undefined;
-    return toRunView(run, dag, served);
+    return toRunView(run, dag, served, await engine.runFamily(run.uuid));
   };
 
   routes.post(

@@ -1,4 +1,17 @@
-import { Status, handlerTypeOf, parseElement, redactNodeParams, type Dag, type NodeRecord, type RunRecord, type RunWithNodes } from '@flowline/engine';
+import {
+  ParkedNodeType,
+  Status,
+  handlerTypeOf,
+  parseElement,
+  isParkedNode,
+  redactNodeParams,
+  signalNameOf,
+  type Dag,
+  type NodeRecord,
+  type RunFamily,
+  type RunRecord,
+  type RunWithNodes,
+} from '@flowline/engine';
 import { z } from 'zod';
 
 /** The native API's JSON shape of a run; times are ISO 8601 UTC, statuses by name and code. */
@@ -20,7 +33,7 @@ export const NodeViewSchema = z.object({
     .string()
     .nullable()
     .describe(
-      'READY, but no live worker serves its handler: what it waits for (it runs as soon as such a worker starts); a root node held while its run waits for a slot of its workflow\'s concurrency limit: that; null otherwise',
+      'what the node waits for: READY with no live worker serving its handler (it runs as soon as one starts); a root node held while its run waits for a slot of its workflow\'s concurrency limit: that; a parked node (wait, approval, workflow) RUNNING without a worker: the signal, the approval or the child run; null otherwise',
     ),
   skipRequested: z.boolean().describe('an operator asked to skip it before it was reached: it is skipped, not run, once its parents are satisfied'),
   lostAttempts: z.number().int().describe('attempts lost to the platform (a worker died or stopped renewing its lease), re-run apart from the retries'),
@@ -65,7 +78,14 @@ export const RunSummarySchema = z.object({
   updatedAt: z.string(),
 });
 
-export const RunViewSchema = RunSummarySchema.extend({ nodes: z.array(NodeViewSchema) });
+export const RunViewSchema = RunSummarySchema.extend({
+  nodes: z.array(NodeViewSchema),
+  parentRunId: z.string().nullable().describe('the run whose `workflow` node started this one; null if none did'),
+  parentNode: z.string().nullable().describe('that node'),
+  children: z
+    .array(z.object({ runId: z.string(), node: z.string().describe('the `workflow` node that started it'), attempt: z.number().int() }))
+    .describe('the runs this run\'s `workflow` nodes started, one per node attempt'),
+});
 
 export type RunView = z.infer<typeof RunViewSchema>;
 
@@ -74,7 +94,24 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** What a run's root node held in WAIT waits for: only a run of a limited workflow, not yet admitted, has one (storage/admitRuns.ts). */
 const ADMISSION_WAIT = "a free slot of its workflow's concurrency limit";
 
-function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents' | 'nodes'>, served: ReadonlySet<string> | undefined, runWaits: boolean): z.infer<typeof NodeViewSchema> {
+/** What a parked node RUNNING without a worker waits for, in words. */
+function parkedWaitingFor(n: NodeRecord, family: RunFamily): string | null {
+  if (n.status !== Status.RUNNING || !isParkedNode(n)) return null;
+  if (n.type !== ParkedNodeType.WORKFLOW) {
+    const signal = signalNameOf({ name: n.name, params: n.parameters as Record<string, unknown> });
+    return n.type === ParkedNodeType.APPROVAL ? `an operator's approval (signal ${signal})` : `signal ${signal}`;
+  }
+  const child = family.children.find((c) => c.node === n.name && c.attempt === n.attempt);
+  return child ? `child run ${child.runId}` : 'its child run to start';
+}
+
+function toNodeView(
+  n: NodeRecord,
+  dag: Pick<Dag, 'parents' | 'nodes'>,
+  served: ReadonlySet<string> | undefined,
+  runWaits: boolean,
+  family: RunFamily,
+): z.infer<typeof NodeViewSchema> {
   const element = parseElement(n.name);
   const handlerType = n.status === Status.READY && served ? handlerTypeOf(dag.nodes.get(element?.map ?? n.name) ?? { type: n.type }) : undefined;
   const held = runWaits && n.status === Status.WAIT && element === undefined && (dag.parents.get(n.name)?.length ?? 0) === 0;
@@ -92,7 +129,7 @@ function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents' | 'nodes'>, served: 
     error: n.error,
     startedAt: iso(n.startedAt),
     endedAt: iso(n.endedAt),
-    waitingFor: held ? ADMISSION_WAIT : handlerType !== undefined && !served!.has(handlerType) ? `a worker that serves ${handlerType}` : null,
+    waitingFor: held ? ADMISSION_WAIT : handlerType !== undefined && !served!.has(handlerType) ? `a worker that serves ${handlerType}` : parkedWaitingFor(n, family),
     skipRequested: n.skipRequested,
     lostAttempts: n.lostAttempts,
     mapOf: element?.map ?? null,
@@ -115,13 +152,22 @@ function toNodeView(n: NodeRecord, dag: Pick<Dag, 'parents' | 'nodes'>, served: 
 /**
  * A run with its nodes; `dag` is the run's own definition version, whose
  * edges the view carries; `served`, the handler types some live worker serves
- * (asked for only when a node is READY), says what a READY node waits for.
+ * (asked for only when a node is READY), says what a READY node waits for;
+ * `family`, the runs it started and the run that started it.
  */
-export function toRunView(run: RunWithNodes, dag: Pick<Dag, 'parents' | 'nodes'>, served?: ReadonlySet<string>): RunView {
+export function toRunView(run: RunWithNodes, dag: Pick<Dag, 'parents' | 'nodes'>, served?: ReadonlySet<string>, family: RunFamily = NO_FAMILY): RunView {
   // A READY (or suspended) run's root is WAIT only while the run waits for admission.
   const runWaits = run.status === Status.READY || run.status === Status.SUSPEND;
-  return { ...toRunSummary(run), nodes: run.nodes.map((n) => toNodeView(n, dag, served, runWaits)) };
+  return {
+    ...toRunSummary(run),
+    nodes: run.nodes.map((n) => toNodeView(n, dag, served, runWaits, family)),
+    parentRunId: family.parent?.runId ?? null,
+    parentNode: family.parent?.node ?? null,
+    children: [...family.children],
+  };
 }
+
+const NO_FAMILY: RunFamily = { parent: null, children: [] };
 
 export function toRunSummary(run: RunRecord): z.infer<typeof RunSummarySchema> {
   return {

@@ -79,6 +79,14 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
       }
       break;
     }
+    case 'NODE_PARKED': {
+      // Parked as a worker's claim would take it: only while READY on that attempt.
+      const node = plan.claimable(event.node, event.attempt);
+      if (!node) return [];
+      plan.setRun(Status.RUNNING);
+      plan.setNode(node, Status.RUNNING, { startedAt: now });
+      break;
+    }
     case 'SETTLE': {
       if (isTerminal(run.status)) return [];
       break;

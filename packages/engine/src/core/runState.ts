@@ -114,7 +114,9 @@ export type RunEvent =
   | { readonly type: 'SUSPEND' }
   | { readonly type: 'RESUME' }
   | { readonly type: 'RERUN' }
-  | { readonly type: 'SKIP_NODE'; readonly node: string };
+  | { readonly type: 'SKIP_NODE'; readonly node: string }
+  /** a parked node came due: it waits RUNNING, with no lease and no worker, for what it waits for (core/parkedNode.ts) */
+  | { readonly type: 'NODE_PARKED'; readonly node: string; readonly attempt: number };
 
 /**
  * What the adapters must do. Status commands carry the status they expect to

@@ -1,3 +1,4 @@
+import { PARKED_NODE_TYPES, isParkedNode, parkedParamsProblem } from '../core/parkedNode.ts';
 import type { NodeSpec } from '../core/spec.ts';
 import { DagInvalid } from '../errors.ts';
 import { failHandler } from './builtins/fail.ts';
@@ -77,9 +78,9 @@ export class HandlerRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  /** Node types a definition may use without a worker's registration: the built-ins and `code`. */
+  /** Node types a definition may use without a worker's registration: the built-ins, the parked types and `code`. */
   get nodeTypes(): ReadonlySet<string> {
-    return new Set([...BUILTIN_NODE_TYPES, CODE_NODE_TYPE]);
+    return new Set([...BUILTIN_NODE_TYPES, ...PARKED_NODE_TYPES, CODE_NODE_TYPE]);
   }
 
   hasCode(name: string): boolean {
@@ -102,7 +103,9 @@ export class HandlerRegistry {
   /** Refuses built-in nodes whose params their handler would refuse (an http node with an inline credential header). */
   checkParams(nodes: readonly Pick<NodeSpec, 'type' | 'name' | 'params'>[]): void {
     for (const node of nodes) {
-      const problem = Object.hasOwn(PARAM_CHECKS, node.type) ? PARAM_CHECKS[node.type]!(node.params) : undefined;
+      const problem = isParkedNode(node)
+        ? parkedParamsProblem(node)
+        : Object.hasOwn(PARAM_CHECKS, node.type) ? PARAM_CHECKS[node.type]!(node.params) : undefined;
       if (problem !== undefined) throw new DagInvalid(`node ${node.name}: ${problem}`, node.name);
     }
   }

@@ -23,6 +23,11 @@ import { createHash } from 'node:crypto';
 export const QueueName = {
   /** node jobs of the built-in types, which every worker serves: one job per (run, node, attempt) */
   NODES: 'nodes',
+  /**
+   * not a Redis queue: the route of parked nodes (core/parkedNode.ts), which no
+   * worker consumes and nothing adds to Redis; the engine parks them in Postgres
+   */
+  PARKED: 'parked',
 } as const;
 
 /**

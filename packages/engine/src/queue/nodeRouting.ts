@@ -1,3 +1,4 @@
+import { isParkedNode } from '../core/parkedNode.ts';
 import type { NodeSpec } from '../core/spec.ts';
 import { BUILTIN_NODE_TYPES, CODE_NODE_TYPE } from '../handlers/handlerRegistry.ts';
 import { QueueName, handlerQueueName } from './keys.ts';
@@ -22,9 +23,10 @@ function namespaceOf(handlerType: string): string {
  * consumes; a code handler's jobs go to its namespace's queue, which only the
  * workers that registered that namespace's handlers consume. A node whose
  * handler no live worker serves so waits in its queue — READY, never failed —
- * until one starts.
+ * until one starts. Parked nodes take no queue (QueueName.PARKED).
  */
 export function queueOf(spec: Pick<NodeSpec, 'type' | 'handler'>): string {
+  if (isParkedNode(spec)) return QueueName.PARKED;
   const type = handlerTypeOf(spec);
   return (BUILTIN_NODE_TYPES as readonly string[]).includes(type) ? QueueName.NODES : handlerQueueName(namespaceOf(type));
 }

@@ -156,7 +156,9 @@ export class Reconciler {
       const spec = specOf(await this.resources.definitions.dag(r.definitionId, r.definitionVersion), r.node)!;
       unhanded.push({ ...r, queue: queueOf(spec) });
     }
-    const redispatched = unhanded.length === 0 ? [] : await this.resources.nodeQueue.redispatch(unhanded, now);
+    // Parked nodes READY this long were never parked (their process stopped first): parked now, not queued.
+    const queued = this.systems.dispatch.withoutParked(unhanded);
+    const redispatched = queued.length === 0 ? [] : await this.resources.nodeQueue.redispatch(queued, now);
     // Not only lost dispatches: attempts waiting in a busy worker's local queue unhanded (a start's roots) have no job either, and are shared with the fleet here.
     for (const { runId, node, attempt } of redispatched) {
       this.resources.logger?.info({ runId: uuidToShortId(runId), node, attempt, reason: 'READY with no queue job' }, 'node queued again for every worker');

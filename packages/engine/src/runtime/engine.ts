@@ -37,6 +37,7 @@ import type { TransitionContext } from './systems/decisionSystem.ts';
 import type { RegisteredWorker } from './systems/fleetSystem.ts';
 import { toRunUuid } from './systems/historySystem.ts';
 import type { PendingStart, StartedRun, StartRunRequest } from './systems/startSystem.ts';
+import type { RunFamily, SentSignal, SignalSender } from './systems/waitSystem.ts';
 import type { WorkerPort } from './workerPort.ts';
 
 /** The org of records created without an authenticated caller (demo flows, single-tenant installs). */
@@ -263,6 +264,24 @@ export class Engine {
   /** Skips a node that has not been reached yet; its children treat it as satisfied. */
   skipNode(id: string, node: string, orgId = DEFAULT_ORG): Promise<RunWithNodes> {
     return this.operate(id, orgId, { type: 'SKIP_NODE', node });
+  }
+
+  /**
+   * Sends a signal to a live run: kept until a `wait` (or `approval`) node
+   * waiting for its name takes it, at once if one is waiting.
+   */
+  sendSignal(id: string, name: string, payload: unknown, sender: SignalSender): Promise<SentSignal> {
+    return this.#systems.waits.sendSignal(id, name, payload, sender);
+  }
+
+  /** Approves or rejects an approval node waiting for its decision; who and when are its output. */
+  decideApproval(id: string, node: string, decision: { approved: boolean; reason?: string }, sender: SignalSender): Promise<SentSignal> {
+    return this.#systems.waits.decideApproval(id, node, decision, sender);
+  }
+
+  /** The run that started a run (a `workflow` node's) and the runs it started; by uuid, of a run the caller has read within its org. */
+  runFamily(runUuid: string): Promise<RunFamily> {
+    return this.#systems.waits.family(runUuid);
   }
 
   /**

@@ -8,6 +8,7 @@ import { DispatchSystem } from './systems/dispatchSystem.ts';
 import { FleetSystem } from './systems/fleetSystem.ts';
 import { HistorySystem } from './systems/historySystem.ts';
 import { StartSystem } from './systems/startSystem.ts';
+import { WaitSystem } from './systems/waitSystem.ts';
 import { WorkerSystem } from './systems/workerSystem.ts';
 
 /**
@@ -19,6 +20,7 @@ import { WorkerSystem } from './systems/workerSystem.ts';
  * - `dispatch` hands what becomes runnable to the local lane or Redis, and publishes aborts;
  * - `workers` is the workers' way in: claims, leases, reports;
  * - `history` reads runs for every surface;
+ * - `waits` parks the nodes that wait without a worker: signals, approvals, child runs;
  * - `fleet` registers workers and the handler types they serve;
  * - `audit` keeps the trail of state-changing calls every surface appends to;
  * - `bulk` records and works off bulk operations over many runs;
@@ -34,6 +36,7 @@ export interface EngineSystems {
   readonly dispatch: DispatchSystem;
   readonly workers: WorkerSystem;
   readonly history: HistorySystem;
+  readonly waits: WaitSystem;
   readonly fleet: FleetSystem;
   readonly audit: AuditTrail;
   readonly bulk: BulkOperations;
@@ -47,6 +50,9 @@ export function createSystems(resources: EngineResources): EngineSystems {
   const admission = new AdmissionSystem(resources, dispatch);
   const decisions = new DecisionSystem(resources, dispatch, admission);
   const starts = new StartSystem(resources, dispatch, history, admission);
+  const waits = new WaitSystem(resources, decisions, starts, history);
+  dispatch.attachParking(waits);
+  decisions.onRunEnded((run) => waits.runEnded(run));
   return {
     resources,
     starts,
@@ -54,6 +60,7 @@ export function createSystems(resources: EngineResources): EngineSystems {
     dispatch,
     workers: new WorkerSystem(resources, decisions, dispatch),
     history,
+    waits,
     fleet: new FleetSystem(resources),
     audit: new AuditTrail(resources.db),
     bulk: new BulkOperations(resources, decisions),

@@ -658,3 +658,53 @@ export const runAdmissions = pgTable(
     index('run_admissions_waiting').on(t.orgId, t.workflowName, t.key, t.seq).where(sql`${t.admittedAt} IS NULL`),
   ],
 );
+
+/**
+ * Signals sent to runs (`POST /v1/runs/{id}/signals/{name}`), kept until a
+ * `wait` or `approval` node consumes one: a signal that arrives before its
+ * node is reached waits here, not lost. Each is consumed by at most one node
+ * attempt (the conditional write of consumeSignal).
+ */
+export const runSignals = pgTable(
+  'run_signals',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => workflowRuns.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    payload: jsonb('payload').notNull().default({}),
+    /** who sent it (the caller's principal), as the record shows */
+    sentBy: text('sent_by').notNull().default(''),
+    sentAt: tz('sent_at').notNull(),
+    /** the node that consumed it, with the attempt; null while it waits for one */
+    consumedBy: text('consumed_by'),
+    consumedAttempt: integer('consumed_attempt'),
+    consumedAt: tz('consumed_at'),
+  },
+  // A node reached looks up the oldest unconsumed signal of its name.
+  (t) => [index('run_signals_pending').on(t.runId, t.name, t.id).where(sql`${t.consumedBy} IS NULL`)],
+);
+
+/**
+ * The runs `workflow` nodes started: one child per parent node attempt. The
+ * child is an ordinary run (its start keyed by the parent attempt, so a start
+ * repeated after a crash finds the first); this links the two both ways.
+ */
+export const childRuns = pgTable(
+  'child_runs',
+  {
+    parentRunId: uuid('parent_run_id')
+      .notNull()
+      .references(() => workflowRuns.id, { onDelete: 'cascade' }),
+    parentNode: text('parent_node').notNull(),
+    parentAttempt: integer('parent_attempt').notNull(),
+    childRunId: uuid('child_run_id')
+      .notNull()
+      .references(() => workflowRuns.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ name: 'child_runs_pkey', columns: [t.parentRunId, t.parentNode, t.parentAttempt] }),
+    uniqueIndex('child_runs_child').on(t.childRunId),
+  ],
+);

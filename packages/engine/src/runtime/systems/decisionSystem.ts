@@ -75,6 +75,8 @@ export class DecisionSystem {
   /** Node successes reported in this process, decided in group-committed batches across runs. */
   private readonly successes = new GroupCommit<RunEventItem, readonly Command[]>((items) => this.decideSettled(items));
   private readonly states: DecisionStates;
+  /** Told of every run a committed decision ended (the WaitSystem: a child run's end ends its parent's node). */
+  private runEnded: ((run: LockedRunRow, status: Status) => void) | undefined;
 
   constructor(
     private readonly resources: EngineResources,
@@ -82,6 +84,11 @@ export class DecisionSystem {
     private readonly admission: AdmissionSystem,
   ) {
     this.states = new DecisionStates(resources);
+  }
+
+  /** Calls `listener` after each committed decision that ends a run (not awaited). */
+  onRunEnded(listener: (run: LockedRunRow, status: Status) => void): void {
+    this.runEnded = listener;
   }
 
   /** Applies one event to a run; answers the commands decided (none when the event lost a race). */
@@ -151,7 +158,10 @@ export class DecisionSystem {
     }
     const { decided, written } = outcome;
     await this.dispatch.afterDecision(decided.decisions, decided.dags, reported, booking!, written, outcome.priorities);
-    for (const ending of decided.ends) this.recordRunEnd(ending);
+    for (const ending of decided.ends) {
+      this.recordRunEnd(ending);
+      this.runEnded?.(ending.run, ending.status);
+    }
     if (decided.ends.length > 0) await this.admitAfter(decided.ends);
     return decided.perEvent;
   }
@@ -232,7 +242,7 @@ export class DecisionSystem {
   /** Counts the nodes a committed write claimed at release, and those it ran through RUNNING that started before their claim. */
   private countClaims(decisions: readonly RunDecision[], written: AppliedCommands): void {
     let startedBefore = 0;
-    for (const { commands } of decisions) for (const c of commands) if (c.type === 'SET_NODE' && c.startedAt !== undefined) startedBefore++;
+    for (const { commands } of decisions) for (const c of commands) if (c.type === 'SET_NODE' && c.startedAt !== undefined && c.to !== Status.RUNNING) startedBefore++;
     const { nodeClaims } = this.resources.metrics;
     if (written.claimed.length > 0) nodeClaims.inc({ way: ClaimWay.AT_RELEASE }, written.claimed.length);
     if (startedBefore > 0) nodeClaims.inc({ way: ClaimWay.AFTER_START }, startedBefore);

@@ -3,10 +3,12 @@ import { uuidToShortId } from '../../core/ids.ts';
 import { parentsOf, specOf } from '../../core/mapElements.ts';
 import { Status } from '../../core/status.ts';
 import { publishAbort } from '../../queue/abortChannel.ts';
+import { QueueName } from '../../queue/keys.ts';
 import { queueOf, queuesServing } from '../../queue/nodeRouting.ts';
 import type { NodeDispatch } from '../../queue/nodeQueue.ts';
 import type { AppliedCommands, ReleaseClaims, ReleaseRequest, RunDecision } from '../../storage/applyCommands.ts';
 import type { ClaimedNode } from '../../storage/claimNodes.ts';
+import type { NodeAttempt } from '../../storage/nodeAttempt.ts';
 import { AttemptMap } from '../attemptMap.ts';
 import type { ClaimedAttempt } from '../claimedAttempt.ts';
 import type { EngineResources } from '../engineResources.ts';
@@ -18,6 +20,16 @@ export interface ReleaseBooking {
   readonly reservation: SlotReservation;
   /** what the decision's write claims and answers for (applyCommands' `claims`) */
   readonly claims: ReleaseClaims;
+}
+
+/**
+ * Where parked nodes (core/parkedNode.ts) go instead of a queue: the
+ * WaitSystem, attached once the systems are made. Neither call is awaited:
+ * each decides on its own, after the decision that asked for it.
+ */
+export interface ParkedNodes {
+  park(attempts: readonly NodeAttempt[]): void;
+  aborted(runId: string, node: string, attempt: number): void;
 }
 
 /** Without a local lane, every due attempt goes to Redis. */
@@ -35,6 +47,7 @@ const NO_LANE: SlotReservation = { held: 0, queued: 0, fill: (_claimed, due) => 
  */
 export class DispatchSystem {
   private lane: LocalLane | undefined;
+  private parked: ParkedNodes | undefined;
 
   /** The queues this process's handlers serve, and the registry version they were worked out for. */
   private served: { readonly version: number; readonly queues: ReadonlySet<string> } | undefined;
@@ -53,6 +66,11 @@ export class DispatchSystem {
   /** Lets a worker in this process take due attempts without a queue round trip; `undefined` stops it. */
   attach(lane: LocalLane | undefined): void {
     this.lane = lane;
+  }
+
+  /** Lets the WaitSystem take the parked nodes this process dispatches or aborts. */
+  attachParking(parked: ParkedNodes): void {
+    this.parked = parked;
   }
 
   /** The lease owner of nodes claimed for this process's lane, if it has one. */
@@ -116,7 +134,7 @@ export class DispatchSystem {
       }
     }
     await this.dispatch(jobs, (due) => reservation.fill(claimedAttempts(written.claimed, dags, reported), due));
-    for (const { runId, commands } of decisions) await this.publishAborts(runId, commands);
+    for (const { runId, commands } of decisions) await this.publishAborts(runId, commands, dags.get(runId)!);
   }
 
   /** Dispatches due attempts outside a decision (the roots of runs just started): one bulk add for what the lane does not take. */
@@ -135,7 +153,8 @@ export class DispatchSystem {
    * one its worker consumes, see nodeRouting.ts) to `local`; what it leaves,
    * and the rest, goes to Redis in one bulk add, each to its queue.
    */
-  private async dispatch(jobs: readonly LocalAttempt[], local: (due: readonly LocalAttempt[]) => readonly LocalAttempt[]): Promise<void> {
+  private async dispatch(all: readonly LocalAttempt[], local: (due: readonly LocalAttempt[]) => readonly LocalAttempt[]): Promise<void> {
+    const jobs = this.withoutParked(all);
     const now = this.resources.now();
     const here = this.queuesRunHere();
     const isLocal = (job: LocalAttempt) => job.runAt.getTime() <= now.getTime() && here.has(job.queue);
@@ -149,8 +168,19 @@ export class DispatchSystem {
     }
   }
 
-  /** Aborts the running attempts a decision asks to, and withdraws READY attempts it moved off READY (they may be waiting or running unclaimed in a lane). */
-  private async publishAborts(runId: string, commands: RunDecision['commands']): Promise<void> {
+  /** Hands the parked nodes among `jobs` to the WaitSystem; answers the rest, which go to workers. */
+  withoutParked<T extends NodeAttempt & { readonly queue: string }>(jobs: readonly T[]): readonly T[] {
+    if (!jobs.some((job) => job.queue === QueueName.PARKED)) return jobs;
+    this.parked?.park(jobs.filter((job) => job.queue === QueueName.PARKED));
+    return jobs.filter((job) => job.queue !== QueueName.PARKED);
+  }
+
+  /**
+   * Aborts the running attempts a decision asks to, and withdraws READY
+   * attempts it moved off READY (they may be waiting or running unclaimed in
+   * a lane); a parked node's abort goes to the WaitSystem, no worker holds it.
+   */
+  private async publishAborts(runId: string, commands: RunDecision['commands'], dag: Dag): Promise<void> {
     const { redis, queuePrefix, logger } = this.resources;
     if (commands.some((c) => c.type === 'SET_NODE' && c.from === Status.READY && c.to !== Status.SUCCESS)) {
       await publishAbort(redis, queuePrefix, { runId, readyBefore: this.resources.now().getTime() }).catch(
@@ -159,6 +189,10 @@ export class DispatchSystem {
     }
     for (const command of commands) {
       if (command.type !== 'ABORT') continue;
+      if (queueOf(specOf(dag, command.node)!) === QueueName.PARKED) {
+        this.parked?.aborted(runId, command.node, command.attempt);
+        continue;
+      }
       await publishAbort(redis, queuePrefix, { runId, node: command.node, attempt: command.attempt }).catch(
         (error: unknown) => logger?.warn({ err: error, runId: uuidToShortId(runId) }, 'abort not published'),
       );
