@@ -237,3 +237,34 @@ describe.concurrent('flowline exit codes', () => {
     expect(codes.map((c) => c.code)).toEqual([4, 2, 2, 2]);
   });
 });
+
+describe('flowline runs signal|approve|reject', () => {
+  /** Starts a run and waits until its node `name` is parked (RUNNING without a worker). */
+  async function startWaiting(workflow: string, name: string): Promise<string> {
+    const { run } = await api.engine.startRun({ workflow });
+    await expect.poll(async () => (await api.engine.getRun(run.id)).nodes.find((n) => n.name === name)!.statusName, { timeout: 10_000 }).toBe('RUNNING');
+    return run.id;
+  }
+
+  it('sends a signal with a JSON payload, which the waiting node takes as its output', async () => {
+    await api.engine.applyDefinition({ name: 'CliGate', nodes: [{ name: 'gate', type: 'wait', params: { signal: 'go' } }] });
+    const id = await startWaiting('CliGate', 'gate');
+    const out = await flowline(['runs', 'signal', id, 'go', '--payload', '{"build":42}']);
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toContain(`signal go sent to run ${id}: taken by node gate`);
+    const run = await api.waitForEnd(id);
+    expect(run.nodes[0]).toMatchObject({ statusName: 'SUCCESS', output: { build: 42 } });
+  });
+
+  it('approves one approval and rejects another with its reason', async () => {
+    await api.engine.applyDefinition({ name: 'CliSignOff', nodes: [{ name: 'ok', type: 'approval' }] });
+    const approved = await startWaiting('CliSignOff', 'ok');
+    expect((await flowline(['runs', 'approve', approved, 'ok', '--reason', 'fine'])).stdout).toContain(`node ok of run ${approved} approved: taken by node ok`);
+    expect((await api.waitForEnd(approved)).statusName).toBe('SUCCESS');
+    const rejected = await startWaiting('CliSignOff', 'ok');
+    expect((await flowline(['runs', 'reject', rejected, 'ok', '--reason', 'too risky'])).code).toBe(0);
+    const run = await api.waitForEnd(rejected);
+    expect(run.statusName).toBe('FAIL');
+    expect(run.nodes[0]!.error).toMatch(/: too risky$/);
+  });
+});

@@ -97,9 +97,20 @@ export interface RunSummary {
   updatedAt: string;
 }
 
-/** A run with its nodes. */
+/** A run with its nodes, and its links to the runs its `workflow` nodes started and the run that started it. */
 export interface RunView extends RunSummary {
   nodes: NodeView[];
+  /** the run whose `workflow` node started this one; null if none did */
+  parentRunId: string | null;
+  parentNode: string | null;
+  /** the runs this run's `workflow` nodes started, one per node attempt */
+  children: { runId: string; node: string; attempt: number }[];
+}
+
+/** What a signal sent found: its id, and the node that took a kept signal of its name at once (null: kept until one is reached). */
+export interface SentSignal {
+  signalId: number;
+  deliveredTo: string | null;
 }
 
 /** The optional parts of a start: business key and type, input (typed by the workflow's schema when started by value), idempotency key, priority. */
@@ -376,6 +387,21 @@ export class FlowlineClient {
 
   skipNode(id: string, node: string): Promise<RunView> {
     return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/skip`);
+  }
+
+  /** Sends a signal to a live run: a `wait` node waiting for `name` takes it (the payload is its output), or it is kept until one is reached. */
+  signal(id: string, name: string, payload: unknown = null): Promise<SentSignal> {
+    return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/signals/${encodeURIComponent(name)}`, payload);
+  }
+
+  /** Approves an approval node waiting for its decision; who and when are its output. */
+  approve(id: string, node: string, reason?: string): Promise<SentSignal> {
+    return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/approve`, reason === undefined ? {} : { reason });
+  }
+
+  /** Rejects an approval node waiting for its decision: it fails with the reason. */
+  reject(id: string, node: string, reason: string): Promise<SentSignal> {
+    return this.request('POST', `/v1/runs/${encodeURIComponent(id)}/nodes/${encodeURIComponent(node)}/reject`, { reason });
   }
 
   /** A definition's latest version. */

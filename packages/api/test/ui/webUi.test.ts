@@ -32,6 +32,7 @@ const violations: string[] = [];
 beforeAll(async () => {
   api = await startApiFixture({ worker: true });
   await api.engine.applyDefinition({ name: 'Slow', nodes: [{ name: 'wait', type: 'sleep', params: { ms: 30_000 } }, { name: 'after', type: 'noop', dependsOn: ['wait'] }] });
+  await api.engine.applyDefinition({ name: 'SignOff', nodes: [{ name: 'approve', type: 'approval' }, { name: 'ship', type: 'noop', dependsOn: ['approve'] }] });
   await api.engine.applyDefinition({
     name: 'Heartbeat',
     nodes: [{ name: 'ping', type: 'sleep', params: { ms: 1500 } }],
@@ -138,6 +139,19 @@ describe('the web UI in Chromium', () => {
     await page.locator('#cancel').click();
     await expect.poll(() => page.locator('#run-status').textContent(), { timeout: 10_000 }).toBe('CANCEL');
     expect(await page.locator('#rerun').isEnabled()).toBe(true);
+  });
+
+  it('shows an approval waiting for its decision with Approve and Reject, and approving it lets the run finish', async () => {
+    const started = await api.call(api.adminToken, { method: 'POST', url: '/v1/runs', payload: { workflow: 'SignOff' } });
+    await page.goto(`${url}/#/runs/${started.json().id}`);
+    const approve = page.locator('button[data-approve="approve"]');
+    await expect.poll(() => approve.count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.locator('button[data-reject="approve"]').count()).toBe(1);
+    expect(await page.locator('#nodes tr[data-node="approve"] .waiting-for').textContent()).toBe("waiting for an operator's approval (signal approve)");
+    await approve.click();
+    await expect.poll(() => page.locator('#run-status').textContent(), { timeout: 10_000 }).toBe('SUCCESS');
+    expect(await page.locator('#nodes tr[data-node="approve"] pre').first().textContent()).toMatch(/^approved by .+ at \d{4}-/);
+    expect(await page.locator('button[data-approve]').count()).toBe(0);
   });
 
   it('lists schedules with their firing ledger, and pauses one', async () => {

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { addBulkRunCommands } from './bulkCommands.ts';
 import { clientContext, withClientOptions, type ClientContext } from './clientContext.ts';
 import { addNotificationCommand } from './notificationCommands.ts';
+import { addSignalCommands } from './signalCommands.ts';
 import { CliFailure, ExitCode } from './exitCode.ts';
 import { integer, positiveInteger } from './optionValues.ts';
 import { readStartFile } from './startFile.ts';
@@ -37,6 +38,11 @@ function printRun(ctx: ClientContext, run: RunView, withResults: boolean): void 
     n.waitingFor ? `waiting for ${n.waitingFor}` : (n.error?.split('\n')[0] ?? ''),
   ]);
   ctx.print(renderTable(['NODE', 'TYPE', 'STATUS', 'ATTEMPT', 'STARTED', 'TOOK', 'ERROR / WAITING FOR'], rows));
+  const links = [
+    ...(run.parentRunId ? [`started by run ${run.parentRunId} (node ${run.parentNode ?? ''})`] : []),
+    ...run.children.map((c) => `child run ${c.runId} (node ${c.node}, attempt ${c.attempt})`),
+  ];
+  if (links.length > 0) ctx.print(`\n${links.join('\n')}`);
   if (withResults) {
     for (const n of run.nodes.filter((node) => node.result)) ctx.print(`\n--- ${n.name}\n${n.result.trimEnd()}`);
   }
@@ -67,7 +73,7 @@ async function startFromFile(ctx: ClientContext, file: string, workflow: string 
   if (answer.failed > 0) throw new CliFailure(`${answer.failed} of ${answer.items.length} starts failed`, ExitCode.FAILURE);
 }
 
-/** `flowline runs list|show|start|cancel|rerun|resume|notifications|watch`. */
+/** `flowline runs list|show|start|cancel|rerun|resume|notifications|signal|approve|reject|watch`. */
 export function runCommands(): Command {
   const runs = new Command('runs').description('list, start, watch and operate workflow runs');
 
@@ -136,6 +142,7 @@ export function runCommands(): Command {
 
   addBulkRunCommands(runs);
   addNotificationCommand(runs);
+  addSignalCommands(runs);
 
   withClientOptions(runs.command('watch'))
     .description('live status of each node until the run ends; exit 1 unless it succeeds')

@@ -292,13 +292,32 @@ function ganttSvg(run) {
     <text x="${LABEL + WIDTH - 30}" y="${started.length * ROW + 18}" fill="#6b7280">${((t1 - t0) / 1000).toFixed(2)}s</text></svg>`;
 }
 
-async function operate(path) {
+async function operate(path, body) {
   try {
-    await api('POST', path);
+    await api('POST', path, body);
     showNotice('');
   } catch (error) {
     showNotice(error.status === 403 ? 'your role may not do this (operators and admins may)' : error.message);
   }
+}
+
+/** A node's buttons: Skip before it is reached; Approve and Reject while an approval waits for its decision. */
+function nodeActions(n, done) {
+  if (done) return '';
+  if (n.skipRequested) return '<span class="muted">skipped once reached</span>';
+  if (!canOperate()) return '';
+  if (SKIPPABLE.includes(n.status)) return `<button class="secondary skip" data-skip="${esc(n.name)}">Skip</button>`;
+  if (n.type === 'approval' && n.status === 'RUNNING') {
+    return `<button class="approve" data-approve="${esc(n.name)}">Approve</button> <button class="danger" data-reject="${esc(n.name)}">Reject</button>`;
+  }
+  return '';
+}
+
+/** The run that started this one and the runs it started (workflow nodes), as links. */
+function runFamily(run) {
+  const parent = run.parentRunId ? `<span>started by ${runLink(run.parentRunId)} (${esc(run.parentNode)})</span>` : '';
+  const children = run.children.map((c) => `<span>child ${runLink(c.runId)} (${esc(c.node)})</span>`).join('');
+  return parent + children;
 }
 
 async function renderRun(id) {
@@ -315,7 +334,7 @@ async function renderRun(id) {
       <h1>${esc(run.workflow)} <span id="run-status">${badge(run.status)}</span>${run.cancelRequested && !done ? ' <span class="muted">cancel requested</span>' : ''}</h1>
       <div class="meta"><span>run <b><code>${esc(run.id)}</code></b></span><span>biz <b>${esc(run.bizType ? `${run.bizType}/` : '')}${esc(run.bizId)}</b></span>
         <span>version <b>${run.definitionVersion}</b></span><span>started <b>${time(run.startTime ?? run.createdAt)}</b></span>
-        <span>ended <b>${time(run.endTime)}</b></span><span>took <b>${duration(run.startTime, run.endTime)}</b></span></div>
+        <span>ended <b>${time(run.endTime)}</b></span><span>took <b>${duration(run.startTime, run.endTime)}</b></span>${runFamily(run)}</div>
       <div class="actions" ${canOperate() ? '' : 'hidden'}>
         <button class="danger" id="cancel" ${done || run.cancelRequested ? 'disabled' : ''}>Cancel</button>
         <button class="secondary" id="rerun" ${['FAIL', 'INTERNAL_ERROR', 'TIMEOUT', 'CANCEL'].includes(run.status) ? '' : 'disabled'}>Rerun</button>
@@ -327,8 +346,8 @@ async function renderRun(id) {
       ${run.nodes
         .map(
           (n) => `<tr data-node="${esc(n.name)}"><td>${esc(n.name)}</td><td>${esc(n.type)}</td><td>${badge(n.status)}</td><td>${n.attempt}</td>
-          <td>${duration(n.startedAt, n.endedAt)}</td><td>${n.result ? `<pre>${esc(n.result)}</pre>` : '<span class="muted">-</span>'}${n.error ? `<pre style="color:var(--FAIL)">${esc(n.error)}</pre>` : ''}</td>
-          <td>${n.skipRequested && !done ? '<span class="muted">skipped once reached</span>' : canOperate() && SKIPPABLE.includes(n.status) && !done ? `<button class="secondary skip" data-skip="${esc(n.name)}">Skip</button>` : ''}</td></tr>`,
+          <td>${duration(n.startedAt, n.endedAt)}</td><td>${n.result ? `<pre>${esc(n.result)}</pre>` : '<span class="muted">-</span>'}${n.error ? `<pre style="color:var(--FAIL)">${esc(n.error)}</pre>` : ''}${n.waitingFor && n.status === 'RUNNING' ? `<span class="muted waiting-for">waiting for ${esc(n.waitingFor)}</span>` : ''}</td>
+          <td>${nodeActions(n, done)}</td></tr>`,
         )
         .join('')}</tbody></table>
       ${notificationsTable(notifications.items)}`;
@@ -339,6 +358,16 @@ async function renderRun(id) {
     };
     for (const button of document.querySelectorAll('button[data-skip]')) {
       button.onclick = () => operate(`/v1/runs/${encodeURIComponent(run.id)}/nodes/${encodeURIComponent(button.dataset.skip)}/skip`);
+    }
+    for (const button of document.querySelectorAll('button[data-approve]')) {
+      button.onclick = () => operate(`/v1/runs/${encodeURIComponent(run.id)}/nodes/${encodeURIComponent(button.dataset.approve)}/approve`, {});
+    }
+    for (const button of document.querySelectorAll('button[data-reject]')) {
+      button.onclick = () => {
+        // A rejection fails the node with its reason: asked for, never left empty.
+        const reason = window.prompt(`Why reject ${button.dataset.reject}?`);
+        if (reason) operate(`/v1/runs/${encodeURIComponent(run.id)}/nodes/${encodeURIComponent(button.dataset.reject)}/reject`, { reason });
+      };
     }
     // Deliveries go on after the run ends: keep polling while one is pending.
     return !done || notifications.items.some((d) => d.status === 'PENDING');
