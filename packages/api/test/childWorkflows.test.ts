@@ -1,4 +1,4 @@
-import { connectRedis } from '@flowline/engine';
+import { connectRedis, defineWorkflow } from '@flowline/engine';
 import { TEST_REDIS_URL } from '@flowline/engine/testing';
 import { NodeWorker } from '@flowline/worker';
 import type { Redis } from 'ioredis';
@@ -39,6 +39,16 @@ beforeAll(async () => {
       { name: 'report', type: 'noop', dependsOn: ['child'] },
     ],
   });
+  await api.engine.registerWorkflow(
+    defineWorkflow({
+      name: 'Fleet',
+      nodes: [
+        // The handler hands its wait to a child run and returns at once: its slot is free for the child's nodes.
+        { name: 'backupOne', run: async (ctx) => ctx.startChild('Backup', { cluster: ctx.bizId }) },
+        { name: 'done', dependsOn: ['backupOne'], run: async (ctx) => ({ fromChild: ctx.parents.backupOne }) },
+      ],
+    }),
+  );
   await api.engine.applyDefinition(parent('Nightly', 'Backup'));
   await api.engine.applyDefinition(parent('NightlyBroken', 'Broken'));
   await api.engine.applyDefinition(parent('NightlyLong', 'Long'));
@@ -82,6 +92,20 @@ describe('workflow nodes (child runs)', () => {
     expect(node.statusName).toBe('FAIL');
     expect(node.error).toMatch(/^child run \S{22} ended FAIL: .*disk full/);
     expect(run.nodes.find((n) => n.name === 'report')!.statusName).toBe('CANCEL');
+  });
+
+  it('a code handler returning ctx.startChild() waits for the child without its slot and takes its output', async () => {
+    const started = await api.call(operator, { method: 'POST', url: '/v1/runs', payload: { workflow: 'Fleet', bizId: 'c9' } });
+    const id = started.json().id as string;
+    const run = await api.waitForEnd(id);
+    expect(run.statusName).toBe('SUCCESS');
+    const parent = await view(id);
+    expect(parent.children).toEqual([{ runId: expect.any(String), node: 'backupOne', attempt: 1 }]);
+    const child = await view(parent.children[0].runId);
+    expect(child).toMatchObject({ workflow: 'Backup', status: 'SUCCESS', input: { cluster: 'c9' }, parentRunId: id });
+    expect(run.nodes.find((n) => n.name === 'backupOne')!.result).toMatch(/^child run \S{22} ended SUCCESS$/);
+    const verify = child.nodes.find((n: { name: string }) => n.name === 'verify').output;
+    expect(run.nodes.find((n) => n.name === 'done')!.output).toEqual({ fromChild: verify });
   });
 
   it('cancelling the parent cancels its child', async () => {

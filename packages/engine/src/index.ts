@@ -43,6 +43,7 @@ export { NonRetryableError, failureCauseOf } from './handlers/nonRetryableError.
 export { NodeRetryPolicySchema, type NodeRetryPolicy } from './core/retryPolicy.ts';
 export { ConcurrencySpecSchema, type ConcurrencySpec } from './core/concurrencySpec.ts';
 export { MIN_RUN_PRIORITY, MAX_RUN_PRIORITY } from './queue/nodePriority.ts';
+export { ChildRunRequest } from './handlers/childRunRequest.ts';
 export { DEMO_WORKFLOWS } from './demo/index.ts';
 export { BackupCluster } from './demo/backupCluster.ts';
 export { CheckPlatform } from './demo/checkPlatform.ts';

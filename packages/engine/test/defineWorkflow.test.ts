@@ -2,6 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { defineWorkflow, type WorkflowInput } from '../src/definitions/defineWorkflow.ts';
 import { checkRunInput } from '../src/definitions/runInput.ts';
+import { ChildRunRequest } from '../src/handlers/childRunRequest.ts';
 import type { NodeContext } from '../src/handlers/nodeHandler.ts';
 import { DagInvalid, ValidationFailed } from '../src/errors.ts';
 
@@ -24,6 +25,7 @@ function contextOf(input: unknown, parents: Record<string, unknown> = {}): NodeC
     signal: new AbortController().signal,
     idempotencyKey: 'n:1',
     log: () => {},
+    startChild: (workflow, childInput) => new ChildRunRequest(workflow, childInput),
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../src/core/decide.ts';
+import { decideInTurn } from '../src/core/decideInTurn.ts';
 import { childEndedEvent, parkedParamsProblem, signalEvent, signalNameOf } from '../src/core/parkedNode.ts';
 import type { NodeState, RunState } from '../src/core/runState.ts';
 import { Status } from '../src/core/status.ts';
@@ -36,6 +37,25 @@ describe('parking a node (NODE_PARKED)', () => {
   it('a parked node reported done without a lease succeeds and releases its children', () => {
     const commands = decide(waiting(Status.RUNNING), { type: 'NODE_SUCCEEDED', node: 'gate', attempt: 1, outcome: { output: { go: true } } }, NOW);
     expect(commands.map((c) => (c.type === 'SET_NODE' ? `${c.node}:${c.to}` : c.type))).toEqual(['gate:1', 'b:6', 'ENQUEUE']);
+  });
+});
+
+describe('a handler handing its wait to a child run (NODE_DETACHED)', () => {
+  const held = (): RunState => ({ ...waiting(Status.RUNNING), nodes: waiting(Status.RUNNING).nodes.map((n) => (n.name === 'gate' ? { ...n, leaseOwner: 'w1' } : n)) });
+
+  it("releases the reporter's lease, the node staying RUNNING", () => {
+    expect(decide(held(), { type: 'NODE_DETACHED', node: 'gate', attempt: 1, leaseOwner: 'w1' }, NOW)).toEqual([
+      { type: 'SET_NODE', node: 'gate', attempt: 1, from: Status.RUNNING, to: Status.RUNNING, leaseOwner: 'w1' },
+    ]);
+  });
+
+  it('is a race lost when another holds the lease', () => {
+    expect(decide(held(), { type: 'NODE_DETACHED', node: 'gate', attempt: 1, leaseOwner: 'w2' }, NOW)).toEqual([]);
+  });
+
+  it('leaves the node without a lease in the state decided in turn', () => {
+    const { state } = decideInTurn(held(), [{ type: 'NODE_DETACHED', node: 'gate', attempt: 1, leaseOwner: 'w1' }], NOW);
+    expect(state.nodes.find((n) => n.name === 'gate')).toMatchObject({ status: Status.RUNNING, leaseOwner: null });
   });
 });
 

@@ -1,4 +1,4 @@
-import { parseElement, uuidToShortId, type ClaimedNode, type NodeContext } from '@flowline/engine';
+import { ChildRunRequest, parseElement, uuidToShortId, type ClaimedNode, type NodeContext } from '@flowline/engine';
 import type { AttemptAbort } from './attemptAbort.ts';
 
 /**
@@ -66,5 +66,9 @@ export class AttemptContext implements NodeContext {
 
   get idempotencyKey(): string {
     return `${this.nodeId}:${this.attempt}`;
+  }
+
+  startChild(workflow: string, input?: Record<string, unknown>): ChildRunRequest {
+    return new ChildRunRequest(workflow, input);
   }
 }

@@ -1,4 +1,5 @@
 import {
+  ChildRunRequest,
   COMPLETED,
   endNodeSpan,
   failureCauseOf,
@@ -72,6 +73,8 @@ export class AttemptRunner {
     const report = { node, attempt, leaseOwner: port.lease.owner };
 
     let event: RunEvent | undefined;
+    /** what the handler handed its wait to: a child run, started when the attempt is reported */
+    let child: ChildRunRequest | undefined;
     try {
       const handler = port.handlerFor(spec);
       if (!handler) {
@@ -79,7 +82,10 @@ export class AttemptRunner {
         event = { type: 'NODE_FAILED', ...report, failure: 'INTERNAL_ERROR', outcome: { error, result: resultText([error], '') } };
       } else {
         const output = await abort.race(handler(context));
-        event = { type: 'NODE_SUCCEEDED', node, attempt, leaseOwner: report.leaseOwner, outcome: { output: output ?? null, result: resultText(lines, COMPLETED) } };
+        if (output instanceof ChildRunRequest) {
+          child = output;
+          event = { type: 'NODE_DETACHED', ...report };
+        } else event = { type: 'NODE_SUCCEEDED', node, attempt, leaseOwner: report.leaseOwner, outcome: { output: output ?? null, result: resultText(lines, COMPLETED) } };
       }
     } catch (error) {
       event = failureEvent(report, abort, error, lines, spec.timeoutMs);
@@ -98,9 +104,10 @@ export class AttemptRunner {
       return;
     }
     endNodeSpan(span, event);
-    port.metrics.observeNode(claimed, event, (performance.now() - handlerStart) / 1000);
+    // A handler that handed its wait to a child run has not ended its node: its duration is the child's.
+    if (!child) port.metrics.observeNode(claimed, event, (performance.now() - handlerStart) / 1000);
     running.reporting = true;
-    void this.report(running, event, claimed, log);
+    void this.report(running, event, claimed, log, child);
   }
 
   /** Settles when every report handed on so far has been decided (or given up); from then on a refused report is given up at once. */
@@ -123,11 +130,12 @@ export class AttemptRunner {
    * reconciler then owns the node. "node finished" is logged once the
    * decision has committed, with the status it gave the node.
    */
-  private async report(running: RunningAttempt, event: RunEvent, definition: ClaimedAttempt['claimed'], log: WorkerPort['logger']): Promise<void> {
+  private async report(running: RunningAttempt, event: RunEvent, definition: ClaimedAttempt['claimed'], log: WorkerPort['logger'], child?: ChildRunRequest): Promise<void> {
     this.unsettledReports++;
+    const send = () => (child ? this.port.awaitChild({ ...running.attempt, leaseOwner: this.port.lease.owner }, child) : this.port.report(running.attempt.runId, event, definition));
     for (let waitMs = REPORT_FIRST_WAIT_MS; ; waitMs = Math.min(REPORT_MAX_WAIT_MS, waitMs * 2)) {
       try {
-        logFinished(log, event, await this.port.report(running.attempt.runId, event, definition));
+        logFinished(log, event, await send());
         break;
       } catch (error) {
         const taken = running.abort.aborted && running.abort.reason === AbortReason.LEASE_LOST;

@@ -87,6 +87,12 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
       plan.setNode(node, Status.RUNNING, { startedAt: now });
       break;
     }
+    case 'NODE_DETACHED': {
+      const node = plan.current(event.node, event.attempt, event.leaseOwner);
+      if (!node) return [];
+      plan.detach(node);
+      break;
+    }
     case 'SETTLE': {
       if (isTerminal(run.status)) return [];
       break;
@@ -449,6 +455,11 @@ class Plan {
   /** Records that a node not reached yet is to be skipped when it is (its status stays WAIT). */
   requestSkip(node: NodeState): void {
     this.commands.push({ type: 'SET_NODE', node: node.name, attempt: node.attempt, from: this.statusOf(node.name), to: this.statusOf(node.name), requestSkip: true });
+  }
+
+  /** Releases a RUNNING node's lease, its status kept: it waits in Postgres, no worker holding it (core/parkedNode.ts). */
+  detach(node: NodeState): void {
+    this.commands.push({ type: 'SET_NODE', node: node.name, attempt: node.attempt, from: Status.RUNNING, to: Status.RUNNING, ...this.leaseGuard(node) });
   }
 
   /**

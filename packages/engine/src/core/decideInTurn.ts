@@ -29,7 +29,7 @@ export function decideInTurn(state: RunState, events: readonly RunEvent[], now: 
           ...node,
           status: command.to,
           attempt: command.nextAttempt ?? node.attempt,
-          leaseOwner: command.to === Status.RUNNING ? node.leaseOwner : null,
+          leaseOwner: command.to === Status.RUNNING && command.from !== Status.RUNNING ? node.leaseOwner : null,
           lostAttempts: (node.lostAttempts ?? 0) + (command.lost ? 1 : 0),
           skipRequested: command.requestSkip ?? node.skipRequested,
         };

@@ -115,6 +115,8 @@ export type RunEvent =
   | { readonly type: 'RESUME' }
   | { readonly type: 'RERUN' }
   | { readonly type: 'SKIP_NODE'; readonly node: string }
+  /** a handler handed its wait to the engine (ctx.startChild): its node stays RUNNING, its lease released */
+  | (NodeReport & { readonly type: 'NODE_DETACHED' })
   /** a parked node came due: it waits RUNNING, with no lease and no worker, for what it waits for (core/parkedNode.ts) */
   | { readonly type: 'NODE_PARKED'; readonly node: string; readonly attempt: number };
 

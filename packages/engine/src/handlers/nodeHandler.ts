@@ -1,3 +1,5 @@
+import type { ChildRunRequest } from './childRunRequest.ts';
+
 /**
  * What a node handler is given. `Input` is the run's input as its workflow's
  * schema parsed it (`defineWorkflow({ input })`); `Parents` the outputs of the
@@ -31,6 +33,12 @@ export interface NodeContext<Input = unknown, Parents extends object = Record<st
   readonly idempotencyKey: string;
   /** Appends a line to the node's result text (the TiEM `result`). */
   log(line: string): void;
+  /**
+   * A run of another workflow for this node to wait for: `return
+   * ctx.startChild('Backup', { cluster })` and the node ends as that run
+   * does, with its output, without holding a worker slot while it runs.
+   */
+  startChild(workflow: string, input?: Record<string, unknown>): ChildRunRequest;
 }
 
 /** A node's work. Its return value is the node's output, handed to its children. */

@@ -58,7 +58,7 @@ export function createSystems(resources: EngineResources): EngineSystems {
     starts,
     decisions,
     dispatch,
-    workers: new WorkerSystem(resources, decisions, dispatch),
+    workers: new WorkerSystem(resources, decisions, dispatch, waits),
     history,
     waits,
     fleet: new FleetSystem(resources),

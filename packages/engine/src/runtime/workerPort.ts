@@ -2,6 +2,7 @@ import type { RedisConnection } from '../queue/redisConnection.ts';
 import type { Logger } from 'pino';
 import type { Command, RunEvent } from '../core/runState.ts';
 import type { NodeSpec } from '../core/spec.ts';
+import type { ChildRunRequest } from '../handlers/childRunRequest.ts';
 import type { NodeHandler } from '../handlers/nodeHandler.ts';
 import type { FlowlineMetrics } from '../metrics/flowlineMetrics.ts';
 import type { AbortTarget } from '../queue/abortChannel.ts';
@@ -43,6 +44,12 @@ export interface WorkerPort {
   release(): Promise<number>;
   /** Reports how an attempt ended; answers, once the decision has committed, the commands it decided (none: the report no longer counted). */
   report(runId: string, event: RunEvent, definition: RunDefinitionRef): Promise<readonly Command[]>;
+  /**
+   * Reports an attempt whose handler returned `ctx.startChild(…)`: the child
+   * run is started and the node's lease released; it ends as the child does.
+   * Answers the commands decided, as `report` does.
+   */
+  awaitChild(attempt: NodeAttempt & { readonly leaseOwner: string }, child: ChildRunRequest): Promise<readonly Command[]>;
   /** Releases attempts handed to this worker's lane that it gives back (see SlotReservation.queued) before they are queued for every worker. */
   releaseHanded(attempts: readonly NodeAttempt[]): Promise<void>;
   /** Queues attempts in Redis for every worker (what a stopping worker's local queue held). */

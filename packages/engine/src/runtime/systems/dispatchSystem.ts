@@ -29,7 +29,8 @@ export interface ReleaseBooking {
  */
 export interface ParkedNodes {
   park(attempts: readonly NodeAttempt[]): void;
-  aborted(runId: string, node: string, attempt: number): void;
+  /** a running node's run was cancelled: `parked`, no worker holds it; either way, a child run it started is cancelled */
+  aborted(attempt: NodeAttempt, parked: boolean): void;
 }
 
 /** Without a local lane, every due attempt goes to Redis. */
@@ -178,7 +179,7 @@ export class DispatchSystem {
   /**
    * Aborts the running attempts a decision asks to, and withdraws READY
    * attempts it moved off READY (they may be waiting or running unclaimed in
-   * a lane); a parked node's abort goes to the WaitSystem, no worker holds it.
+   * a lane); a parked node's abort goes to the WaitSystem only, no worker holds it.
    */
   private async publishAborts(runId: string, commands: RunDecision['commands'], dag: Dag): Promise<void> {
     const { redis, queuePrefix, logger } = this.resources;
@@ -189,10 +190,10 @@ export class DispatchSystem {
     }
     for (const command of commands) {
       if (command.type !== 'ABORT') continue;
-      if (queueOf(specOf(dag, command.node)!) === QueueName.PARKED) {
-        this.parked?.aborted(runId, command.node, command.attempt);
-        continue;
-      }
+      // A code node that handed its wait to a child run (ctx.startChild) is RUNNING with no worker too: every abort is told.
+      const parked = queueOf(specOf(dag, command.node)!) === QueueName.PARKED;
+      this.parked?.aborted({ runId, node: command.node, attempt: command.attempt }, parked);
+      if (parked) continue;
       await publishAbort(redis, queuePrefix, { runId, node: command.node, attempt: command.attempt }).catch(
         (error: unknown) => logger?.warn({ err: error, runId: uuidToShortId(runId) }, 'abort not published'),
       );

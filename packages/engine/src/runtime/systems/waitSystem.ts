@@ -8,10 +8,12 @@ import {
   signalNameOf,
   type ApprovalDecision,
 } from '../../core/parkedNode.ts';
-import type { RunEvent } from '../../core/runState.ts';
+import type { Command, RunEvent } from '../../core/runState.ts';
+import type { ChildRunRequest } from '../../handlers/childRunRequest.ts';
 import { Status, isTerminal, statusName } from '../../core/status.ts';
 import { FlowlineError, InvalidTransition, NodeNotFound, RunNotFound, ValidationFailed } from '../../errors.ts';
 import { consumeSignal } from '../../storage/consumeSignal.ts';
+import { findChildRun } from '../../storage/findChildRun.ts';
 import { findParentRun } from '../../storage/findParentRun.ts';
 import { insertChildRun, type ChildRunLink } from '../../storage/insertChildRun.ts';
 import { insertSignal } from '../../storage/insertSignal.ts';
@@ -80,29 +82,36 @@ export class WaitSystem implements ParkedNodes {
     if (parked.length === 0) return;
     const row = await readParkedNode(this.pool, runId, node);
     if (row?.status !== Status.RUNNING || row.attempt !== attempt) return;
-    if (row.type === ParkedNodeType.WORKFLOW) await this.startChild(row);
+    if (row.type === ParkedNodeType.WORKFLOW) await this.startChild(row, row.parameters);
     else await this.deliver(row);
   }
 
-  /** A parked node's run was cancelled (from dispatch: not awaited): a waiting node ends CANCEL, a child run is cancelled and its end ends the node. */
-  aborted(runId: string, node: string, attempt: number): void {
-    void this.abortOne({ runId, node, attempt }).catch((error: unknown) => this.warn(error, { runId, node, attempt }, 'parked node not cancelled; the reconciler cancels it'));
+  /**
+   * A running node's run was cancelled (from dispatch: not awaited): a child
+   * run the attempt started is cancelled, and its end ends the node; a parked
+   * node with no child ends CANCEL now. A node a worker holds is the worker's
+   * to stop (the abort reaches it).
+   */
+  aborted(attempt: NodeAttempt, parked: boolean): void {
+    void this.abortOne(attempt, parked).catch((error: unknown) => this.warn(error, attempt, 'waiting node not cancelled; the reconciler cancels it'));
   }
 
-  private async abortOne({ runId, node, attempt }: NodeAttempt): Promise<void> {
-    const row = await readParkedNode(this.pool, runId, node);
-    if (row?.status !== Status.RUNNING || row.attempt !== attempt) return;
-    const child = row.type === ParkedNodeType.WORKFLOW ? (await listRunFamily(this.pool, runId)).find((l) => l.parentRunId === runId && l.parentNode === node && l.parentAttempt === attempt) : undefined;
-    if (!child) {
-      const message = 'cancelled while it waited';
-      await this.decide(row, { type: 'NODE_CANCELED', node, attempt, outcome: { error: message, result: message } });
+  private async abortOne(attempt: NodeAttempt, parked: boolean): Promise<void> {
+    const child = await findChildRun(this.pool, attempt);
+    if (child) {
+      await this.decisions.transition(child.childRunId, { type: 'CANCEL' }).catch((error: unknown) => {
+        if (!(error instanceof InvalidTransition)) throw error;
+      });
+      // A child that had ended already (its own end found the node not yet parked, or it ended as it was cancelled) ends the node now.
+      const row = await readParkedNode(this.pool, attempt.runId, attempt.node);
+      if (row) await this.reportChild(child, row.orgId);
       return;
     }
-    await this.decisions.transition(child.childRunId, { type: 'CANCEL' }).catch((error: unknown) => {
-      if (!(error instanceof InvalidTransition)) throw error;
-    });
-    // A child that had ended already (its own end found the node not yet parked, or it ended as it was cancelled) ends the node now.
-    await this.reportChild(child, row.orgId);
+    if (!parked) return;
+    const row = await readParkedNode(this.pool, attempt.runId, attempt.node);
+    if (row?.status !== Status.RUNNING || row.attempt !== attempt.attempt) return;
+    const message = 'cancelled while it waited';
+    await this.decide(row, { type: 'NODE_CANCELED', node: attempt.node, attempt: attempt.attempt, outcome: { error: message, result: message } });
   }
 
   /**
@@ -174,12 +183,28 @@ export class WaitSystem implements ParkedNodes {
   }
 
   /**
-   * Starts the child run of a parked `workflow` node, keyed by the node's
-   * attempt (a repeat finds the same child), and links it; a child that
-   * cannot start (unknown workflow, refused input) fails the node.
+   * A handler's `return ctx.startChild(…)` (through its worker's port): the
+   * child run is started and linked first, then the node's lease released
+   * (NODE_DETACHED). Whichever way round the child's end and the release
+   * come, the node ends as the child does: the child's end is reported
+   * without a lease, which counts while the node is RUNNING on its attempt,
+   * held or not.
    */
-  private async startChild(row: ParkedNodeRow): Promise<void> {
-    const params = ChildWorkflowParamsSchema.safeParse(row.parameters);
+  async detachToChild({ runId, node, attempt, leaseOwner }: NodeAttempt & { readonly leaseOwner: string }, request: ChildRunRequest): Promise<readonly Command[]> {
+    const row = await readParkedNode(this.pool, runId, node);
+    if (row?.status !== Status.RUNNING || row.attempt !== attempt) return [];
+    await this.startChild(row, request);
+    return this.decisions.transition(runId, { type: 'NODE_DETACHED', node, attempt, leaseOwner }, { orgId: row.orgId });
+  }
+
+  /**
+   * Starts the child run a node waits for (`params`: a `workflow` node's, or
+   * what its handler asked for), keyed by the node's attempt (a repeat finds
+   * the same child), and links it; a child that cannot start (unknown
+   * workflow, refused input) fails the node.
+   */
+  private async startChild(row: ParkedNodeRow, request: unknown): Promise<void> {
+    const params = ChildWorkflowParamsSchema.safeParse(request);
     const fail = (error: string) => this.decide(row, { type: 'NODE_FAILED', node: row.node, attempt: row.attempt, failure: 'FAIL', outcome: { error, result: error } });
     if (!params.success) return void (await fail(`params: ${params.error.message}`));
     const parent = uuidToShortId(row.runId);

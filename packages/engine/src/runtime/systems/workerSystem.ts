@@ -10,11 +10,13 @@ import type { WorkerPort } from '../workerPort.ts';
 import { ClaimSystem, type WorkerLease } from './claimSystem.ts';
 import type { DecisionSystem } from './decisionSystem.ts';
 import type { DispatchSystem } from './dispatchSystem.ts';
+import type { WaitSystem } from './waitSystem.ts';
 
 /**
  * The engine's side of its workers: a WorkerPort per worker, bound to the
  * worker's lease, through which it claims (ClaimSystem), heartbeats and
- * reports (DecisionSystem) — and, when it shares the engine's process, takes
+ * reports (DecisionSystem), hands its waits for child runs to the engine
+ * (WaitSystem) — and, when it shares the engine's process, takes
  * what the engine makes runnable (DispatchSystem's local lane).
  */
 export class WorkerSystem {
@@ -22,10 +24,11 @@ export class WorkerSystem {
     private readonly resources: EngineResources,
     private readonly decisions: DecisionSystem,
     private readonly dispatch: DispatchSystem,
+    private readonly waits: WaitSystem,
   ) {}
 
   port(lease: WorkerLease): WorkerPort {
-    const { resources, decisions, dispatch } = this;
+    const { resources, decisions, dispatch, waits } = this;
     const claims = new ClaimSystem(resources, lease);
     return {
       lease,
@@ -41,6 +44,7 @@ export class WorkerSystem {
       renew: (attempts) => renewLeases(resources.db.pool, { leaseOwner: lease.owner, leaseMs: lease.ms, now: resources.now(), attempts }),
       release: () => releaseLeases(resources.db.pool, { leaseOwner: lease.owner, now: resources.now() }),
       report: (runId, event, definition) => decisions.transition(runId, event, { definition }),
+      awaitChild: (attempt, child) => waits.detachToChild(attempt, child),
       requeue: (attempts) => dispatch.requeue(attempts),
       releaseHanded: (attempts) => releaseHandedAttempts(resources.db.pool, { leaseOwner: lease.owner, attempts }),
       subscribeAborts: (subscriber, onAbort) => subscribeAborts(subscriber, resources.queuePrefix, onAbort),
