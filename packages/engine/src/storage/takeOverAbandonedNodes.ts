@@ -1,3 +1,4 @@
+import { PARKED_NODE_TYPES } from '../core/parkedNode.ts';
 import { Status } from '../core/status.ts';
 import type { Queryable } from './database.ts';
 import type { NodeAttempt } from './nodeAttempt.ts';
@@ -56,7 +57,11 @@ export async function takeOverAbandonedNodes(
            END AS reason
          ) why
         -- A map's own row is RUNNING with no lease while its elements run: it has no attempt to take over.
-        WHERE n.status = ${Status.RUNNING} AND n.lease_owner IS NOT NULL AND why.reason IS NOT NULL
+        -- A node waiting without a worker (a parked type, or a handler's wait for its child run) has one,
+        -- whose timeout and cancel are the reconciler's as any RUNNING node's (core/parkedNode.ts).
+        WHERE n.status = ${Status.RUNNING} AND why.reason IS NOT NULL
+          AND (n.lease_owner IS NOT NULL OR n.type = ANY($6::text[])
+               OR EXISTS (SELECT 1 FROM child_runs c WHERE c.parent_run_id = n.run_id AND c.parent_node = n.name AND c.parent_attempt = n.attempt))
         ORDER BY n.lease_expires_at
         LIMIT $5
         FOR UPDATE OF n SKIP LOCKED
@@ -66,7 +71,7 @@ export async function takeOverAbandonedNodes(
        FROM abandoned a
       WHERE n.id = a.id
       RETURNING n.run_id AS "runId", n.name AS node, n.attempt, a.reason, a.timeout_ms AS "timeoutMs", a.previous_owner AS "previousOwner"`,
-    [takeover.now, takeover.leaseOwner, takeover.leaseMs, takeover.graceMs, takeover.limit],
+    [takeover.now, takeover.leaseOwner, takeover.leaseMs, takeover.graceMs, takeover.limit, PARKED_NODE_TYPES],
   );
   return result.rows;
 }
