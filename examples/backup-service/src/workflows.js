@@ -19,12 +19,17 @@ import { defineWorkflow, z } from '@flowline/sdk';
 /** Backups this service wrote are named `backup-<time>-<run>.json.gz`; `prune` deletes only those. */
 const BACKUP_NAME = /^backup-\d{8}T\d{6}-[\w-]{22}\.json\.gz$/;
 
+/** What to back up and where: the input every backup here starts from. */
+const BACKUP_PLACES = {
+  source: z.string().min(1).describe('the directory to back up'),
+  destination: z.string().min(1).describe('where backups are kept'),
+};
+
 export const BackupDirectory = defineWorkflow({
   name: 'BackupDirectory',
   description: 'Back up a directory into a destination, keeping the newest backups',
   input: z.object({
-    source: z.string().min(1).describe('the directory to back up'),
-    destination: z.string().min(1).describe('where backups are kept'),
+    ...BACKUP_PLACES,
     keep: z.number().int().min(1).default(3).describe('how many backups to keep'),
     flakyAttempts: z.number().int().min(0).max(3).default(1).describe('upload attempts that fail before one succeeds (a simulated flaky network)'),
   }),
@@ -111,3 +116,29 @@ export const ChecksumEachFile = defineWorkflow({
     ctx.log(manifest);
     return { files: ctx.parents.checksum.length, manifest };
   });
+
+// GuardedBackup: a backup that waits for people and for the outside world,
+// none of it holding a worker slot while it waits.
+//
+//   plan → approve (approval) → backup (child run of BackupDirectory) → offsite (wait for a signal)
+//
+// `approve` waits for an operator's Approve or Reject (UI, `flowline runs
+// approve|reject`); `backup` hands its wait to a child run with
+// ctx.startChild and ends as that run does, with its output; `offsite` waits
+// for the signal `offsite-copied` (`flowline runs signal`), whose JSON payload
+// becomes its output, or fails TIMEOUT after a day.
+export const GuardedBackup = defineWorkflow({
+  name: 'GuardedBackup',
+  description: 'Backs up a directory once an operator approves, then waits to hear the copy went offsite',
+  input: z.object(BACKUP_PLACES),
+})
+  .node('plan', { description: 'says what will be backed up' }, async (ctx) => {
+    const entries = await readdir(ctx.input.source);
+    ctx.log(`will back up ${entries.length} entries of ${ctx.input.source} to ${ctx.input.destination}`);
+    return { entries: entries.length };
+  })
+  .node('approve', { type: 'approval', dependsOn: ['plan'] })
+  .node('backup', { dependsOn: ['approve'], description: 'runs BackupDirectory as a child run' }, async (ctx) =>
+    ctx.startChild('BackupDirectory', { source: ctx.input.source, destination: ctx.input.destination, flakyAttempts: 0 }),
+  )
+  .node('offsite', { type: 'wait', dependsOn: ['backup'], params: { signal: 'offsite-copied' }, timeoutMs: 86_400_000 });

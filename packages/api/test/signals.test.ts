@@ -1,4 +1,4 @@
-import { Reconciler } from '@flowline/engine';
+import { Reconciler, toRunUuid } from '@flowline/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from './apiFixture.ts';
 
@@ -102,6 +102,16 @@ describe('wait nodes', () => {
     const run = await api.waitForEnd(id, 2_000);
     expect(run.statusName).toBe('CANCEL');
     expect(run.nodes.find((n) => n.name === 'gate')!.statusName).toBe('CANCEL');
+  });
+
+  it('a signal whose hand-over a crash lost (kept, never delivered) is delivered by the reconciler', async () => {
+    const id = await start('Gate');
+    await untilWaiting(id, 'gate');
+    // As a process that died between keeping the signal and handing it over leaves it.
+    await api.engineOptions.db.pool.query(`INSERT INTO run_signals (run_id, name, payload, sent_at) VALUES ($1, 'go', '{"late": true}', now())`, [toRunUuid(id)]);
+    const run = await api.waitForEnd(id);
+    expect(run.statusName).toBe('SUCCESS');
+    expect(run.nodes.find((n) => n.name === 'gate')!.output).toEqual({ late: true });
   });
 
   it('refuses a signal to an ended run (409), to a run of another org (404), and from a reader (403)', async () => {

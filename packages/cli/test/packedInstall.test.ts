@@ -182,6 +182,21 @@ describe('the packed install, in a project outside the repository', () => {
       const verify = checked.nodes.find((n) => n.name === 'verify')!;
       expect(verify.output).toMatchObject({ files: 2 });
       expect(String(verify.output!.manifest)).toMatch(/^[0-9a-f]{64} {2}a\.txt\n[0-9a-f]{64} {2}notes\/b\.txt$/);
+
+      // The guarded backup waits for an approval, a child run and a signal, none of them holding a worker slot.
+      const guarded = await call('POST', '/v1/runs', { workflow: 'GuardedBackup', input: { source: source(), destination: `${destination()}-guarded` } });
+      const id = String(guarded.json.id);
+      const waitingAt = async (node: string) => {
+        await expect.poll(async () => ((await call('GET', `/v1/runs/${id}`)).json as unknown as RunBody).nodes.find((n) => n.name === node)!.status, { timeout: 20_000 }).toBe('RUNNING');
+      };
+      await waitingAt('approve');
+      expect((await call('POST', `/v1/runs/${id}/nodes/approve/approve`, { reason: 'tested' })).status).toBe(200);
+      await waitingAt('offsite');
+      expect((await call('POST', `/v1/runs/${id}/signals/offsite-copied`, { location: 'vault-7' })).json).toEqual({ signalId: expect.any(Number), deliveredTo: 'offsite' });
+      await expect.poll(async () => (await call('GET', `/v1/runs/${id}`)).json.status, { timeout: 20_000 }).toBe('SUCCESS');
+      const guardedRun = (await call('GET', `/v1/runs/${id}`)).json as unknown as RunBody & { children: { runId: string }[] };
+      expect(guardedRun.nodes.find((n) => n.name === 'offsite')!.output).toEqual({ location: 'vault-7' });
+      expect((await call('GET', `/v1/runs/${guardedRun.children[0]!.runId}`)).json).toMatchObject({ workflow: 'BackupDirectory', status: 'SUCCESS', parentRunId: id });
     } finally {
       await worker.stop();
     }

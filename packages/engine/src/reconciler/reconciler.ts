@@ -165,6 +165,10 @@ export class Reconciler {
     }
     this.count('redispatch', redispatched.length);
 
+    // Waits whose hand-over a crash lost (a signal kept, a child ended or never started), waiting a lease or more.
+    const resumed = await this.systems.waits.resumeStranded(new Date(now.getTime() - this.options.leaseMs), limit);
+    this.count('wait_resumed', resumed);
+
     const settleable = await listSettleableRuns(db, { limit });
     for (const runId of settleable) {
       this.resources.logger?.info({ runId: uuidToShortId(runId), reason: 'every node ended, the run did not' }, 'run settled');

@@ -19,6 +19,7 @@ import { insertChildRun, type ChildRunLink } from '../../storage/insertChildRun.
 import { insertSignal } from '../../storage/insertSignal.ts';
 import { listRunFamily } from '../../storage/listRunFamily.ts';
 import { listSignalWaiters } from '../../storage/listSignalWaiters.ts';
+import { listStrandedWaits } from '../../storage/listStrandedWaits.ts';
 import type { LockedRunRow } from '../../storage/lockRun.ts';
 import type { NodeAttempt } from '../../storage/nodeAttempt.ts';
 import { readParkedNode, type ParkedNodeRow } from '../../storage/readParkedNode.ts';
@@ -166,6 +167,22 @@ export class WaitSystem implements ParkedNodes {
     void findParentRun(this.pool, run.id)
       .then((link) => link && this.reportChild(link, run.orgId))
       .catch((error: unknown) => this.resources.logger?.warn({ err: error, runId: uuidToShortId(run.id) }, "child run's end not reported to its parent"));
+  }
+
+  /**
+   * Makes the hand-overs a crash lost (listStrandedWaits), for nodes waiting
+   * since before `startedBefore` (the reconciler's pass); answers how many
+   * nodes it looked at. Each hand-over is safe to make twice.
+   */
+  async resumeStranded(startedBefore: Date, limit: number): Promise<number> {
+    const stranded = await listStrandedWaits(this.pool, { startedBefore, limit });
+    for (const row of stranded) {
+      const child = await findChildRun(this.pool, { runId: row.runId, node: row.node, attempt: row.attempt });
+      if (child) await this.reportChild(child, row.orgId);
+      else if (row.type === ParkedNodeType.WORKFLOW) await this.startChild(row, row.parameters);
+      else await this.deliver(row);
+    }
+    return stranded.length;
   }
 
   /**
