@@ -392,12 +392,14 @@ function notificationsTable(deliveries) {
 const runLink = (id) => (id ? `<a href="#/runs/${esc(id)}"><code>${esc(id)}</code></a>` : '-');
 
 async function showFirings(schedule) {
+  // The backfills first: a ledger read after a backfill is seen DONE holds all its rows, so the
+  // last redraw (followBackfills stops at DONE) never shows a ledger read before they were written.
+  const backfills = await api('GET', `/v1/schedules/${schedule.id}/backfills`);
   const [detail, firings] = await Promise.all([
     api('GET', `/v1/schedules/${schedule.id}`),
     api('GET', `/v1/schedules/${schedule.id}/firings?limit=50`),
   ]);
   const counts = Object.entries(detail.firingCounts).map(([outcome, n]) => `<span>${esc(outcome)} <b>${n}</b></span>`).join('');
-  const backfills = await api('GET', `/v1/schedules/${schedule.id}/backfills`);
   document.getElementById('firings').innerHTML = `
     <h2>Firing ledger of ${esc(schedule.workflow)} / ${esc(schedule.name)}</h2>
     <div class="meta">${counts}</div>
