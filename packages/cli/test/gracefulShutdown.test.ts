@@ -25,7 +25,9 @@ describe('SIGTERM on a real worker process', () => {
 
   it('past the drain time releases the node, which another worker then runs to SUCCESS', async () => {
     stack = await startChaosStack({ leaseMs: 30_000, reconcileMs: 200, drainMs: 300 });
-    await stack.define({ name: 'LongNap', nodes: [{ name: 'nap', type: 'sleep', retries: 1, backoffMs: 0, params: { ms: 1500 } }] });
+    // The nap outlasts SIGTERM, the 300 ms drain and the process's exit even on a loaded machine
+    // (at 1.5 s it could end first, under load, and succeed on attempt 1).
+    await stack.define({ name: 'LongNap', nodes: [{ name: 'nap', type: 'sleep', retries: 1, backoffMs: 0, params: { ms: 4000 } }] });
     const worker = await stack.startWorker();
     const [runId] = await stack.startRuns('LongNap', 1);
     await stack.waitFor(runId!, (run) => nodeOf(run, 'nap').statusName === 'RUNNING', 15_000);
