@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EgressPolicy, type RunWithNodes } from '@flowline/engine';
+import { guardLoopbackOnly, type LoopbackGuard } from '@flowline/engine/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from './apiFixture.ts';
 
@@ -18,6 +19,8 @@ const MB = 1024 * 1024;
 let denying: ApiFixture;
 let allowing: ApiFixture;
 let server: Server;
+/** Every connect of this process outside loopback throws before sending: a denied target is provably never reached. */
+let guard: LoopbackGuard;
 let port: number;
 /** what the loopback server received, by path */
 const received = new Map<string, IncomingHttpHeaders>();
@@ -46,6 +49,7 @@ let hugePort: number;
 const hugeSent: number[] = [];
 
 beforeAll(async () => {
+  guard = guardLoopbackOnly();
   server = createServer((request, response) => {
     received.set(request.url!, request.headers);
     if (request.url === '/echo') return void response.end(JSON.stringify(request.headers));
@@ -69,6 +73,7 @@ beforeAll(async () => {
   allowing = await startApiFixture({ worker: true, http: { egress: EgressPolicy.of('127.0.0.1'), maxResponseBytes: 256 * MB } });
 }, 60_000);
 afterAll(async () => {
+  guard.restore();
   await denying?.close();
   await allowing?.close();
   server?.close();
@@ -116,6 +121,8 @@ describe('the http node with FLOWLINE_HTTP_ALLOW=127.0.0.1', () => {
     }
     const followed = await runHttp(allowing, { url: `http://127.0.0.1:${port}/to-echo` });
     expect(followed.statusName).toBe('SUCCESS');
+    // Refused by the policy before any connect: the guard saw no attempt to leave loopback.
+    expect(guard.refused).toEqual([]);
   });
 
   it('sends a secretRef header opened from a sealed secret credential, and no view or result shows the value', async () => {

@@ -1,7 +1,9 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { EgressDenied, EgressPolicy } from '../src/handlers/egress/egressPolicy.ts';
 import { vetTarget, type HostResolver } from '../src/handlers/egress/egressRequest.ts';
+import { guardLoopbackOnly } from '../src/testing/loopbackOnly.ts';
 import { embeddedIpv4, ipv6Bytes } from '../src/handlers/egress/ipAddress.ts';
 
 /**
@@ -120,9 +122,31 @@ describe('checking a URL after DNS resolution (stub resolver)', () => {
   });
 
   it('denies every spelling of loopback the URL parser accepts, and non-http schemes', async () => {
-    for (const url of ['http://0/', 'http://2130706433/', 'http://0x7f.1/', 'http://127.1/', 'http://[::ffff:127.0.0.1]/', 'http://[::1]/', 'http://169.254.169.254/']) {
-      await expect(vet(url), url).rejects.toThrow(EgressDenied);
+    // Vetting opens no connection: with every connect outside loopback refused before sending, none is even attempted.
+    const guard = guardLoopbackOnly();
+    try {
+      for (const url of ['http://0/', 'http://2130706433/', 'http://0x7f.1/', 'http://127.1/', 'http://[::ffff:127.0.0.1]/', 'http://[::1]/', 'http://169.254.169.254/']) {
+        await expect(vet(url), url).rejects.toThrow(EgressDenied);
+      }
+    } finally {
+      guard.restore();
     }
+    expect(guard.refused).toEqual([]);
     await expect(vet('file:///etc/passwd')).rejects.toThrow(/only http and https/);
+  });
+});
+
+describe('the loopback-only guard of the tests', () => {
+  it('refuses a connect outside loopback before sending, and lets loopback through', () => {
+    const guard = guardLoopbackOnly();
+    try {
+      expect(() => net.connect({ host: '169.254.169.254', port: 80 })).toThrow(/tests send only to loopback/);
+      expect(() => net.connect(80, '10.0.0.1')).toThrow(/tests send only to loopback/);
+      const local = net.connect({ host: '127.0.0.1', port: 9 }).on('error', () => {});
+      local.destroy();
+    } finally {
+      guard.restore();
+    }
+    expect(guard.refused).toEqual(['169.254.169.254:80', '10.0.0.1:80']);
   });
 });

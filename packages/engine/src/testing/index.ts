@@ -9,3 +9,4 @@ export * from './pgBouncer.ts';
 export * from './redisCluster.ts';
 export * from './installationKeys.ts';
 export * from './replicatedPostgres.ts';
+export * from './loopbackOnly.ts';
