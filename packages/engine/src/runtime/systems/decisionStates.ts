@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import type { Dag } from '../../core/dag.ts';
+import { parseElement } from '../../core/mapElements.ts';
+import type { NodeStateRow } from '../../core/runState.ts';
 import { runStateFromRows } from '../../core/runStateFromRows.ts';
+import { Status } from '../../core/status.ts';
 import { coversSkips, successScopeRequest } from '../../core/successScope.ts';
 import { inTransaction, type Queryable } from '../../storage/database.ts';
 import { loadSuccessScopes } from '../../storage/loadSuccessScopes.ts';
@@ -115,12 +118,28 @@ export async function loadDecisionStates(
   return states;
 }
 
+/**
+ * The maps a decision may reach or rerun from their list: those whose source
+ * has succeeded and that have no elements yet. A map with elements is decided
+ * on them, so an element's success (the common event) reads no list.
+ */
+function unexpandedMaps(dag: Dag, rows: readonly NodeStateRow[]): string[] {
+  const expanded = new Set<string>();
+  const succeeded = new Set<string>();
+  for (const row of rows) {
+    const element = parseElement(row.name);
+    if (element) expanded.add(element.map);
+    else if (row.status === Status.SUCCESS) succeeded.add(row.name);
+  }
+  return [...dag.maps].filter(([map, { source }]) => !expanded.has(map) && succeeded.has(source)).map(([map]) => map);
+}
+
 /** A run locked and read whole, with its maps' lists (storage/readMapLists.ts) if it has maps; undefined when not found. */
 async function wholeState(client: pg.PoolClient, runUuid: string, definitions: DefinitionCache): Promise<DecisionState | undefined> {
   const locked = await lockRun(client, runUuid);
   if (!locked) return undefined;
   const dag = await definitions.dag(locked.definitionId, locked.definitionVersion, client);
-  const mapLists = dag.maps.size === 0 ? undefined : await readMapLists(client, runUuid, dag);
+  const mapLists = dag.maps.size === 0 ? undefined : await readMapLists(client, runUuid, dag, unexpandedMaps(dag, locked.nodes));
   return { run: locked, state: runStateFromRows({ ...locked, mapLists }, dag) };
 }
 
@@ -137,14 +156,14 @@ async function loadSuccessStates(
   definitions: DefinitionCache,
 ): Promise<{ states: Map<string, DecisionState>; whole: string[] }> {
   const succeeding = new Map<string, { definition: RunDefinitionRef; dag: Dag; nodes: Set<string> }>();
-  const whole: string[] = [];
+  const whole = new Set<string>();
   for (const { runUuid, event, definition } of events) {
     let run = succeeding.get(runUuid);
     if (!run) {
       const dag = await definitions.dag(definition.definitionId, definition.definitionVersion, db);
       // A run with maps grows rows (elements) no success scope names: it is decided on whole.
       if (dag.maps.size > 0) {
-        if (!whole.includes(runUuid)) whole.push(runUuid);
+        whole.add(runUuid);
         continue;
       }
       run = { definition, dag, nodes: new Set() };
@@ -159,7 +178,7 @@ async function loadSuccessStates(
     // Decided on another version's DAG, the answer would be wrong: a caller that named the wrong one finds the run missing.
     if (run.definitionId !== definition.definitionId || run.definitionVersion !== definition.definitionVersion) continue;
     if (coversSkips(dag, names, nodes)) states.set(runId, scopedDecisionState(run, nodes, dag));
-    else whole.push(runId);
+    else whole.add(runId);
   }
-  return { states, whole };
+  return { states, whole: [...whole] };
 }
