@@ -6,6 +6,7 @@ import { SchedulerLoop } from '@flowline/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from '../../api/test/apiFixture.ts';
 import { clientCommandGroups } from '../src/client/clientProgram.ts';
+import { argvWithSafeRunIds } from '../src/client/runIdArguments.ts';
 
 /** The CLI's sources (the packed-install test runs its compiled bin): client commands through their own entry, as bin/flowline.js routes them. */
 const SOURCES = path.resolve(import.meta.dirname, '../src');
@@ -246,12 +247,15 @@ describe('flowline runs signal|approve|reject', () => {
     return run.id;
   }
 
+  /** The id as the CLI echoes it: one run id in 64 begins with '-' and is passed on as its uuid. */
+  const echoed = (id: string): string => argvWithSafeRunIds([id])[0]!;
+
   it('sends a signal with a JSON payload, which the waiting node takes as its output', async () => {
     await api.engine.applyDefinition({ name: 'CliGate', nodes: [{ name: 'gate', type: 'wait', params: { signal: 'go' } }] });
     const id = await startWaiting('CliGate', 'gate');
     const out = await flowline(['runs', 'signal', id, 'go', '--payload', '{"build":42}']);
     expect(out.stderr).toBe('');
-    expect(out.stdout).toContain(`signal go sent to run ${id}: taken by node gate`);
+    expect(out.stdout).toContain(`signal go sent to run ${echoed(id)}: taken by node gate`);
     const run = await api.waitForEnd(id);
     expect(run.nodes[0]).toMatchObject({ statusName: 'SUCCESS', output: { build: 42 } });
   });
@@ -259,7 +263,7 @@ describe('flowline runs signal|approve|reject', () => {
   it('approves one approval and rejects another with its reason', async () => {
     await api.engine.applyDefinition({ name: 'CliSignOff', nodes: [{ name: 'ok', type: 'approval' }] });
     const approved = await startWaiting('CliSignOff', 'ok');
-    expect((await flowline(['runs', 'approve', approved, 'ok', '--reason', 'fine'])).stdout).toContain(`node ok of run ${approved} approved: taken by node ok`);
+    expect((await flowline(['runs', 'approve', approved, 'ok', '--reason', 'fine'])).stdout).toContain(`node ok of run ${echoed(approved)} approved: taken by node ok`);
     expect((await api.waitForEnd(approved)).statusName).toBe('SUCCESS');
     const rejected = await startWaiting('CliSignOff', 'ok');
     expect((await flowline(['runs', 'reject', rejected, 'ok', '--reason', 'too risky'])).code).toBe(0);
