@@ -52,7 +52,7 @@ export function createSystems(resources: EngineResources): EngineSystems {
   const starts = new StartSystem(resources, dispatch, history, admission);
   const waits = new WaitSystem(resources, decisions, starts, history);
   dispatch.attachParking(waits);
-  decisions.onRunEnded((run) => waits.runEnded(run));
+  decisions.onRunsEnded((runs) => waits.runsEnded(runs));
   return {
     resources,
     starts,

@@ -75,8 +75,8 @@ export class DecisionSystem {
   /** Node successes reported in this process, decided in group-committed batches across runs. */
   private readonly successes = new GroupCommit<RunEventItem, readonly Command[]>((items) => this.decideSettled(items));
   private readonly states: DecisionStates;
-  /** Told of every run a committed decision ended (the WaitSystem: a child run's end ends its parent's node). */
-  private runEnded: ((run: LockedRunRow, status: Status) => void) | undefined;
+  /** Told of the runs each committed decision batch ended (the WaitSystem: a child run's end ends its parent's node). */
+  private runsEnded: ((runs: readonly LockedRunRow[]) => void) | undefined;
 
   constructor(
     private readonly resources: EngineResources,
@@ -86,9 +86,9 @@ export class DecisionSystem {
     this.states = new DecisionStates(resources);
   }
 
-  /** Calls `listener` after each committed decision that ends a run (not awaited). */
-  onRunEnded(listener: (run: LockedRunRow, status: Status) => void): void {
-    this.runEnded = listener;
+  /** Calls `listener` after each committed decision batch that ends runs, with those runs (not awaited). */
+  onRunsEnded(listener: (runs: readonly LockedRunRow[]) => void): void {
+    this.runsEnded = listener;
   }
 
   /** Applies one event to a run; answers the commands decided (none when the event lost a race). */
@@ -158,11 +158,11 @@ export class DecisionSystem {
     }
     const { decided, written } = outcome;
     await this.dispatch.afterDecision(decided.decisions, decided.dags, reported, booking!, written, outcome.priorities);
-    for (const ending of decided.ends) {
-      this.recordRunEnd(ending);
-      this.runEnded?.(ending.run, ending.status);
+    for (const ending of decided.ends) this.recordRunEnd(ending);
+    if (decided.ends.length > 0) {
+      this.runsEnded?.(decided.ends.map((ending) => ending.run));
+      await this.admitAfter(decided.ends);
     }
-    if (decided.ends.length > 0) await this.admitAfter(decided.ends);
     return decided.perEvent;
   }
 

@@ -14,7 +14,7 @@ import { Status, isTerminal, statusName } from '../../core/status.ts';
 import { FlowlineError, InvalidTransition, NodeNotFound, RunNotFound, ValidationFailed } from '../../errors.ts';
 import { consumeSignal } from '../../storage/consumeSignal.ts';
 import { findChildRun } from '../../storage/findChildRun.ts';
-import { findParentRun } from '../../storage/findParentRun.ts';
+import { findParentRuns } from '../../storage/findParentRuns.ts';
 import { insertChildRun, type ChildRunLink } from '../../storage/insertChildRun.ts';
 import { insertSignal } from '../../storage/insertSignal.ts';
 import { listRunFamily } from '../../storage/listRunFamily.ts';
@@ -162,11 +162,14 @@ export class WaitSystem implements ParkedNodes {
     };
   }
 
-  /** A run ended (from decisions: not awaited): if a `workflow` node started it, the node ends as it did. */
-  runEnded(run: LockedRunRow): void {
-    void findParentRun(this.pool, run.id)
-      .then((link) => link && this.reportChild(link, run.orgId))
-      .catch((error: unknown) => this.resources.logger?.warn({ err: error, runId: uuidToShortId(run.id) }, "child run's end not reported to its parent"));
+  /** Runs a decision batch ended (from decisions: not awaited): where a `workflow` node started one, the node ends as it did. */
+  runsEnded(runs: readonly LockedRunRow[]): void {
+    const orgOf = new Map(runs.map((run) => [run.id, run.orgId]));
+    void findParentRuns(this.pool, [...orgOf.keys()])
+      .then(async (links) => {
+        for (const link of links) await this.reportChild(link, orgOf.get(link.childRunId)!);
+      })
+      .catch((error: unknown) => this.resources.logger?.warn({ err: error, runIds: runs.map((run) => uuidToShortId(run.id)) }, "child runs' ends not reported to their parents"));
   }
 
   /**
