@@ -138,3 +138,23 @@ describe('how much is known', () => {
     expect(known.successState(ids[0]!, success('m1'))).toBeUndefined();
   });
 });
+
+describe('a run no decision has changed, seen by a claim', () => {
+  it('is known as its start inserted it: its first success is decided without a read, and the run keeps going', () => {
+    const known = new KnownRunStates();
+    known.recordUndecided(run(0, Status.READY), dag);
+    expect(statuses(known, 'root')).toMatchObject({ root: Status.RUNNING, m0: Status.WAIT, m99: Status.WAIT });
+    // the claim saw a READY run; its success is decided on it as RUNNING (the claim started it)
+    expect(known.successState(RUN, success('root'))!.run.status).toBe(Status.RUNNING);
+  });
+
+  it('is not taken from a claim once a decision has changed it, nor over what is known', () => {
+    const known = new KnownRunStates();
+    known.recordUndecided(run(1), dag);
+    expect(known.successState(RUN, success('root'))).toBeUndefined();
+    known.record(run(2), dag, [row('root', Status.SUCCESS), ...middles(Status.READY), row('join', Status.WAIT)], 0);
+    known.recordUndecided(run(0), dag);
+    expect(statuses(known, 'm1')).toMatchObject({ m1: Status.RUNNING, join: Status.WAIT });
+    expect(known.successState(RUN, success('m1'))!.run.decisionSeq).toBe(2);
+  });
+});

@@ -2,6 +2,7 @@ import { isClaimable } from '../core/claim.ts';
 import { edgeIndex, type Dag } from '../core/dag.ts';
 import type { NodeStateRow } from '../core/runState.ts';
 import { FAILED_STATUSES, SATISFIED_STATUSES, Status, TERMINAL_STATUSES, isTerminal } from '../core/status.ts';
+import { statusAtStart } from '../core/statusAtStart.ts';
 import { successScope, type ScopeSource } from '../core/successScope.ts';
 import type { LockedRunRow } from '../storage/lockRun.ts';
 import { scopedDecisionState, type DecisionState } from './decisionState.ts';
@@ -101,6 +102,18 @@ export class KnownRunStates {
       if (oldest === run.id || (this.runs.size <= this.capacity && this.rows <= this.maxRows)) break;
       this.forget(oldest);
     }
+  }
+
+  /**
+   * Records a run no decision has changed yet (decisionSeq 0), as a claim of
+   * one of its nodes saw it: it is as its start inserted it, but for claims
+   * (core/statusAtStart.ts). So a worker apart from the process that started
+   * the run decides the run's first success without a read. A run known
+   * already is left as it is known.
+   */
+  recordUndecided(run: LockedRunRow, dag: Dag): void {
+    if (run.decisionSeq !== 0 || this.runs.has(run.id)) return;
+    this.record(run, dag, dag.order.map((name) => ({ name, status: statusAtStart(dag, name, true), attempt: 1, leaseOwner: null })), 0);
   }
 
   /** Forgets a run: it ended, or a write about it was refused, so what is known may be stale. */

@@ -4,6 +4,10 @@ import { claimAssignments } from './claimSql.ts';
 import type { Queryable } from './database.ts';
 import { carriesOutput } from './loadNodeOutputs.ts';
 import type { NodeAttempt } from './nodeAttempt.ts';
+import { runRowColumns, runRowOf, type LockedRunRow, type PrefixedRunColumns } from './lockRun.ts';
+
+/** The prefix of a claim's run columns, apart from the node's. */
+const RUN_PREFIX = 'run.';
 
 /** What a claim answers of an attempt: its row's facts (id, type, parameters), its run's (definition, input, cancel request, trace), and its parents' outputs when asked for. */
 export interface ClaimedNode {
@@ -25,6 +29,11 @@ export interface ClaimedNode {
   readonly parentOutputs: Record<string, unknown> | null;
   /** a map element's item (core/mapSpec.ts); null for every other node (whose claims are answered with none) */
   readonly item: unknown;
+}
+
+/** What a worker's claim answers besides the facts: its run's row as the claim found it (a run the claim started: READY, started at the claim). */
+export interface TakenNode extends ClaimedNode {
+  readonly run: LockedRunRow;
 }
 
 /** An attempt to claim; with `parents`, their outputs come back with the claim (one round trip for both). */
@@ -49,8 +58,8 @@ export function attemptKey(attempt: NodeAttempt): string {
 export async function claimNodes(
   db: Queryable,
   claim: { attempts: readonly ClaimRequest[]; leaseOwner: string; leaseMs: number; now: Date },
-): Promise<Map<string, ClaimedNode>> {
-  const result = await db.query<ClaimedNode>({
+): Promise<Map<string, TakenNode>> {
+  const result = await db.query<ClaimedNode & PrefixedRunColumns<typeof RUN_PREFIX>>({
     name: 'claim-nodes',
     // The attempts are found through the (run_id, name) key, one index probe each, and updated by
     // their row address (a concurrent update moves the row; the update follows it and rechecks
@@ -77,6 +86,7 @@ export async function claimNodes(
             r.definition_id AS "definitionId", r.definition_version AS "definitionVersion",
             r.workflow_name AS "workflowName", r.org_id AS "orgId", r.biz_id AS "bizId", r.input,
             r.cancel_requested AS "cancelRequested", r.trace_id AS "traceId",
+            ${runRowColumns('r', RUN_PREFIX, '$4')},
             CASE WHEN c.named THEN COALESCE(
               (SELECT jsonb_object_agg(p.name, p.output)
                  FROM unnest($7::int[], $8::text[]) AS q(i, name)
@@ -97,5 +107,12 @@ export async function claimNodes(
       claim.attempts.map((a) => a.parents !== undefined),
     ],
   });
-  return new Map(result.rows.map((row) => [attemptKey({ runId: row.runId, node: row.name, attempt: row.attempt }), row]));
+  return new Map(result.rows.map((row) => [attemptKey({ runId: row.runId, node: row.name, attempt: row.attempt }), withRunRow(row)]));
+}
+
+/** A claim's answer row as a TakenNode: the node's facts, and its run's columns as one row. */
+function withRunRow(row: ClaimedNode & PrefixedRunColumns<typeof RUN_PREFIX>): TakenNode {
+  const node: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) if (!key.startsWith(RUN_PREFIX)) node[key] = value;
+  return { ...(node as unknown as ClaimedNode), run: runRowOf(row, RUN_PREFIX) };
 }

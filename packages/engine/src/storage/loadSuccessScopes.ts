@@ -1,7 +1,7 @@
 import type { NodeStateRow } from '../core/runState.ts';
 import type { SuccessScopeRequest } from '../core/successScope.ts';
 import type { Queryable } from './database.ts';
-import { runRowColumns, type LockedRun, type LockedRunRow } from './lockRun.ts';
+import { runRowColumns, runRowOf, type LockedRun, type PrefixedRunColumns } from './lockRun.ts';
 import { successScopeCtes } from './successScopeSql.ts';
 
 /** Marks the run's columns on each node row of the answer. */
@@ -31,7 +31,7 @@ export async function loadSuccessScopes(db: Queryable, runs: readonly SuccessSco
   const succeeding = runs.flatMap((r) => r.nodes.map((node) => [r.runId, node] as const));
   const children = runs.flatMap((r) => r.children.map((c) => [r.runId, c.child] as const));
   const ranges = runs.flatMap((r) => r.children.flatMap((c) => c.parentRanges.map(([from, to]) => [r.runId, c.child, from, to] as const)));
-  const result = await db.query<NodeStateRow & { [K in keyof LockedRunRow as `${typeof RUN_PREFIX}${K}`]: LockedRunRow[K] }>({
+  const result = await db.query<NodeStateRow & PrefixedRunColumns<typeof RUN_PREFIX>>({
     name: 'load-success-scopes',
     text: LOAD_SUCCESS_SCOPES,
     values: [
@@ -50,8 +50,7 @@ export async function loadSuccessScopes(db: Queryable, runs: readonly SuccessSco
     const runId = row[`${RUN_PREFIX}id`];
     let run = byRun.get(runId);
     if (!run) {
-      const runColumns = Object.entries(row).filter(([key]) => key.startsWith(RUN_PREFIX));
-      run = { ...(Object.fromEntries(runColumns.map(([key, value]) => [key.slice(RUN_PREFIX.length), value])) as LockedRunRow), nodes: [] };
+      run = { ...runRowOf(row, RUN_PREFIX), nodes: [] };
       byRun.set(runId, run);
     }
     run.nodes.push({ name: row.name, status: row.status, attempt: row.attempt, leaseOwner: row.leaseOwner, skipRequested: row.skipRequested });

@@ -22,8 +22,12 @@ export interface LockedRun {
 
 export type LockedRunRow = Omit<LockedRun, 'nodes'>;
 
-/** The columns of a LockedRunRow, read from `workflow_runs` under `alias`, each named `<prefix><field>`. */
-export function runRowColumns(alias: string, prefix = ''): string {
+/**
+ * The columns of a LockedRunRow, read from `workflow_runs` under `alias`,
+ * each named `<prefix><field>`; a run not started yet has `startFallback`
+ * as its start time (its creation, or the time a statement starting it writes).
+ */
+export function runRowColumns(alias: string, prefix = '', startFallback = `${alias}.created_at`): string {
   const column = (sql: string, field: string) => `${sql} AS "${prefix}${field}"`;
   return [
     column(`${alias}.id`, 'id'),
@@ -34,12 +38,21 @@ export function runRowColumns(alias: string, prefix = ''): string {
     column(`${alias}.org_id`, 'orgId'),
     column(`${alias}.workflow_name`, 'workflow'),
     column(`${alias}.trace_id`, 'traceId'),
-    column(`COALESCE(${alias}.start_time, ${alias}.created_at)`, 'startTime'),
+    column(`COALESCE(${alias}.start_time, ${startFallback})`, 'startTime'),
     column(`${alias}.decision_seq`, 'decisionSeq'),
     column(`${alias}.priority`, 'priority'),
   ].join(', ');
 }
 
+/** A row read with `runRowColumns(alias, prefix)`: the run's columns, each named `<prefix><field>`. */
+export type PrefixedRunColumns<P extends string> = { [K in keyof LockedRunRow as `${P}${K}`]: LockedRunRow[K] };
+
+/** The run's row among the columns of `row`, read with `runRowColumns(alias, prefix)`. */
+export function runRowOf(row: object, prefix: string): LockedRunRow {
+  const run: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) if (key.startsWith(prefix)) run[key.slice(prefix.length)] = value;
+  return run as unknown as LockedRunRow;
+}
 
 /**
  * Locks a run's row for the rest of the transaction and reads what the core

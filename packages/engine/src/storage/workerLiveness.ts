@@ -26,10 +26,16 @@ export async function holdLivenessLock(client: pg.ClientBase, leaseOwner: string
   await client.query(`SELECT pg_advisory_lock($1, hashtext($2))`, [LIVENESS_LOCK_CLASS, leaseOwner]);
 }
 
-/** The liveness keys of every worker alive now. */
+/**
+ * The liveness keys of every worker of this database alive now. pg_locks
+ * shows the whole server: the workers of another installation on it (another
+ * database) are not this one's, and their deaths are none of its business.
+ */
 export async function listLiveWorkerKeys(db: Queryable): Promise<Set<number>> {
   const result = await db.query<{ key: string }>(
-    `SELECT objid::bigint AS key FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND granted`,
+    `SELECT objid::bigint AS key FROM pg_locks
+      WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND granted
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     [LIVENESS_LOCK_CLASS],
   );
   return new Set(result.rows.map((row) => Number(row.key)));

@@ -1,7 +1,7 @@
 import { ClaimWay } from '../../core/claim.ts';
 import type { Dag } from '../../core/dag.ts';
 import { parentsOf } from '../../core/mapElements.ts';
-import { attemptKey, claimNodes, type ClaimedNode, type ClaimRequest } from '../../storage/claimNodes.ts';
+import { attemptKey, claimNodes, type ClaimRequest, type TakenNode } from '../../storage/claimNodes.ts';
 import { loadNodeOutputs } from '../../storage/loadNodeOutputs.ts';
 import type { NodeAttempt } from '../../storage/nodeAttempt.ts';
 import { isRetryableTransactionError } from '../../storage/sqlState.ts';
@@ -72,8 +72,14 @@ export class ClaimSystem {
     });
     const claimed = await this.claimNodes(requests);
     const toRun = new Set(items.flatMap(({ attempt, started }) => (started ? [] : [attemptKey(attempt)])));
-    const dags = new Map<ClaimedNode, Dag>();
-    for (const [key, node] of claimed) if (toRun.has(key)) dags.set(node, await this.resources.definitions.dag(node.definitionId, node.definitionVersion));
+    const dags = new Map<TakenNode, Dag>();
+    for (const [key, node] of claimed) {
+      if (!toRun.has(key)) continue;
+      const dag = await this.resources.definitions.dag(node.definitionId, node.definitionVersion);
+      dags.set(node, dag);
+      // A run no decision has changed is known from its DAG: its first success here needs no read.
+      this.resources.known.recordUndecided(node.run, dag);
+    }
     const unread = [...dags].filter(([node]) => node.parentOutputs === null && !known.has(attemptKey({ runId: node.runId, node: node.name, attempt: node.attempt })));
     const outputs = await loadNodeOutputs(
       this.resources.db.pool,
@@ -105,7 +111,7 @@ export class ClaimSystem {
   }
 
   /** One claim statement, tried again on a deadlock or serialization failure. */
-  private async claimNodes(attempts: readonly ClaimRequest[]): Promise<Map<string, ClaimedNode>> {
+  private async claimNodes(attempts: readonly ClaimRequest[]): Promise<Map<string, TakenNode>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await claimNodes(this.resources.db.pool, { attempts, leaseOwner: this.lease.owner, leaseMs: this.lease.ms, now: this.resources.now() });

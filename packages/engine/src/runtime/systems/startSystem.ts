@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Dag } from '../../core/dag.ts';
+import { statusAtStart } from '../../core/statusAtStart.ts';
 import { newUuid, uuidToShortId } from '../../core/ids.ts';
 import { checkRunInput } from '../../definitions/runInput.ts';
 import { Status } from '../../core/status.ts';
@@ -211,10 +212,9 @@ export class StartSystem {
     const limit = definition.spec.concurrency;
     const nodes = dag.order.map((name, position) => {
       const spec = dag.nodes.get(name)!;
-      const isRoot = dag.parents.get(name)!.length === 0;
-      if (isRoot) roots.push({ node: name, queue: queueOf(spec) });
+      if (dag.parents.get(name)!.length === 0) roots.push({ node: name, queue: queueOf(spec) });
       // A limited run's roots wait for its admission (storage/admitRuns.ts), which makes them READY.
-      return { id: newUuid(), name, type: spec.type, position, status: isRoot && !limit ? Status.READY : Status.WAIT, parameters: spec.params };
+      return { id: newUuid(), name, type: spec.type, position, status: statusAtStart(dag, name, !limit), parameters: spec.params };
     });
     const row: NewRunRow = {
       id: newUuid(),
