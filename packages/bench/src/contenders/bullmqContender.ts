@@ -57,6 +57,6 @@ export const bullmqContender: ContenderFactory = {
       await queue.close();
       for (const connection of connections) connection.disconnect();
       await keys.drop();
-    });
+    }, { childPids: () => [] });
   },
 };

@@ -1,4 +1,5 @@
 import type { BenchEnvironment } from '../harness/benchEnvironment.ts';
+import type { CostSources } from '../harness/costMeter.ts';
 
 /**
  * How S1's starts are made, the same for every contender: `bulk`, `batch`
@@ -14,6 +15,8 @@ export type StartMode =
 /** What S1 asks of a contender: start `count` one-step workflows and resolve once every one has completed, durably where the contender keeps a store. */
 export interface ThroughputContender {
   runOneStep(count: number, mode: StartMode): Promise<void>;
+  /** where its work is done, for what a run costs it (harness/costMeter.ts) */
+  readonly cost: CostSources;
   close(): Promise<void>;
 }
 

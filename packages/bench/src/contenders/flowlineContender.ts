@@ -95,6 +95,7 @@ function flowlineFactory(name: string, { split }: { split: boolean }): Contender
       };
 
       const contender: Contender = {
+        cost: { databaseUrl: database.url, childPids: () => [] },
         async runOneStep(count, mode) {
           const target = (await succeededRuns()) + count;
           await startAll(

@@ -68,6 +68,7 @@ export const flowlineShippedContender: ContenderFactory<ThroughputContender> = {
     await until(async () => (await client.definition(WORKFLOW).then(() => true, () => false)) && children.every((c) => c.exitCode === null), 30_000);
 
     return {
+      cost: { databaseUrl: database.url, childPids: () => children.flatMap((c) => (c.pid === undefined ? [] : [c.pid])) },
       async runOneStep(count, mode) {
         const target = (await runs.succeeded()) + count;
         const starts: BatchStart[] = [];

@@ -89,7 +89,7 @@ function graphileWorkerFactory(batched: boolean): ContenderFactory {
         await utils.release();
         await pgPool.end();
         await database.drop();
-      });
+      }, { databaseUrl: database.url, childPids: () => [] });
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { CostSources } from '../harness/costMeter.ts';
 import { forEachBounded } from '../harness/boundedConcurrency.ts';
 import { Countdown } from '../harness/countdown.ts';
 import { startAll, untilNoneUnfinished } from '../harness/startMode.ts';
@@ -69,8 +70,9 @@ export class JobQueuePeer {
     this.joins.get(payload.key)?.();
   }
 
-  contender(close: () => Promise<void>): Contender {
+  contender(close: () => Promise<void>, cost: CostSources): Contender {
     return {
+      cost,
       runOneStep: async (count, mode) => {
         const one = (i: number): StepPayload => ({ key: '', step: i, width: 0 });
         this.completions = new Countdown(count);

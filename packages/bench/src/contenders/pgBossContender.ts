@@ -91,6 +91,6 @@ export const pgBossContender: ContenderFactory = {
       await boss.stop({ graceful: true, timeout: 2000 }).catch(() => {});
       await pool.end();
       await database.drop();
-    });
+    }, { databaseUrl: database.url, childPids: () => [] });
   },
 };
