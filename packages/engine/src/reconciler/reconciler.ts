@@ -169,7 +169,8 @@ export class Reconciler {
     const resumed = await this.systems.waits.resumeStranded(new Date(now.getTime() - this.options.leaseMs), limit);
     this.count('wait_resumed', resumed);
 
-    const settleable = await listSettleableRuns(db, { limit });
+    // Settled a lease after their last write: a run that recent may still be being decided.
+    const settleable = await listSettleableRuns(db, { updatedBefore: new Date(now.getTime() - this.options.leaseMs), limit });
     for (const runId of settleable) {
       this.resources.logger?.info({ runId: uuidToShortId(runId), reason: 'every node ended, the run did not' }, 'run settled');
       await this.decide(runId, { type: 'SETTLE' });
