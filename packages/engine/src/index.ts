@@ -83,6 +83,8 @@ export { startEmbeddedPostgres, type EmbeddedDatabase } from './storage/embedded
 export { connectRedis, assertRedisReachable, redisAddressOf, type RedisConnection, type RedisAddress } from './queue/redisConnection.ts';
 export { Reconciler, type ReconcilerOptions, type ReconcilePass } from './reconciler/reconciler.ts';
 export { RunRetention, type RunRetentionOptions } from './retention/runRetention.ts';
+/** Creates history partitions ahead of the runs that need them (the reconciler's `partitions`). */
+export { RunPartitions, type RunPartitionOptions } from './partitions/runPartitions.ts';
 export type { RetentionPolicy } from './retention/retentionPolicy.ts';
 export { SchedulerLoop, type SchedulerLoopOptions } from './scheduler/schedulerLoop.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { newUuid, shortIdToUuid, uuidToShortId } from '../src/core/ids.ts';
+import { newRunId, newUuid, shortIdToUuid, uuidToShortId } from '../src/core/ids.ts';
 import { newTraceId } from '../src/tracing/runTracing.ts';
 
 /** What the ids' formatting must equal: Buffer's, which it replaced for speed. */
@@ -11,6 +11,20 @@ describe('ids', () => {
     const made = Array.from({ length: 5000 }, () => newUuid());
     for (const uuid of made) expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(made).size).toBe(made.length);
+  });
+
+  it('a run id is a version 7 uuid whose first 48 bits are its start time, shown as 22 chars like any id', () => {
+    const now = new Date('2026-12-04T15:40:00.123Z');
+    const made = Array.from({ length: 5000 }, () => newRunId(now));
+    for (const uuid of made) {
+      expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(parseInt(uuid.replace(/-/g, '').slice(0, 12), 16)).toBe(now.getTime());
+      expect(shortIdToUuid(uuidToShortId(uuid))).toBe(uuid);
+      expect(uuidToShortId(uuid)).toHaveLength(22);
+    }
+    expect(new Set(made).size).toBe(made.length);
+    // Later starts sort after earlier ones: the order the partitions' ranges rely on.
+    expect(newRunId(new Date(now.getTime() + 1)) > made[0]!).toBe(true);
   });
 
   it('a uuid’s 22-char id is its bytes in base64url, whatever the case of its hex, and leads back to it', () => {

@@ -3,6 +3,7 @@ import {
   FlowlineMetrics,
   HandlerRegistry,
   Reconciler,
+  RunPartitions,
   RunRetention,
   SealedSecrets,
   SecretSeal,
@@ -141,6 +142,7 @@ export class ProcessCore {
       maxLostAttempts: config.maxLostAttempts,
       deathCheckMs: config.deathCheckMs,
       retention: new RunRetention(this.db, config.retention),
+      partitions: new RunPartitions(this.db),
     });
     reconciler.start();
     this.onStop(() => reconciler.stop());

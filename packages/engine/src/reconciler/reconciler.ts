@@ -3,6 +3,7 @@ import { specOf } from '../core/mapElements.ts';
 import type { RunEvent } from '../core/runState.ts';
 import { systemsOf, type Engine } from '../runtime/engine.ts';
 import type { EngineSystems } from '../runtime/engineSystems.ts';
+import type { RunPartitions } from '../partitions/runPartitions.ts';
 import type { RunRetention } from '../retention/runRetention.ts';
 import { newLeaseOwner } from '../runtime/leaseOwner.ts';
 import { compactRunCounts } from '../storage/compactRunCounts.ts';
@@ -32,6 +33,8 @@ export interface ReconcilerOptions {
   readonly batchSize?: number;
   /** deletes finished runs past their age, a bounded amount per pass */
   readonly retention?: RunRetention;
+  /** creates history partitions ahead of the runs that need them */
+  readonly partitions?: RunPartitions;
 }
 
 /** Config.maxLostAttempts's default. */
@@ -177,6 +180,7 @@ export class Reconciler {
     }
     this.count('settle', settleable.length);
 
+    await this.options.partitions?.ensureAhead(now);
     const deleted = (await this.options.retention?.sweep(now)) ?? 0;
     if (deleted > 0) this.resources.logger?.info({ deleted }, 'finished runs past their retention deleted');
     this.count('retention_delete', deleted);

@@ -6,9 +6,10 @@ const TERMINAL = TERMINAL_STATUSES.join(', ');
 
 /**
  * Deletes one batch of finished runs a retention rule covers, and their nodes,
- * their nodes' attempt history, their notifications (with their attempts) and
- * their SLA misses in the same statement (none has a foreign key to cascade; see node_runs'
- * run_id). Small batches, oldest first, rows others hold skipped: each
+ * their nodes' attempt history, their notifications (with their attempts),
+ * their SLA misses, idempotency keys, signals and child-run links in the same
+ * statement (none has a foreign key to cascade: see node_runs' run_id, and
+ * run_signals', which could not point into a partition retention drops). Small batches, oldest first, rows others hold skipped: each
  * statement locks few rows for a moment, so workers and readers never queue
  * behind retention, and two replicas sweeping at once split the work.
  * Returns how many runs were deleted.
@@ -36,6 +37,12 @@ export async function deleteExpiredRuns(db: Queryable, rule: RetentionRule, limi
        DELETE FROM notification_attempts WHERE delivery_id IN (SELECT id FROM deliveries)
      ), sla_misses AS (
        DELETE FROM sla_misses WHERE run_id IN (SELECT id FROM runs)
+     ), idempotency_keys AS (
+       DELETE FROM run_idempotency_keys WHERE run_id IN (SELECT id FROM runs)
+     ), signals AS (
+       DELETE FROM run_signals WHERE run_id IN (SELECT id FROM runs)
+     ), child_links AS (
+       DELETE FROM child_runs WHERE parent_run_id IN (SELECT id FROM runs) OR child_run_id IN (SELECT id FROM runs)
      )
      SELECT count(*)::int AS deleted FROM runs`,
     [rule.endedBefore, rule.workflow ?? null, rule.excluded, limit],

@@ -47,8 +47,11 @@ export interface InsertedRun {
  *
  * A run whose idempotency key is already used in its org (by an earlier run,
  * or an earlier row of the same batch) inserts nothing and answers the
- * existing run's id: `ON CONFLICT DO NOTHING` waits for a concurrent inserter
- * of the same key to commit, so 20 simultaneous identical starts make one run.
+ * existing run's id: the key's row in run_idempotency_keys is inserted first,
+ * and `ON CONFLICT DO NOTHING` there waits for a concurrent inserter of the
+ * same key to commit, so 20 simultaneous identical starts make one run. (The
+ * key cannot be unique on workflow_runs itself: a unique index of a
+ * partitioned table must contain the run id.)
  * Node rows join the runs actually inserted, so a skipped run inserts none.
  */
 export async function insertRuns(db: Queryable, runs: readonly NewRunRow[]): Promise<InsertedRun[]> {
@@ -62,6 +65,11 @@ export async function insertRuns(db: Queryable, runs: readonly NewRunRow[]): Pro
          id uuid, "definitionId" bigint, "definitionVersion" int, "workflowName" text, "orgId" text, owner text,
          "bizId" text, "bizType" text, "triggerType" smallint, "triggerTime" timestamptz, input jsonb, "idempotencyKey" text, now timestamptz,
          "traceId" text, priority smallint, nodes json)
+     ), idempotency AS (
+       INSERT INTO run_idempotency_keys (org_id, idempotency_key, run_id)
+       SELECT r."orgId", r."idempotencyKey", r.id FROM input r WHERE r."idempotencyKey" IS NOT NULL
+       ON CONFLICT DO NOTHING
+       RETURNING run_id
      ), run AS (
        INSERT INTO workflow_runs
          (id, definition_id, definition_version, workflow_name, org_id, owner, biz_id, biz_type,
@@ -69,7 +77,7 @@ export async function insertRuns(db: Queryable, runs: readonly NewRunRow[]): Pro
        SELECT r.id, r."definitionId", r."definitionVersion", r."workflowName", r."orgId", r.owner, r."bizId", r."bizType",
               r."triggerType", ${Status.READY}, COALESCE(r.input, '{}'), r."idempotencyKey", COALESCE(r."triggerTime", r.now), r.now, r.now, r."traceId", r.priority
          FROM input r
-       ON CONFLICT (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        WHERE r."idempotencyKey" IS NULL OR r.id IN (SELECT run_id FROM idempotency)
        RETURNING id, seq
      ), nodes AS (
        INSERT INTO node_runs (id, run_id, name, type, position, status, parameters, updated_at)
@@ -86,8 +94,10 @@ export async function insertRuns(db: Queryable, runs: readonly NewRunRow[]): Pro
   if (skipped.length > 0) {
     const found = await db.query<{ id: string; seq: number; orgId: string; key: string }>({
       name: 'find-runs-by-idempotency-key',
-      text: `SELECT r.id, r.seq, r.org_id AS "orgId", r.idempotency_key AS key
-         FROM workflow_runs r JOIN unnest($1::text[], $2::text[]) AS k(org_id, key) ON r.org_id = k.org_id AND r.idempotency_key = k.key`,
+      text: `SELECT r.id, r.seq, k.org_id AS "orgId", k.idempotency_key AS key
+         FROM run_idempotency_keys k
+         JOIN unnest($1::text[], $2::text[]) AS asked(org_id, key) ON k.org_id = asked.org_id AND k.idempotency_key = asked.key
+         JOIN workflow_runs r ON r.id = k.run_id`,
       values: [skipped.map((r) => r.orgId), skipped.map((r) => r.idempotencyKey)],
     });
     for (const row of found.rows) existing.set(`${row.orgId}\0${row.key}`, row);

@@ -5,6 +5,7 @@ import {
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   primaryKey,
   smallint,
@@ -48,15 +49,33 @@ export const definitionVersions = pgTable(
 );
 
 /**
+ * Where run seqs come from. A sequence of its own, not an identity column:
+ * Postgres before 17 allows none on a partitioned table.
+ */
+export const workflowRunsSeq = pgSequence('workflow_runs_seq_seq');
+
+/**
  * One execution of a definition. `seq` is the monotonic number the history
  * dialects page by (Explorer job id, Tencent NextToken); `id` is the uuid shown
  * as 22-char base64url. Status is the EnOS code.
+ *
+ * Partitioned by range of `id` (the run_partitions migration): a run id is a
+ * UUIDv7 (core/ids.ts), so its first 48 bits are its start time and each
+ * partition holds the runs started in one period. Every key already contains
+ * the id, so a statement that names a run reads one partition; node_runs and
+ * node_attempts are partitioned on `run_id` by the same bounds, and a period's
+ * three partitions are created ahead and dropped together (runPartitions.ts).
+ * Unique indexes would have to contain the id: `seq` is unique by its
+ * sequence, instance stamps by their assignment under a lock, and idempotency
+ * keys live in run_idempotency_keys.
  */
 export const workflowRuns = pgTable(
   'workflow_runs',
   {
     id: uuid('id').primaryKey(),
-    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    seq: bigint('seq', { mode: 'number' })
+      .notNull()
+      .default(sql`nextval('workflow_runs_seq_seq')`),
     definitionId: bigint('definition_id', { mode: 'number' })
       .notNull()
       .references(() => definitions.id),
@@ -97,7 +116,7 @@ export const workflowRuns = pgTable(
     deletedAt: tz('deleted_at'),
   },
   (t) => [
-    uniqueIndex('workflow_runs_seq').on(t.seq),
+    index('workflow_runs_seq').on(t.seq),
     // History lists are "newest first within an org", optionally filtered: keyset on seq.
     // Partial on live rows: every history query says `deleted_at IS NULL`, so page-1 totals
     // (TiEM page.total, Explorer total) are index-only counts (100k runs: 40 ms → 9 ms).
@@ -116,14 +135,44 @@ export const workflowRuns = pgTable(
     index('workflow_runs_org_type_end_time')
       .on(t.orgId, t.triggerType, t.endTime.desc(), t.seq.desc())
       .where(sql`${t.deletedAt} IS NULL`),
-    uniqueIndex('workflow_runs_definition_instance_stamp').on(t.definitionId, t.instanceStamp),
-    uniqueIndex('workflow_runs_org_idempotency').on(t.orgId, t.idempotencyKey).where(sql`${t.idempotencyKey} IS NOT NULL`),
+    index('workflow_runs_definition_instance_stamp').on(t.definitionId, t.instanceStamp),
     // The reconciler only ever looks at live runs; keep that set in a small index.
     index('workflow_runs_live').on(t.updatedAt).where(sql`${t.status} NOT IN (-1, 1, 4, 7, 8, 10)`),
     // Retention deletes finished runs oldest-ended first, in small batches: each batch one index range.
     index('workflow_runs_ended').on(t.endTime).where(sql`${t.status} IN (-1, 1, 4, 7, 8, 10)`),
   ],
 );
+
+/**
+ * The idempotency keys of runs, one per org: the unique index that makes 20
+ * simultaneous identical starts one run (insertRuns), which workflow_runs, a
+ * partitioned table, cannot hold unless it contains the run id. Deleted with
+ * the run.
+ */
+export const runIdempotencyKeys = pgTable(
+  'run_idempotency_keys',
+  {
+    orgId: text('org_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    runId: uuid('run_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'run_idempotency_keys_pkey', columns: [t.orgId, t.idempotencyKey] }),
+    // Retention deletes a dropped period's keys by run id range.
+    index('run_idempotency_keys_run').on(t.runId),
+  ],
+);
+
+/**
+ * The periods that have their own partitions of workflow_runs, node_runs and
+ * node_attempts, [from_time, to_time): runs whose UUIDv7 id falls in one. Runs
+ * outside every period (ids from before partitioning, UUIDv4) are in the
+ * default partitions (`*_legacy`).
+ */
+export const runPartitions = pgTable('run_partitions', {
+  fromTime: tz('from_time').primaryKey(),
+  toTime: tz('to_time').notNull(),
+});
 
 /** A group of runs (the columns the paged dialects' totals filter on) and how many runs it has. */
 const runCountColumns = () => ({
@@ -669,9 +718,8 @@ export const runSignals = pgTable(
   'run_signals',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    runId: uuid('run_id')
-      .notNull()
-      .references(() => workflowRuns.id, { onDelete: 'cascade' }),
+    /** the run, with no foreign key (none may point into a partition that retention drops): deleted with it */
+    runId: uuid('run_id').notNull(),
     name: text('name').notNull(),
     payload: jsonb('payload').notNull().default({}),
     /** who sent it (the caller's principal), as the record shows */
@@ -683,7 +731,11 @@ export const runSignals = pgTable(
     consumedAt: tz('consumed_at'),
   },
   // A node reached looks up the oldest unconsumed signal of its name.
-  (t) => [index('run_signals_pending').on(t.runId, t.name, t.id).where(sql`${t.consumedBy} IS NULL`)],
+  (t) => [
+    index('run_signals_pending').on(t.runId, t.name, t.id).where(sql`${t.consumedBy} IS NULL`),
+    // Retention deletes a run's signals, consumed or not, with it.
+    index('run_signals_run').on(t.runId),
+  ],
 );
 
 /**
@@ -694,14 +746,11 @@ export const runSignals = pgTable(
 export const childRuns = pgTable(
   'child_runs',
   {
-    parentRunId: uuid('parent_run_id')
-      .notNull()
-      .references(() => workflowRuns.id, { onDelete: 'cascade' }),
+    /** no foreign keys (none may point into a partition that retention drops): deleted with either run */
+    parentRunId: uuid('parent_run_id').notNull(),
     parentNode: text('parent_node').notNull(),
     parentAttempt: integer('parent_attempt').notNull(),
-    childRunId: uuid('child_run_id')
-      .notNull()
-      .references(() => workflowRuns.id, { onDelete: 'cascade' }),
+    childRunId: uuid('child_run_id').notNull(),
   },
   (t) => [
     primaryKey({ name: 'child_runs_pkey', columns: [t.parentRunId, t.parentNode, t.parentAttempt] }),

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Dag } from '../../core/dag.ts';
 import { statusAtStart } from '../../core/statusAtStart.ts';
-import { newUuid, uuidToShortId } from '../../core/ids.ts';
+import { newRunId, newUuid, uuidToShortId } from '../../core/ids.ts';
 import { checkRunInput } from '../../definitions/runInput.ts';
 import { Status } from '../../core/status.ts';
 import { ValidationFailed } from '../../errors.ts';
@@ -216,8 +216,9 @@ export class StartSystem {
       // A limited run's roots wait for its admission (storage/admitRuns.ts), which makes them READY.
       return { id: newUuid(), name, type: spec.type, position, status: statusAtStart(dag, name, !limit), parameters: spec.params };
     });
+    const now = this.resources.now();
     const row: NewRunRow = {
-      id: newUuid(),
+      id: newRunId(now),
       definitionId: definition.id,
       definitionVersion: definition.version,
       workflowName: definition.name,
@@ -231,7 +232,7 @@ export class StartSystem {
       idempotencyKey: request.idempotencyKey,
       traceId: newTraceId(),
       priority,
-      now: this.resources.now(),
+      now,
       nodes,
     };
     return { row, roots, dag, ...(limit ? { admission: { key: concurrencyKeyOf(limit, request.input), limit: limit.limit } } : {}) };
