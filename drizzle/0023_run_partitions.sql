@@ -101,17 +101,17 @@ ALTER TABLE workflow_runs ADD CONSTRAINT "workflow_runs_definition_id_definition
 --> statement-breakpoint
 CREATE INDEX "workflow_runs_seq" ON "workflow_runs" USING btree ("seq");
 --> statement-breakpoint
-CREATE INDEX "workflow_runs_org_seq" ON "workflow_runs" USING btree ("org_id","seq" DESC NULLS FIRST) WHERE "workflow_runs"."deleted_at" IS NULL;
+CREATE INDEX "workflow_runs_org_seq" ON "workflow_runs" USING btree ("org_id","seq" DESC NULLS LAST) WHERE "workflow_runs"."deleted_at" IS NULL;
 --> statement-breakpoint
-CREATE INDEX "workflow_runs_org_workflow_seq" ON "workflow_runs" USING btree ("org_id","workflow_name","seq" DESC NULLS FIRST) WHERE "workflow_runs"."deleted_at" IS NULL;
+CREATE INDEX "workflow_runs_org_workflow_seq" ON "workflow_runs" USING btree ("org_id","workflow_name","seq" DESC NULLS LAST) WHERE "workflow_runs"."deleted_at" IS NULL;
 --> statement-breakpoint
-CREATE INDEX "workflow_runs_org_status_seq" ON "workflow_runs" USING btree ("org_id","status","seq" DESC NULLS FIRST) WHERE "workflow_runs"."deleted_at" IS NULL;
+CREATE INDEX "workflow_runs_org_status_seq" ON "workflow_runs" USING btree ("org_id","status","seq" DESC NULLS LAST) WHERE "workflow_runs"."deleted_at" IS NULL;
 --> statement-breakpoint
 CREATE INDEX "workflow_runs_org_biz" ON "workflow_runs" USING btree ("org_id","biz_id");
 --> statement-breakpoint
-CREATE INDEX "workflow_runs_org_type_trigger_time" ON "workflow_runs" USING btree ("org_id","trigger_type","trigger_time" DESC NULLS FIRST,"seq" DESC NULLS FIRST) WHERE "workflow_runs"."deleted_at" IS NULL;
+CREATE INDEX "workflow_runs_org_type_trigger_time" ON "workflow_runs" USING btree ("org_id","trigger_type","trigger_time" DESC NULLS LAST,"seq" DESC NULLS LAST) WHERE "workflow_runs"."deleted_at" IS NULL;
 --> statement-breakpoint
-CREATE INDEX "workflow_runs_org_type_end_time" ON "workflow_runs" USING btree ("org_id","trigger_type","end_time" DESC NULLS FIRST,"seq" DESC NULLS FIRST) WHERE "workflow_runs"."deleted_at" IS NULL;
+CREATE INDEX "workflow_runs_org_type_end_time" ON "workflow_runs" USING btree ("org_id","trigger_type","end_time" DESC NULLS LAST,"seq" DESC NULLS LAST) WHERE "workflow_runs"."deleted_at" IS NULL;
 --> statement-breakpoint
 CREATE INDEX "workflow_runs_definition_instance_stamp" ON "workflow_runs" USING btree ("definition_id","instance_stamp");
 --> statement-breakpoint
@@ -157,17 +157,19 @@ CREATE FUNCTION flowline_run_id_floor(at timestamptz) RETURNS uuid LANGUAGE sql 
   SELECT (lpad(to_hex(floor(extract(epoch FROM at) * 1000)::bigint), 12, '0') || '00000000000000000000')::uuid
 $$;
 --> statement-breakpoint
--- Creates the partitions of every period up to the one holding `upto`, each `period` long,
--- contiguous from the last one (the first starts at the period holding now(), periods aligned
--- on Mondays 00:00 UTC). The three tables get one partition each per period, named by its
--- first day. Rows the default partition holds in a new period's range — UUIDv4 ids that happen
--- to fall in it (about 1 in 100,000 legacy runs per week of range), or UUIDv7 runs started
--- before their period had a partition — move into it first: Postgres refuses to create a
--- partition whose rows sit in the default one. One caller at a time (advisory lock); returns
--- the end of the last period with partitions.
-CREATE FUNCTION flowline_ensure_run_partitions(upto timestamptz, period interval) RETURNS timestamptz LANGUAGE plpgsql AS $$
+-- Creates the partitions of every period from the one holding `since` to the one holding
+-- `upto` that has none yet, each `period` long (aligned on Mondays 00:00 UTC; cut short where
+-- it meets an existing one, so a change of period leaves no gap). The three tables get one
+-- partition each per period, named by its first day. Rows the default partition holds in a
+-- new period's range — UUIDv4 ids that happen to fall in it (about 1 in 100,000 legacy runs
+-- per week of range), or UUIDv7 runs started before their period had a partition — move into
+-- it first: Postgres refuses to create a partition whose rows sit in the default one (and
+-- reads the default one through to check; it holds only the runs from before partitioning).
+-- One caller at a time (advisory lock); returns the end of the last period with partitions.
+CREATE FUNCTION flowline_ensure_run_partitions(since timestamptz, upto timestamptz, period interval) RETURNS timestamptz LANGUAGE plpgsql AS $$
 DECLARE
-  start timestamptz;
+  start timestamptz := date_bin(period, since, timestamptz '2000-01-03 00:00:00+00');
+  covered timestamptz;
   finish timestamptz;
   lo uuid;
   hi uuid;
@@ -178,11 +180,13 @@ DECLARE
   columns text;
 BEGIN
   PERFORM pg_advisory_xact_lock(22352, 0);
-  LOOP
-    SELECT max(to_time) INTO start FROM run_partitions;
-    start := coalesce(start, date_bin(period, now(), timestamptz '2000-01-03 00:00:00+00'));
-    EXIT WHEN start > upto;
-    finish := start + period;
+  WHILE start <= upto LOOP
+    SELECT to_time INTO covered FROM run_partitions WHERE from_time <= start AND to_time > start;
+    IF covered IS NOT NULL THEN
+      start := covered;
+      CONTINUE;
+    END IF;
+    SELECT least(start + period, min(from_time)) INTO finish FROM run_partitions WHERE from_time > start;
     lo := flowline_run_id_floor(start);
     hi := flowline_run_id_floor(finish);
     suffix := to_char(start AT TIME ZONE 'UTC', 'YYYYMMDD');
@@ -197,8 +201,9 @@ BEGIN
       EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', parent, part, lo, hi);
     END LOOP;
     INSERT INTO run_partitions (from_time, to_time) VALUES (start, finish);
+    start := finish;
   END LOOP;
-  RETURN start;
+  RETURN (SELECT max(to_time) FROM run_partitions);
 END
 $$;
 --> statement-breakpoint
@@ -260,4 +265,4 @@ END
 $$;
 --> statement-breakpoint
 -- The current period and the next: runs started from now on land in a partition of their own.
-SELECT flowline_ensure_run_partitions(now() + interval '7 days', interval '7 days');
+SELECT flowline_ensure_run_partitions(now(), now() + interval '7 days', interval '7 days');

@@ -13,20 +13,22 @@ import { runLatencyScenario } from './scenarios/latencyScenario.ts';
 import { measureInFlightRss, runMemoryScenario } from './scenarios/memoryScenario.ts';
 import { runThroughputScenario } from './scenarios/throughputScenario.ts';
 
-const USAGE = `usage: pnpm bench [S1|S2|S3|S4|S5 ...] [--quick] [--contender <name> ...] [--database-url <url>] [--redis-url <url>]
+const USAGE = `usage: pnpm bench [S1|S2|S3|S4|S5 ...] [--quick] [--runs <n>] [--contender <name> ...] [--database-url <url>] [--redis-url <url>]
 
   S1 throughput   one-step workflows started and completed: bulk (1,000 a call) and per call (64 producers)
   S2 latency      a 10-node chain, one at a time: per-hop and end-to-end p50/p99
   S3 fan-out      1 → 1,000 → 1 and 1 → 10,000 → 1 wall time
-  S4 history      list queries over 1,000,000 runs: native /v1/runs and every vendor dialect in the tree
+  S4 history      list queries over 1,000,000 runs (--runs): native /v1/runs and every vendor dialect in the tree
   S5 memory       peak RSS with 20,000 runs in flight
   --quick         counts scaled down: the whole run takes under five minutes on 2 cores
+  --runs <n>      S4: runs in history instead of the scale's (e.g. 10000000)
   contenders:     ${THROUGHPUT_CONTENDERS.map((c) => c.name).join(', ')} (${THROUGHPUT_CONTENDERS[0]!.name}: S1 only; needs \`pnpm build\`)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
     contender: { type: 'string', multiple: true },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
@@ -43,10 +45,13 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  const scale = values.quick ? QUICK_SCALE : FULL_SCALE;
+  const historyRuns = values.runs === undefined ? scale.historyRuns : Number(values.runs);
+  if (!Number.isSafeInteger(historyRuns) || historyRuns < 1) throw new Error(`--runs: a positive integer, not ${values.runs}\n${USAGE}`);
   const env: BenchEnvironment = {
     databaseUrl: values['database-url'],
     redisUrl: values['redis-url'],
-    scale: values.quick ? QUICK_SCALE : FULL_SCALE,
+    scale: { ...scale, historyRuns },
   };
   if (values['child-memory'] !== undefined) {
     const factory = ALL_CONTENDERS.find((c) => c.name === values['child-memory'])!;

@@ -85,6 +85,7 @@ export { Reconciler, type ReconcilerOptions, type ReconcilePass } from './reconc
 export { RunRetention, type RunRetentionOptions } from './retention/runRetention.ts';
 /** Creates history partitions ahead of the runs that need them (the reconciler's `partitions`). */
 export { RunPartitions, type RunPartitionOptions } from './partitions/runPartitions.ts';
+export { ensureRunPartitions } from './storage/ensureRunPartitions.ts';
 export type { RetentionPolicy } from './retention/retentionPolicy.ts';
 export { SchedulerLoop, type SchedulerLoopOptions } from './scheduler/schedulerLoop.ts';
 

@@ -32,11 +32,11 @@ export class RunPartitions {
     private readonly options: RunPartitionOptions = {},
   ) {}
 
-  /** Makes sure runs started up to `aheadDays` after `now` have their partitions. */
+  /** Makes sure runs started from `now` up to `aheadDays` after it have their partitions. */
   async ensureAhead(now: Date): Promise<void> {
     const upto = now.getTime() + (this.options.aheadDays ?? 7) * DAY_MS;
     if (upto < this.coveredUntil) return;
-    const until = await ensureRunPartitions(this.db.pool, new Date(upto), this.options.periodDays ?? 7);
+    const until = await ensureRunPartitions(this.db.pool, now, new Date(upto), this.options.periodDays ?? 7);
     this.coveredUntil = until.getTime();
   }
 }
