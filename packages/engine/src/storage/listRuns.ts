@@ -1,5 +1,6 @@
 import { TERMINAL_STATUSES, type Status } from '../core/status.ts';
 import type { Queryable } from './database.ts';
+import { historyStatement } from './historyStatement.ts';
 import { RUN_COLUMNS, toRunRecord, type RunRecord } from './readRun.ts';
 
 /** Filters every history reader shares; each is optional and they combine with AND. */
@@ -97,8 +98,7 @@ export async function listRunsBySeq(db: Queryable, filter: RunFilter, page: RunS
   }
   params.push(page.limit + 1);
   const result = await db.query(
-    `SELECT ${RUN_COLUMNS} FROM workflow_runs WHERE ${where}${keyset} ORDER BY seq ${page.ascending ? 'ASC' : 'DESC'} LIMIT $${params.length}`,
-    params,
+    historyStatement(`SELECT ${RUN_COLUMNS} FROM workflow_runs WHERE ${where}${keyset} ORDER BY seq ${page.ascending ? 'ASC' : 'DESC'} LIMIT $${params.length}`, params),
   );
   const rows = result.rows.slice(0, page.limit).map(toRunRecord);
   const last = result.rows.length > page.limit ? rows[rows.length - 1]!.seq : undefined;

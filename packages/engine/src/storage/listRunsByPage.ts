@@ -1,4 +1,5 @@
 import type { Queryable } from './database.ts';
+import { historyStatement } from './historyStatement.ts';
 import { runFilterSql, type RunFilter } from './listRuns.ts';
 import { RUN_COLUMNS, toRunRecord, type RunRecord } from './readRun.ts';
 import { sumRunCounts } from './sumRunCounts.ts';
@@ -61,11 +62,13 @@ export async function listRunsByPage(db: Queryable, filter: RunFilter, page: Run
   // page cost its depth in full rows: 1M runs, EnOS pageNo 199 of 50, 4.5–6 ms → 2.2–2.5 ms.
   const orderBy = order.join(', ');
   const result = await db.query(
-    `SELECT ${RUN_COLUMNS} FROM workflow_runs
-      WHERE seq = ANY(ARRAY(
-        SELECT seq FROM workflow_runs WHERE ${where} ORDER BY ${orderBy} LIMIT $${params.length - 1} OFFSET $${params.length}))
-      ORDER BY ${orderBy}`,
-    params,
+    historyStatement(
+      `SELECT ${RUN_COLUMNS} FROM workflow_runs
+        WHERE seq = ANY(ARRAY(
+          SELECT seq FROM workflow_runs WHERE ${where} ORDER BY ${orderBy} LIMIT $${params.length - 1} OFFSET $${params.length}))
+        ORDER BY ${orderBy}`,
+      params,
+    ),
   );
   return result.rows.map(toRunRecord);
 }
@@ -109,6 +112,6 @@ export async function countRuns(db: Queryable, filter: RunFilter): Promise<numbe
   const kept = (Object.keys(filter) as (keyof RunFilter)[]).every((key) => filter[key] === undefined || KEPT_FILTER_KEYS[key]);
   if (kept) return sumRunCounts(db, filter);
   const { where, params } = runFilterSql(filter);
-  const result = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM workflow_runs WHERE ${where}`, params);
+  const result = await db.query<{ total: number }>(historyStatement(`SELECT count(*)::int AS total FROM workflow_runs WHERE ${where}`, params));
   return result.rows[0]!.total;
 }
