@@ -111,6 +111,23 @@ describe('partitioned history', () => {
     expect(lists.enos).toBe(lists.tiem.length);
   });
 
+  it('runs of two periods at once, whose rows share row addresses in their partitions, are each claimed and decided alone', async () => {
+    const [first, second] = [new Date(Date.now() + 60 * DAY_MS), new Date(Date.now() + 70 * DAY_MS)];
+    await ensureRunPartitions(pool(), first, second, 7);
+    const engines = [first, second].map((at) => new Engine({ ...api.engineOptions, now: () => at }));
+    try {
+      // Each run's nodes are the first rows of their fresh partitions, (0,1), (0,2)…: a write that
+      // addressed a row by ctid alone would take the other run's node at the same address.
+      const ids = await Promise.all(engines.map(async (engine, i) => (await engine.startRun({ workflow: 'BackupCluster', bizId: `twin-${i}` })).run.id));
+      const ended = await Promise.all(ids.map((id) => api.waitForEnd(id, 10_000)));
+      expect(ended.map((run) => run.statusName)).toEqual(['SUCCESS', 'SUCCESS']);
+      const attempts = await pool().query(`SELECT count(*)::int AS n FROM node_attempts WHERE run_id = ANY($1::uuid[])`, [ids.map(toRunUuid)]);
+      expect(attempts.rows[0].n).toBe(0);
+    } finally {
+      for (const engine of engines) await engine.close();
+    }
+  });
+
   it('retention drops a period whole once its runs are past their age, and the totals stay exact', async () => {
     const old = new Date(Date.now() - 80 * DAY_MS);
     const recent = new Date(Date.now() - 50 * DAY_MS);

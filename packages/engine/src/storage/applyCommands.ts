@@ -120,7 +120,7 @@ interface RunWrite {
 
 // The statement's parts, named; `APPLY_COMMANDS` below puts them together.
 
-/** $2 as rows, each found through its key and addressed by its row address (ctid). */
+/** $2 as rows, each found through its key and addressed by its row address (partition and ctid: a ctid is unique only within one). */
 const NODE_TARGETS = `node_writes AS (
    SELECT * FROM json_to_recordset($2::json) AS x(
      "runId" uuid, name text, attempt int, "from" smallint, "to" smallint, "nextAttempt" int, ended smallint, lost boolean, "ranBy" text,
@@ -133,8 +133,8 @@ const NODE_TARGETS = `node_writes AS (
    -- The UPDATEs name their rows' addresses as an array too, which only a TID scan serves: a
    -- plain join on ctid was planned, on a young table, as a hash join over the whole primary
    -- key index, and S2's hop grew with every chain run (1.1 → 2.0 ms over 600 chains).
-   SELECT t.tid, x.* FROM node_writes x
-   CROSS JOIN LATERAL (SELECT ctid AS tid FROM node_runs WHERE run_id = x."runId" AND name = x.name OFFSET 0) AS t
+   SELECT t.part, t.tid, x.* FROM node_writes x
+   CROSS JOIN LATERAL (SELECT tableoid AS part, ctid AS tid FROM node_runs WHERE run_id = x."runId" AND name = x.name OFFSET 0) AS t
  )`;
 
 /** Every node write that is not a claim: status, attempt, timings, outcome; the lease is released. */
@@ -156,7 +156,7 @@ const NODE_UPDATES = `node_updates AS (
           lost_attempts = n.lost_attempts + CASE WHEN x.lost THEN 1 ELSE 0 END,
           skip_requested = n.skip_requested OR COALESCE(x."requestSkip", false)
      FROM node_targets x
-    WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE NOT claimed)) AND n.ctid = x.tid AND NOT x.claimed
+    WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE NOT claimed)) AND n.ctid = x.tid AND n.tableoid = x.part AND NOT x.claimed
       AND n.attempt = x.attempt AND n.status = x."from" AND (x."leaseOwner" IS NULL OR n.lease_owner = x."leaseOwner")
     RETURNING n.id, n.run_id, x.answer, x.parents
  )`;
@@ -172,7 +172,7 @@ const ATTEMPT_HISTORY = `attempt_history AS (
           CASE WHEN x."hasOutcome" THEN x.error ELSE n.error END,
           CASE WHEN x."hasOutcome" THEN COALESCE(x.result, n.result) ELSE n.result END,
           n.started_at, CASE WHEN x."hasOutcome" THEN $1::timestamptz ELSE n.ended_at END, COALESCE(x."ranBy", n.lease_owner)
-     FROM node_targets x JOIN node_runs n ON n.ctid = x.tid
+     FROM node_targets x JOIN node_runs n ON n.ctid = x.tid AND n.tableoid = x.part
     WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE "nextAttempt" IS NOT NULL)) AND x."nextAttempt" IS NOT NULL
    ON CONFLICT DO NOTHING
  )`;
@@ -182,7 +182,7 @@ const CLAIM_UPDATES = `claim_updates AS (
    UPDATE node_runs n
       SET ${claimAssignments('$1::timestamptz', '$9::text', '$10::double precision')}
      FROM node_targets x
-    WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE claimed)) AND n.ctid = x.tid AND x.claimed
+    WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE claimed)) AND n.ctid = x.tid AND n.tableoid = x.part AND x.claimed
       AND n.attempt = x.attempt AND n.status = x."from"
     RETURNING n.id, n.run_id, x.answer, x.parents
  ), nodes AS (

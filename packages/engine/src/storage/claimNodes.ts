@@ -62,20 +62,20 @@ export async function claimNodes(
   const result = await db.query<ClaimedNode & PrefixedRunColumns<typeof RUN_PREFIX>>({
     name: 'claim-nodes',
     // The attempts are found through the (run_id, name) key, one index probe each, and updated by
-    // their row address (a concurrent update moves the row; the update follows it and rechecks
+    // their row address, partition and ctid (a concurrent update moves the row; the update follows it and rechecks
     // READY, so a concurrent claim still makes this one lose). Written so, no cached plan can walk
     // every READY node instead: plans made on a young table's statistics went through the
     // live-lease partial index (1,000 READY rows in a wide fan-out) or the whole table and matched
     // each row against the batch, 10-20 ms a claim. status::int keeps that index out of the plan.
     text: `WITH wanted AS MATERIALIZED (
-       SELECT n.tid, a.i, a.named FROM unnest($1::uuid[], $2::text[], $3::int[], $9::boolean[]) WITH ORDINALITY AS a(run_id, name, attempt, named, i)
-       CROSS JOIN LATERAL (SELECT ctid AS tid, attempt, status FROM node_runs WHERE run_id = a.run_id AND name = a.name OFFSET 0) AS n
+       SELECT n.part, n.tid, a.i, a.named FROM unnest($1::uuid[], $2::text[], $3::int[], $9::boolean[]) WITH ORDINALITY AS a(run_id, name, attempt, named, i)
+       CROSS JOIN LATERAL (SELECT tableoid AS part, ctid AS tid, attempt, status FROM node_runs WHERE run_id = a.run_id AND name = a.name OFFSET 0) AS n
         WHERE n.attempt = a.attempt AND n.status = ${CLAIMABLE_STATUS}
      ), claimed AS (
        UPDATE node_runs n
           SET ${claimAssignments('$4::timestamptz', '$5::text', '$6::double precision')}
          FROM wanted w
-        WHERE n.ctid = ANY(ARRAY(SELECT tid FROM wanted)) AND n.ctid = w.tid AND n.status::int = ${CLAIMABLE_STATUS}
+        WHERE n.ctid = ANY(ARRAY(SELECT tid FROM wanted)) AND n.ctid = w.tid AND n.tableoid = w.part AND n.status::int = ${CLAIMABLE_STATUS}
         RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, n.item, w.i, w.named
      ), started AS (
        UPDATE workflow_runs

@@ -27,7 +27,7 @@ export async function takeOverLostAttempts(
   if (takeover.deadKeys.length === 0) return [];
   const result = await db.query<LostAttempt>(
     `WITH lost AS (
-       SELECT n.ctid AS tid, n.lease_owner
+       SELECT n.tableoid AS part, n.ctid AS tid, n.lease_owner
          FROM node_runs n
         WHERE n.status = ${Status.RUNNING} AND n.lease_owner IS NOT NULL AND ${livenessKeySql('n.lease_owner')} = ANY($1::bigint[])
         LIMIT $5
@@ -36,7 +36,7 @@ export async function takeOverLostAttempts(
        UPDATE node_runs n
           SET lease_owner = $2, lease_expires_at = $3::timestamptz + make_interval(secs => $4::double precision / 1000)
          FROM lost l
-        WHERE n.ctid = l.tid
+        WHERE n.ctid = l.tid AND n.tableoid = l.part -- a ctid is unique only within its partition
         RETURNING n.run_id, n.name, n.attempt, l.lease_owner AS lost_by
      )
      SELECT run_id AS "runId", name AS node, attempt, ${Status.RUNNING}::smallint AS status, lost_by AS "lostBy", $2 AS "leaseOwner" FROM taken
