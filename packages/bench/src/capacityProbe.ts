@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { Engine, connectRedis, defineWorkflow, migrateDatabase, openDatabase } from '@flowline/engine';
 import { NodeWorker } from '@flowline/worker';
 import pg from 'pg';
@@ -23,11 +24,18 @@ import { createScratchRedisPrefix } from './harness/scratchRedis.ts';
  *   (/proc/<pid>/stat, so Postgres must run on this host).
  * - Connections: the pool's peak, and the database's backends.
  *
- * Run: NODE_OPTIONS=--conditions=@flowline/source npx tsx packages/bench/src/capacityProbe.ts [runs]
+ * Run: NODE_OPTIONS=--conditions=@flowline/source npx tsx packages/bench/src/capacityProbe.ts [--runs 5000] [--database-url …] [--redis-url …]
  */
-const RUNS = Number(process.argv[2] ?? 5000);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5000' },
+    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+  },
+});
+const RUNS = Number(values.runs);
+const ADMIN_URL = values['database-url'];
+const REDIS_URL = values['redis-url'];
 const CONCURRENCY = 20;
 const SEQUENTIAL_RUNS = 100;
 
