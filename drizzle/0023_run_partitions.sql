@@ -265,4 +265,4 @@ END
 $$;
 --> statement-breakpoint
 -- The current period and the next: runs started from now on land in a partition of their own.
-SELECT flowline_ensure_run_partitions(now(), now() + interval '7 days', interval '7 days');
+SELECT flowline_ensure_run_partitions(now(), now() + interval '7 days', interval '28 days');
