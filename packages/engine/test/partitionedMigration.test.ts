@@ -118,4 +118,14 @@ describe('migrating a database with runs to partitioned history', () => {
     expect(listed.runs.map((r) => r.id)).toEqual([fresh.run.id, ...before.map((r) => uuidToShortId(r.id)).reverse()]);
     expect(await engine.countRuns({ orgId: 'default', workflow: 'legacy_flow' })).toBe(4);
   });
+
+  it("turns JIT off for the database's new sessions: a statement over many partitions is not compiled at each execution", async () => {
+    const session = new pg.Client({ connectionString: withDatabase(ADMIN_URL, name) });
+    await session.connect();
+    try {
+      expect((await session.query<{ jit: string }>('SHOW jit')).rows[0]!.jit).toBe('off');
+    } finally {
+      await session.end();
+    }
+  });
 });
