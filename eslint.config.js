@@ -15,13 +15,13 @@ export default tseslint.config(
     },
   },
   {
-    // Plain JavaScript run by node: the build and pack scripts, the CLI's bin, the examples.
-    files: ['scripts/**', 'examples/**', 'packages/*/bin/**'],
+    // Plain JavaScript run by node: the build and pack scripts, the CLI's bin, the examples, the bench's workflows.
+    files: ['scripts/**', 'examples/**', 'packages/*/bin/**', 'packages/bench/workflows/**'],
     languageOptions: { globals: globals.node },
   },
   {
-    // An example is a user's service, not flowline: it reads its environment as any service would.
-    files: ['examples/**'],
+    // An example (or the bench's workflows module) is a user's code, not flowline: it reads its environment as any service would.
+    files: ['examples/**', 'packages/bench/workflows/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -1,12 +1,13 @@
 import { bullmqContender } from './bullmqContender.ts';
-import type { ContenderFactory, ThroughputContender } from './contender.ts';
+import type { ContenderFactory } from './contender.ts';
 import { flowlineShippedContender } from './flowlineShippedContender.ts';
 import { flowlineContender, flowlineSplitContender } from './flowlineContender.ts';
 import { graphileWorkerBatchedContender, graphileWorkerContender } from './graphileWorkerContender.ts';
 import { pgBossContender } from './pgBossContender.ts';
 
-/** Every engine the benchmark compares, flowline first. */
+/** Every engine the benchmark compares: flowline as shipped first, then in process, then the peers. */
 export const ALL_CONTENDERS: readonly ContenderFactory[] = [
+  flowlineShippedContender,
   flowlineContender,
   flowlineSplitContender,
   bullmqContender,
@@ -14,6 +15,3 @@ export const ALL_CONTENDERS: readonly ContenderFactory[] = [
   graphileWorkerBatchedContender,
   pgBossContender,
 ];
-
-/** S1's contenders: flowline as shipped (separate API and worker processes, S1 only) first, then every other. */
-export const THROUGHPUT_CONTENDERS: readonly ContenderFactory<ThroughputContender>[] = [flowlineShippedContender, ...ALL_CONTENDERS];

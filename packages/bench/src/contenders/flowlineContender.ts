@@ -141,6 +141,7 @@ function flowlineFactory(name: string, { split }: { split: boolean }): Contender
             },
           };
         },
+        residentBytes: () => process.memoryUsage().rss,
         async close() {
           await worker.close();
           await engine.close();

@@ -1,84 +1,64 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { FlowlineClient, type BatchStart } from '@flowline/client';
-import { createScratchDatabase } from '../harness/scratchDatabase.ts';
-import { createScratchRedisPrefix } from '../harness/scratchRedis.ts';
-import { progress } from '../harness/progress.ts';
+import { rmSync, writeFileSync } from 'node:fs';
+import type { BatchStart } from '@flowline/client';
+import { forEachBounded } from '../harness/boundedConcurrency.ts';
 import { startAll, untilNoneUnfinished } from '../harness/startMode.ts';
-import type { ContenderFactory, ThroughputContender } from './contender.ts';
+import type { ContenderFactory } from './contender.ts';
 import { flowlineRunCount } from './flowlineRunCount.ts';
+import { flowlineRunRecords } from './flowlineRunRecords.ts';
+import { launchShippedFlowline } from './flowlineShippedDeployment.ts';
 
-/** The CLI as a user runs it after `pnpm build`: bin/flowline.js imports dist/, plain node, no TypeScript. */
-const CLI = fileURLToPath(new URL('../../../cli/bin/flowline.js', import.meta.url));
-const CLI_DIST = fileURLToPath(new URL('../../../cli/dist/main.js', import.meta.url));
-/** The worker's workflows, a plain JavaScript module as a user's compiled one. */
-const WORKFLOWS = fileURLToPath(new URL('../../workflows/benchOneStep.mjs', import.meta.url));
-const WORKFLOW = 'bench_one_step';
-const ADMIN_TOKEN = 'bench-shipped-admin-token-0123456789';
-
-const execFileAsync = promisify(execFile);
+/** This process's clock as the workflows module reads its own (epoch ms, sub-millisecond): see workflows/benchWorkflows.mjs. */
+const wallClockMs = () => performance.timeOrigin + performance.now();
 
 /**
- * flowline as shipped, the way its README deploys it: `flowline migrate`, then
- * `flowline api` and `flowline worker --workflows …` as two processes started
- * from the built dist, with every setting at its default — pool 20 each
- * (FLOWLINE_PG_POOL_MAX), worker concurrency 50, local queue 10,000, logging
- * at `info` (written to a file, as a service's log would be, removed after), the reconciler
- * and the bulk and delivery loops on in the worker. Starts go over HTTP with
- * the shipped client (`@flowline/client`): `start` per call, `startMany`
- * (`POST /v1/runs:batch`) in bulk. Completion is counted as for every
- * Postgres-backed contender: the run row says it ended.
+ * flowline as shipped (flowlineShippedDeployment.ts): separate api and worker
+ * processes from the built dist, default settings and logging, starts over
+ * HTTP with the shipped client — `start` per call, `startMany`
+ * (`POST /v1/runs:batch`) in bulk. Its handlers run in the worker process, out
+ * of the harness's reach, so every scenario is timed from outside, from what
+ * the durable records say and when the harness reads it:
  *
- * S1 only: the other scenarios time handlers from inside the benchmark's
- * process, which a separate worker process is not.
+ * - S1: done once the run rows say every run ended, as for every
+ *   Postgres-backed contender (flowlineRunCount.ts).
+ * - S2: each chain step's handler notes, first thing, when it began, and
+ *   returns it as its output; once the run row says it ended, the harness
+ *   reads those from node_runs. A hop is one step's start to the next one's,
+ *   end to end is the start call (sent from here) to the last step's start:
+ *   the definitions latencyScenario.ts applies to every contender, the peers'
+ *   handlers noting the same moments in process (jobQueuePeer.ts `chainStep`).
+ *   Not node_runs' own times: `started_at` is the claim, and a child the
+ *   worker claims as its parent's success commits gets its parent's decision
+ *   time there, before the commit and the dispatch that a hop must count; and
+ *   parent end → child start would leave out the handler, and the peers'
+ *   handlers enqueue their next step inside it.
+ * - S3: the start call until this harness reads the run row as ended: more
+ *   than the peers' rows count (their join handler running, in process) by the
+ *   join's completion write and up to 2% of polling (flowlineRunRecords.ts).
+ * - S5: the resident set of the api and worker processes together, read from
+ *   /proc; the harness's own process (the producer) is not counted.
  */
-export const flowlineShippedContender: ContenderFactory<ThroughputContender> = {
+export const flowlineShippedContender: ContenderFactory = {
   name: 'flowline (shipped)',
   postgresBacked: true,
   async start(env) {
-    if (!existsSync(CLI_DIST)) throw new Error('flowline (shipped) runs the built CLI: run `pnpm build` first');
-    const database = await createScratchDatabase(env.databaseUrl, 'flowline_shipped');
-    const keys = createScratchRedisPrefix(env.redisUrl, 'flowline_shipped');
-    const port = await freePort();
-    const logs = mkdtempSync(path.join(tmpdir(), 'flowline-bench-'));
-    const environment = {
-      DATABASE_URL: database.url,
-      REDIS_URL: env.redisUrl,
-      FLOWLINE_QUEUE_PREFIX: keys.prefix,
-      FLOWLINE_ADMIN_TOKEN: ADMIN_TOKEN,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      // The worker serves its metrics on a port of its own: any free one, not 9464, which another flowline may hold.
-      FLOWLINE_METRICS_PORT: '0',
-    };
-    await execFileAsync(process.execPath, [CLI, 'migrate'], { env: environment });
-    const children = [
-      launch([CLI, 'api'], environment, path.join(logs, 'api.log')),
-      launch([CLI, 'worker', '--workflows', WORKFLOWS], environment, path.join(logs, 'worker.log')),
-    ];
-    progress(`flowline (shipped): api on :${port}, logs in ${logs}`);
-    const client = new FlowlineClient({ baseUrl: `http://127.0.0.1:${port}`, token: ADMIN_TOKEN });
-    const runs = flowlineRunCount(database.url);
-    // Ready once the API answers and the worker has registered the workflow it serves.
-    await until(async () => (await client.definition(WORKFLOW).then(() => true, () => false)) && children.every((c) => c.exitCode === null), 30_000);
+    const fanOuts = env.scale.fanOutWidths.map((width) => `bench_fan_${width}`);
+    const deployment = await launchShippedFlowline(env, ['bench_one_step', 'bench_held', 'bench_chain', ...fanOuts]);
+    const { client } = deployment;
+    const runs = flowlineRunCount(deployment.databaseUrl);
+    const records = flowlineRunRecords(deployment.databaseUrl);
 
     return {
-      cost: { databaseUrl: database.url, childPids: () => children.flatMap((c) => (c.pid === undefined ? [] : [c.pid])) },
+      cost: { databaseUrl: deployment.databaseUrl, childPids: () => deployment.pids() },
       async runOneStep(count, mode) {
         const target = (await runs.succeeded()) + count;
         const starts: BatchStart[] = [];
         await startAll(
           count,
           mode,
-          () => client.start(WORKFLOW),
+          () => client.start('bench_one_step'),
           async (_, n) => {
             starts.length = n;
-            const answer = await client.startMany(starts.fill({ workflow: WORKFLOW }));
+            const answer = await client.startMany(starts.fill({ workflow: 'bench_one_step' }));
             if (answer.failed > 0) throw new Error(`flowline (shipped): ${answer.failed} starts of a batch failed`);
           },
         );
@@ -86,47 +66,34 @@ export const flowlineShippedContender: ContenderFactory<ThroughputContender> = {
         const succeeded = await runs.succeeded();
         if (succeeded !== target) throw new Error(`flowline (shipped): ${succeeded} runs succeeded, expected ${target}`);
       },
+      async runChain(length) {
+        const started = wallClockMs();
+        const run = await client.start('bench_chain');
+        await records.untilSucceeded(run.id);
+        const steps = await records.nodeNumbers(run.id, 'startedAtMs');
+        if (steps.length !== length) throw new Error(`flowline (shipped): bench_chain has ${steps.length} steps, the scenario asks for ${length}`);
+        return [started, ...steps];
+      },
+      async runFanOut(width) {
+        const run = await client.start(`bench_fan_${width}`);
+        await records.untilSucceeded(run.id);
+      },
+      async holdInFlight(count, producers) {
+        writeFileSync(deployment.holdFile, '');
+        await forEachBounded(count, producers, () => client.start('bench_held'));
+        return {
+          release: async () => {
+            rmSync(deployment.holdFile);
+            await untilNoneUnfinished(() => runs.live());
+          },
+        };
+      },
+      residentBytes: () => deployment.residentBytes(),
       async close() {
-        await Promise.all(children.map(stop));
-        rmSync(logs, { recursive: true, force: true });
         await runs.end();
-        await keys.drop();
-        await database.drop();
+        await records.end();
+        await deployment.close();
       },
     };
   },
 };
-
-function launch(args: readonly string[], environment: Record<string, string>, logFile: string): ChildProcess {
-  const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { env: environment, stdio: ['ignore', log, log] });
-  child.once('spawn', () => closeSync(log));
-  return child;
-}
-
-/** SIGTERM, as a service manager stops it: the process drains and exits. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-async function until(ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`flowline (shipped) not ready after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

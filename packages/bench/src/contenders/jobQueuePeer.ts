@@ -114,6 +114,7 @@ export class JobQueuePeer {
           },
         };
       },
+      residentBytes: () => process.memoryUsage().rss,
       close,
     };
   }

@@ -1,4 +1,4 @@
-import type { ContenderFactory, Contender, ThroughputContender } from '../contenders/contender.ts';
+import type { ContenderFactory, Contender } from '../contenders/contender.ts';
 import type { BenchEnvironment } from './benchEnvironment.ts';
 import type { Measurement, MetricSpec } from './measurement.ts';
 import { progress } from './progress.ts';
@@ -10,12 +10,12 @@ import { spread } from './stats.ts';
  * repetitions, and tear it down. Contenders run one after another, never at
  * once, so none competes with another for the two cores.
  */
-export async function repeatPerContender<C extends ThroughputContender = Contender>(
+export async function repeatPerContender(
   env: BenchEnvironment,
-  factories: readonly ContenderFactory<C>[],
+  factories: readonly ContenderFactory[],
   scenario: { readonly id: string; readonly metrics: readonly MetricSpec[] },
-  warmUp: (contender: C) => Promise<unknown>,
-  repetition: (contender: C) => Promise<Record<string, number>>,
+  warmUp: (contender: Contender) => Promise<unknown>,
+  repetition: (contender: Contender) => Promise<Record<string, number>>,
 ): Promise<Measurement[]> {
   const measurements: Measurement[] = [];
   for (const factory of factories) {

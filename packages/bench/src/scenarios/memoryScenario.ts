@@ -14,17 +14,20 @@ const HOLD_MS = 2000;
 /**
  * S5, inside a child process of its own (so no other contender's heap or JIT
  * state is counted): per repetition, start the runs, hold them in flight, and
- * take the process's peak RSS — producer, engine and worker together, as in
- * `pnpm start` — then release them and wait until all have finished. Repetitions share the process (RSS seldom shrinks, so later
- * ones show whether holding the same load again grows it).
+ * take the contender's peak RSS (`residentBytes`) — for one run in process,
+ * that process's: producer, engine and worker together, as in `pnpm start`;
+ * for flowline as shipped, its api and worker processes' together — then
+ * release them and wait until all have finished. Repetitions share the
+ * process (RSS seldom shrinks, so later ones show whether holding the same
+ * load again grows it).
  */
 export async function measureInFlightRss(env: BenchEnvironment, factory: ContenderFactory): Promise<number[]> {
   const contender = await factory.start(env);
   const peaks: number[] = [];
   try {
     for (let rep = 1; rep <= env.scale.repetitions; rep++) {
-      let peak = process.memoryUsage().rss;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), SAMPLE_MS);
+      let peak = contender.residentBytes();
+      const sampler = setInterval(() => (peak = Math.max(peak, contender.residentBytes())), SAMPLE_MS);
       const held = await contender.holdInFlight(env.scale.inFlightRuns, env.scale.producers);
       await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
       clearInterval(sampler);

@@ -1,4 +1,4 @@
-import type { ContenderFactory, StartMode, ThroughputContender } from '../contenders/contender.ts';
+import type { ContenderFactory, StartMode } from '../contenders/contender.ts';
 import type { BenchEnvironment } from '../harness/benchEnvironment.ts';
 import { Better, type Measurement } from '../harness/measurement.ts';
 import { meterRunCost, type RunCost } from '../harness/costMeter.ts';
@@ -29,7 +29,7 @@ const COST_METRICS: readonly { key: keyof RunCost; metric: string; unit: string 
  * durable (see each adapter). The bulk pass is also metered (harness/costMeter.ts):
  * transactions, rows and WAL a run, and the CPU of every process doing the work.
  */
-export function runThroughputScenario<C extends ThroughputContender>(env: BenchEnvironment, factories: readonly ContenderFactory<C>[]): Promise<Measurement[]> {
+export function runThroughputScenario(env: BenchEnvironment, factories: readonly ContenderFactory[]): Promise<Measurement[]> {
   const { throughputRuns, perCallRuns, producers } = env.scale;
   const modes: readonly { metric: string; runs: number; mode: StartMode }[] = [
     { metric: `${throughputRuns} one-step runs, bulk (${BULK_BATCH} a call)`, runs: throughputRuns, mode: { kind: 'bulk', batch: BULK_BATCH, inFlight: BULK_IN_FLIGHT } },
