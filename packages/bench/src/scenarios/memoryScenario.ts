@@ -26,7 +26,8 @@ export async function measureInFlightRss(env: BenchEnvironment, factory: Contend
   const peaks: number[] = [];
   try {
     for (let rep = 1; rep <= env.scale.repetitions; rep++) {
-      let peak = contender.residentBytes();
+      const atRest = contender.residentBytes();
+      let peak = atRest;
       const sampler = setInterval(() => (peak = Math.max(peak, contender.residentBytes())), SAMPLE_MS);
       const held = await contender.holdInFlight(env.scale.inFlightRuns, env.scale.producers);
       await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
@@ -34,7 +35,8 @@ export async function measureInFlightRss(env: BenchEnvironment, factory: Contend
       peaks.push(peak / (1024 * 1024));
       // The next repetition starts from no runs in flight, not from this one's tail.
       await held.release();
-      progress(`S5 ${factory.name}: repetition ${rep}/${env.scale.repetitions} rss=${(peak / (1024 * 1024)).toFixed(0)} MB`);
+      // The figure before the starts says how much of the peak the runs in flight add.
+      progress(`S5 ${factory.name}: repetition ${rep}/${env.scale.repetitions} rss=${(peak / (1024 * 1024)).toFixed(0)} MB (${(atRest / (1024 * 1024)).toFixed(0)} MB before the starts)`);
     }
     return peaks;
   } finally {
