@@ -15,7 +15,7 @@ export interface LoadedHistory {
 
 const BIZ_TYPES = ['cluster', 'backup', 'report', 'import'] as const;
 /** the engine's default period (partitions/runPartitions.ts) */
-const PERIOD_DAYS = 7;
+const PERIOD_DAYS = 28;
 
 /**
  * Loads `count` finished runs with INSERT … SELECT generate_series, one
