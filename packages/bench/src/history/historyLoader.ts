@@ -19,7 +19,7 @@ const PERIOD_DAYS = 28;
 
 /**
  * Loads `count` finished runs with INSERT … SELECT generate_series, one
- * statement per history partition (a week of runs; progress printed after
+ * statement per history partition (a period of runs, 28 days as the engine makes them; progress printed after
  * each), with the secondary indexes of workflow_runs dropped during the load
  * and rebuilt after (one sort per index and partition instead of millions of
  * index insertions), then VACUUM ANALYZE: a history this old has long been
@@ -29,7 +29,7 @@ const PERIOD_DAYS = 28;
  * One run per second of trigger time, ending now, spread round-robin over the
  * workflows, so the EnOS instance stamp stays unique per definition; each run
  * id a UUIDv7 of its creation time, as the engine makes them, so each run
- * lands in its week's partition; 1 in 20 failed, 1 in 50 cancelled, the rest
+ * lands in its period's partition; 1 in 20 failed, 1 in 50 cancelled, the rest
  * successful. Inserted through the partitioned table, so its count triggers
  * keep the totals' counts as for any start.
  */
@@ -77,7 +77,7 @@ export async function loadHistory(
         [from, to, orgId, definitions.map((d) => d.id), [...BIZ_TYPES], newest, definitions.map((d) => d.name), count],
       );
       loaded += to - from + 1;
-      progress(`S4 loaded ${loaded.toLocaleString('en')} of ${count.toLocaleString('en')} runs (week of ${period.from_time.toISOString().slice(0, 10)})`);
+      progress(`S4 loaded ${loaded.toLocaleString('en')} of ${count.toLocaleString('en')} runs (period from ${period.from_time.toISOString().slice(0, 10)})`);
     }
     for (const index of indexes.rows) {
       // A partitioned table's index reads `ON ONLY`: created as written it would cover no partition.
