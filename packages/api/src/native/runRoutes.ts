@@ -1,11 +1,11 @@
-import { ErrorCode, FlowlineError, MAX_RUN_PRIORITY, MIN_RUN_PRIORITY, Permission, Status, ValidationFailed, clientFaultOf, type RunWithNodes, type StartedRun, type StatusName } from '@flowline/engine';
+import { ErrorCode, FlowlineError, MAX_RUN_PRIORITY, MIN_RUN_PRIORITY, Permission, Status, ValidationFailed, clientFaultOf, type RunFamily, type RunWithNodes, type StartedRun, type StatusName } from '@flowline/engine';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callerOf, requirePermission } from '../auth/nativeAuth.ts';
 import { AUTH_ERRORS, ErrorBodySchema } from './errorSchema.ts';
 import { BEARER_SECURITY, type NativeContext } from './nativeContext.ts';
-import { RunSummarySchema, RunViewSchema, toRunSummary, toRunView } from './runView.ts';
+import { NO_FAMILY, RunSummarySchema, RunViewSchema, readyHandlerTypes, toRunSummary, toRunView } from './runView.ts';
 import { parseStatuses } from './statusNames.ts';
 
 const StartRunBody = z
@@ -92,13 +92,12 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
   const read = requirePermission(authority, Permission.READ);
   const operate = requirePermission(authority, Permission.OPERATE);
   // Versions are immutable and their DAGs cached: the edges cost no query after the first.
-  const view = async (run: RunWithNodes) => {
+  const view = async (run: RunWithNodes, family?: RunFamily) => {
     const dag = await engine.definitionDag(run.definitionId, run.definitionVersion);
-    // Only a READY node can be waiting for a worker: the fleet is asked about only then.
-    const served = run.nodes.some((n) => n.status === Status.READY)
-      ? new Set((await engine.listHandlerTypes()).filter((type) => type.workers.length > 0).map((type) => type.name))
-      : undefined;
-    return toRunView(run, dag, served, await engine.runFamily(run.uuid));
+    // Only a READY node can be waiting for a worker: the fleet is asked about its handler types only then.
+    const waiting = readyHandlerTypes(run, dag);
+    const served = waiting.length > 0 ? await engine.servedHandlerTypes(waiting) : undefined;
+    return toRunView(run, dag, served, family ?? (await engine.runFamily(run.uuid)));
   };
 
   routes.post(
@@ -118,7 +117,8 @@ export function registerRunRoutes(app: FastifyInstance, { engine, authority }: N
     async (request, reply) => {
       const caller = callerOf(request);
       const { run, created } = await engine.startRun({ ...request.body, orgId: caller.orgId, owner: caller.name });
-      return reply.status(created ? 201 : 200).send(await view(run));
+      // A run this request created has no links yet; one its idempotency key named may have children.
+      return reply.status(created ? 201 : 200).send(await view(run, created ? NO_FAMILY : undefined));
     },
   );
 

@@ -105,6 +105,16 @@ function parkedWaitingFor(n: NodeRecord, family: RunFamily): string | null {
   return child ? `child run ${child.runId}` : 'its child run to start';
 }
 
+/** The handler type a node runs on: its own, or its map's for a map element. */
+function handlerTypeOfNode(n: NodeRecord, dag: Pick<Dag, 'nodes'>): string {
+  return handlerTypeOf(dag.nodes.get(parseElement(n.name)?.map ?? n.name) ?? { type: n.type });
+}
+
+/** The handler types a run's READY nodes wait for a worker of: what a view asks the fleet about (see toRunView's `served`). */
+export function readyHandlerTypes(run: RunWithNodes, dag: Pick<Dag, 'nodes'>): string[] {
+  return [...new Set(run.nodes.filter((n) => n.status === Status.READY).map((n) => handlerTypeOfNode(n, dag)))];
+}
+
 function toNodeView(
   n: NodeRecord,
   dag: Pick<Dag, 'parents' | 'nodes'>,
@@ -113,7 +123,7 @@ function toNodeView(
   family: RunFamily,
 ): z.infer<typeof NodeViewSchema> {
   const element = parseElement(n.name);
-  const handlerType = n.status === Status.READY && served ? handlerTypeOf(dag.nodes.get(element?.map ?? n.name) ?? { type: n.type }) : undefined;
+  const handlerType = n.status === Status.READY && served ? handlerTypeOfNode(n, dag) : undefined;
   const held = runWaits && n.status === Status.WAIT && element === undefined && (dag.parents.get(n.name)?.length ?? 0) === 0;
   return {
     id: n.id,
@@ -167,7 +177,8 @@ export function toRunView(run: RunWithNodes, dag: Pick<Dag, 'parents' | 'nodes'>
   };
 }
 
-const NO_FAMILY: RunFamily = { parent: null, children: [] };
+/** The links of a run with none: one just started through the API (only a `workflow` node's start links a parent, and no node has run yet). */
+export const NO_FAMILY: RunFamily = { parent: null, children: [] };
 
 export function toRunSummary(run: RunRecord): z.infer<typeof RunSummarySchema> {
   return {

@@ -421,6 +421,11 @@ export class Engine {
     return this.#systems.fleet.listHandlerTypes();
   }
 
+  /** Which of these handler types some live worker serves (what a READY node waits for, see FleetSystem). */
+  servedHandlerTypes(names: readonly string[]): Promise<ReadonlySet<string>> {
+    return this.#systems.fleet.servedHandlerTypes(names);
+  }
+
   /** Whether Postgres and Redis answer, for readiness: for each, undefined when it does, else why not. */
   async checkHealth(): Promise<{ postgres: string | undefined; redis: string | undefined; readReplica?: ReplicaState }> {
     const { db, redis } = this.#systems.resources;

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { deregisterWorker } from '../../storage/deregisterWorker.ts';
 import { heartbeatWorker } from '../../storage/heartbeatWorker.ts';
 import { listHandlerTypes, type HandlerTypeRecord } from '../../storage/listHandlerTypes.ts';
+import { listServedHandlerTypes } from '../../storage/listServedHandlerTypes.ts';
 import { registerWorker } from '../../storage/registerWorker.ts';
 import type { EngineResources } from '../engineResources.ts';
 
@@ -47,17 +48,21 @@ export class FleetSystem {
   }
 
   /**
-   * Every registered handler type, with the live workers serving it. Callers
-   * asking while a read is in flight share it: every `POST /v1/runs` answer
-   * asks (its READY roots say what they wait for), and 64 starts in flight
-   * made 64 reads of the whole fleet at once, the pool's connections queued
-   * behind them (S1 per call through the API). What a shared read answers is
-   * at most one read's duration older than a read of one's own.
+   * Every registered handler type, with the live workers serving it (the
+   * handlers page). Callers asking while a read is in flight share it; what a
+   * shared read answers is at most one read's duration older than a read of
+   * one's own. A run's view asks only about its READY nodes' types
+   * (servedHandlerTypes): this list holds every type a deployment registered.
    */
   listHandlerTypes(): Promise<readonly HandlerTypeRecord[]> {
     this.reading ??= listHandlerTypes(this.resources.db.pool, this.resources.now()).finally(() => {
       this.reading = undefined;
     });
     return this.reading;
+  }
+
+  /** Which of these handler types some live worker serves: what a run's READY nodes wait for, without reading the whole fleet. */
+  servedHandlerTypes(names: readonly string[]): Promise<ReadonlySet<string>> {
+    return listServedHandlerTypes(this.resources.db.pool, names, this.resources.now());
   }
 }
