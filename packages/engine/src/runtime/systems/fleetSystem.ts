@@ -6,6 +6,11 @@ import { listServedHandlerTypes } from '../../storage/listServedHandlerTypes.ts'
 import { registerWorker } from '../../storage/registerWorker.ts';
 import type { EngineResources } from '../engineResources.ts';
 
+/** How long an answer of servedHandlerTypes is reused. */
+const SERVED_ANSWER_MS = 1_000;
+/** Past this many kept answers (types asked about within a second), they are all dropped. */
+const MAX_SERVED_ANSWERS = 10_000;
+
 /** A worker's registration in Postgres, heartbeated until it is stopped. */
 export interface RegisteredWorker {
   /** Stops the heartbeat and deletes the worker's row: its handler types no longer list it. */
@@ -23,6 +28,8 @@ export interface RegisteredWorker {
 export class FleetSystem {
   /** The read in flight, if any (see listHandlerTypes). */
   private reading: Promise<readonly HandlerTypeRecord[]> | undefined;
+  /** Recent answers of servedHandlerTypes, by handler type, each until its time (ms). */
+  private readonly served = new Map<string, { readonly served: boolean; readonly until: number }>();
 
   constructor(private readonly resources: EngineResources) {}
 
@@ -61,8 +68,22 @@ export class FleetSystem {
     return this.reading;
   }
 
-  /** Which of these handler types some live worker serves: what a run's READY nodes wait for, without reading the whole fleet. */
-  servedHandlerTypes(names: readonly string[]): Promise<ReadonlySet<string>> {
-    return listServedHandlerTypes(this.resources.db.pool, names, this.resources.now());
+  /**
+   * Which of these handler types some live worker serves: what a run's READY
+   * nodes wait for, without reading the whole fleet. Each type's answer is
+   * kept for SERVED_ANSWER_MS: a start through the API asks about its roots'
+   * types, and at hundreds of starts a second one read per start was a
+   * fifth of the API's work. No staler than what it reads: a worker is live
+   * while it heartbeated within a lease, a beat every third of one.
+   */
+  async servedHandlerTypes(names: readonly string[]): Promise<ReadonlySet<string>> {
+    const now = this.resources.now().getTime();
+    const unknown = names.filter((name) => (this.served.get(name)?.until ?? 0) <= now);
+    if (unknown.length > 0) {
+      const served = await listServedHandlerTypes(this.resources.db.pool, unknown, this.resources.now());
+      if (this.served.size > MAX_SERVED_ANSWERS) this.served.clear();
+      for (const name of unknown) this.served.set(name, { served: served.has(name), until: now + SERVED_ANSWER_MS });
+    }
+    return new Set(names.filter((name) => this.served.get(name)?.served));
   }
 }
