@@ -1,6 +1,5 @@
-import { Engine, connectRedis } from '@flowline/engine';
-import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
-import type { Redis } from 'ioredis';
+import { Engine } from '@flowline/engine';
+import { freshTestEngine, type TestDatabase, type TestEngine } from '@flowline/engine/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concurrencyKeyOf } from '../src/core/concurrencySpec.ts';
 import { admitRuns } from '../src/storage/admitRuns.ts';
@@ -13,21 +12,15 @@ import { inTransaction } from '../src/storage/database.ts';
  * runs admitted stay admitted until the test ends them.
  */
 let database: TestDatabase;
-let redis: Redis;
+let fixture: TestEngine;
 let engine: Engine;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  redis = connectRedis(TEST_REDIS_URL);
-  engine = new Engine({ db: database.db, redis, queuePrefix: freshQueuePrefix() });
+  ({ database, engine } = fixture = await freshTestEngine());
   await engine.applyDefinition({ name: 'Limited', concurrency: { limit: 3, key: 'k' }, nodes: [{ name: 'a', type: 'noop' }, { name: 'b', type: 'noop', dependsOn: ['a'] }] });
 });
 
-afterAll(async () => {
-  await engine.close();
-  redis.disconnect();
-  await database.drop();
-});
+afterAll(() => fixture.close());
 
 const admittedOf = async (key: string) =>
   (await database.db.pool.query<{ run_id: string }>(`SELECT run_id FROM run_admissions WHERE key = $1 AND admitted_at IS NOT NULL ORDER BY seq`, [key])).rows.map((r) => r.run_id);

@@ -1,7 +1,6 @@
-import { Engine, RunRetention, Status, connectRedis, type RunFilter } from '@flowline/engine';
+import { Engine, RunRetention, Status, type RunFilter } from '@flowline/engine';
 import { runFilterSql } from '../src/storage/listRuns.ts';
-import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
-import type { Redis } from 'ioredis';
+import { freshTestEngine, type TestDatabase, type TestEngine } from '@flowline/engine/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactRunCounts } from '../src/storage/compactRunCounts.ts';
 
@@ -12,25 +11,19 @@ import { compactRunCounts } from '../src/storage/compactRunCounts.ts';
  * and the totals countRuns answers with COUNTs of the same filters.
  */
 let database: TestDatabase;
-let redis: Redis;
+let fixture: TestEngine;
 let engine: Engine;
 const definitionIds: Record<string, number> = {};
 const GROUP = 'org_id, definition_id, workflow_name, biz_type, status, cancel_requested';
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  redis = connectRedis(TEST_REDIS_URL);
-  engine = new Engine({ db: database.db, redis, queuePrefix: freshQueuePrefix() });
+  ({ database, engine } = fixture = await freshTestEngine());
   for (const name of ['nightly_backup', 'weekly_report']) {
     definitionIds[name] = (await engine.applyDefinition({ name, nodes: [{ name: 'step', type: 'noop' }] })).id;
   }
 });
 
-afterAll(async () => {
-  await engine.close();
-  redis.disconnect();
-  await database.drop();
-});
+afterAll(() => fixture.close());
 
 const sql = (text: string, params: unknown[] = []) => database.db.pool.query(text, params);
 

@@ -1,6 +1,5 @@
-import { Engine, RunOrderColumn, Status, connectRedis, type RunOrder, type RunRecord } from '@flowline/engine';
-import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
-import type { Redis } from 'ioredis';
+import { Engine, RunOrderColumn, Status, type RunOrder, type RunRecord } from '@flowline/engine';
+import { freshTestEngine, type TestDatabase, type TestEngine } from '@flowline/engine/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -10,13 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * the order column ties or is NULL (a run not ended has no end_time).
  */
 let database: TestDatabase;
-let redis: Redis;
+let fixture: TestEngine;
 let engine: Engine;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  redis = connectRedis(TEST_REDIS_URL);
-  engine = new Engine({ db: database.db, redis, queuePrefix: freshQueuePrefix() });
+  ({ database, engine } = fixture = await freshTestEngine());
   const { id } = await engine.applyDefinition({ name: 'nightly_backup', nodes: [{ name: 'step', type: 'noop' }] });
   // 60 runs: end times tie in fives, every fourth run has none; statuses alternate.
   await database.db.pool.query(
@@ -29,11 +26,7 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  await engine.close();
-  redis.disconnect();
-  await database.drop();
-});
+afterAll(() => fixture.close());
 
 const seqs = (runs: readonly RunRecord[]) => runs.map((run) => run.seq);
 

@@ -1,24 +1,16 @@
-import { Engine, connectRedis } from '@flowline/engine';
-import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
-import type { Redis } from 'ioredis';
+import { Engine } from '@flowline/engine';
+import { freshTestEngine, type TestEngine } from '@flowline/engine/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-let database: TestDatabase;
-let redis: Redis;
+let fixture: TestEngine;
 let clock = Date.now();
 let engine: Engine;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  redis = connectRedis(TEST_REDIS_URL);
-  engine = new Engine({ db: database.db, redis, queuePrefix: freshQueuePrefix(), now: () => new Date(clock) });
+  ({ engine } = fixture = await freshTestEngine({ now: () => new Date(clock) }));
 });
 
-afterAll(async () => {
-  await engine.close();
-  redis.disconnect();
-  await database.drop();
-});
+afterAll(() => fixture.close());
 
 describe('which handler types a live worker serves', () => {
   it('answers from Postgres, and reuses an answer for a second: a start through the API asks about its roots every time', async () => {

@@ -1,6 +1,5 @@
-import { Engine, Status, connectRedis, statusName, type RunEvent, type RunState } from '@flowline/engine';
-import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
-import type { Redis } from 'ioredis';
+import { Engine, Status, statusName, type RunEvent, type RunState } from '@flowline/engine';
+import { freshTestEngine, type TestDatabase, type TestEngine } from '@flowline/engine/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideInTurn } from '../src/core/decideInTurn.ts';
 import { DefinitionCache } from '../src/runtime/definitionCache.ts';
@@ -17,7 +16,7 @@ import { lockRun } from '../src/storage/lockRun.ts';
  * and the one taken from what a process knows of the run (KnownRunStates).
  */
 let database: TestDatabase;
-let redis: Redis;
+let fixture: TestEngine;
 let engine: Engine;
 
 // root → m0..m4 → join, and a side branch root → side
@@ -25,9 +24,7 @@ const MIDDLE = ['m0', 'm1', 'm2', 'm3', 'm4'];
 const S = Status;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  redis = connectRedis(TEST_REDIS_URL);
-  engine = new Engine({ db: database.db, redis, queuePrefix: freshQueuePrefix() });
+  ({ database, engine } = fixture = await freshTestEngine());
   await engine.applyDefinition({
     name: 'fan_in',
     nodes: [
@@ -39,11 +36,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await engine.close();
-  redis.disconnect();
-  await database.drop();
-});
+afterAll(() => fixture.close());
 
 /**
  * Starts a run, forces the given node statuses (others as started), and decides

@@ -1,7 +1,6 @@
-import { Engine, Status, connectRedis, type Command, type RunEvent } from '@flowline/engine';
-import { TEST_REDIS_URL, freshDatabase, freshQueuePrefix, type TestDatabase } from '@flowline/engine/testing';
+import { Engine, Status, type Command, type RunEvent } from '@flowline/engine';
+import { freshTestEngine, type TestDatabase, type TestEngine } from '@flowline/engine/testing';
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileDag, type Dag } from '../src/core/dag.ts';
 import { decideInTurn } from '../src/core/decideInTurn.ts';
@@ -24,23 +23,17 @@ import type { LockedRunRow } from '../src/storage/lockRun.ts';
  * write is refused as stale and the batch decided again on a read).
  */
 let database: TestDatabase;
-let redis: Redis;
+let fixture: TestEngine;
 let engine: Engine;
 let definitions: DefinitionCache;
 let cases = 0;
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  redis = connectRedis(TEST_REDIS_URL);
-  engine = new Engine({ db: database.db, redis, queuePrefix: freshQueuePrefix() });
+  ({ database, engine } = fixture = await freshTestEngine());
   definitions = new DefinitionCache(database.db);
 });
 
-afterAll(async () => {
-  await engine.close();
-  redis.disconnect();
-  await database.drop();
-});
+afterAll(() => fixture.close());
 
 const S = Status;
 /** Statuses a node may be found in while its run goes on, weighted towards those a success meets most. */

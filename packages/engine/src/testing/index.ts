@@ -10,3 +10,4 @@ export * from './redisCluster.ts';
 export * from './installationKeys.ts';
 export * from './replicatedPostgres.ts';
 export * from './loopbackOnly.ts';
+export * from './testEngine.ts';
