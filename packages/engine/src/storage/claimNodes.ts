@@ -4,10 +4,7 @@ import { claimAssignments } from './claimSql.ts';
 import type { Queryable } from './database.ts';
 import { carriesOutput } from './loadNodeOutputs.ts';
 import type { NodeAttempt } from './nodeAttempt.ts';
-import { runRowColumns, runRowOf, type LockedRunRow, type PrefixedRunColumns } from './lockRun.ts';
-
-/** The prefix of a claim's run columns, apart from the node's. */
-const RUN_PREFIX = 'run.';
+import type { LockedRunRow } from './lockRun.ts';
 
 /** What a claim answers of an attempt: its row's facts (id, type, parameters), its run's (definition, input, cancel request, trace), and its parents' outputs when asked for. */
 export interface ClaimedNode {
@@ -31,9 +28,29 @@ export interface ClaimedNode {
   readonly item: unknown;
 }
 
-/** What a worker's claim answers besides the facts: its run's row as the claim found it (a run the claim started: READY, started at the claim). */
+/** What a worker's claim answers besides the facts: the rest of its run's row as the claim found it (a run the claim started: READY, started at the claim). */
 export interface TakenNode extends ClaimedNode {
-  readonly run: LockedRunRow;
+  readonly runStatus: Status;
+  readonly decisionSeq: number;
+  readonly runStartTime: Date;
+  readonly priority: number;
+}
+
+/** The run's row a claim found, as a decision reads it (lockRun's columns). */
+export function takenRunRow(node: TakenNode): LockedRunRow {
+  return {
+    id: node.runId,
+    status: node.runStatus,
+    cancelRequested: node.cancelRequested,
+    definitionId: node.definitionId,
+    definitionVersion: node.definitionVersion,
+    orgId: node.orgId,
+    workflow: node.workflowName,
+    traceId: node.traceId,
+    startTime: node.runStartTime,
+    decisionSeq: node.decisionSeq,
+    priority: node.priority,
+  };
 }
 
 /** An attempt to claim; with `parents`, their outputs come back with the claim (one round trip for both). */
@@ -59,7 +76,7 @@ export async function claimNodes(
   db: Queryable,
   claim: { attempts: readonly ClaimRequest[]; leaseOwner: string; leaseMs: number; now: Date },
 ): Promise<Map<string, TakenNode>> {
-  const result = await db.query<ClaimedNode & PrefixedRunColumns<typeof RUN_PREFIX>>({
+  const result = await db.query<TakenNode>({
     name: 'claim-nodes',
     // The attempts are found through the (run_id, name) key, one index probe each, and updated by
     // their row address, partition and ctid (a concurrent update moves the row; the update follows it and rechecks
@@ -85,8 +102,8 @@ export async function claimNodes(
      SELECT c.id AS "nodeId", c.run_id AS "runId", c.name, c.type, c.attempt, c.parameters, c.item,
             r.definition_id AS "definitionId", r.definition_version AS "definitionVersion",
             r.workflow_name AS "workflowName", r.org_id AS "orgId", r.biz_id AS "bizId", r.input,
-            r.cancel_requested AS "cancelRequested", r.trace_id AS "traceId",
-            ${runRowColumns('r', RUN_PREFIX, '$4')},
+            r.cancel_requested AS "cancelRequested", r.trace_id AS "traceId", r.status AS "runStatus", r.decision_seq AS "decisionSeq",
+            COALESCE(r.start_time, $4) AS "runStartTime", r.priority,
             CASE WHEN c.named THEN COALESCE(
               (SELECT jsonb_object_agg(p.name, p.output)
                  FROM unnest($7::int[], $8::text[]) AS q(i, name)
@@ -107,12 +124,5 @@ export async function claimNodes(
       claim.attempts.map((a) => a.parents !== undefined),
     ],
   });
-  return new Map(result.rows.map((row) => [attemptKey({ runId: row.runId, node: row.name, attempt: row.attempt }), withRunRow(row)]));
-}
-
-/** A claim's answer row as a TakenNode: the node's facts, and its run's columns as one row. */
-function withRunRow(row: ClaimedNode & PrefixedRunColumns<typeof RUN_PREFIX>): TakenNode {
-  const node: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) if (!key.startsWith(RUN_PREFIX)) node[key] = value;
-  return { ...(node as unknown as ClaimedNode), run: runRowOf(row, RUN_PREFIX) };
+  return new Map(result.rows.map((row) => [attemptKey({ runId: row.runId, node: row.name, attempt: row.attempt }), row]));
 }

@@ -22,12 +22,8 @@ export interface LockedRun {
 
 export type LockedRunRow = Omit<LockedRun, 'nodes'>;
 
-/**
- * The columns of a LockedRunRow, read from `workflow_runs` under `alias`,
- * each named `<prefix><field>`; a run not started yet has `startFallback`
- * as its start time (its creation, or the time a statement starting it writes).
- */
-export function runRowColumns(alias: string, prefix = '', startFallback = `${alias}.created_at`): string {
+/** The columns of a LockedRunRow, read from `workflow_runs` under `alias`, each named `<prefix><field>`. */
+export function runRowColumns(alias: string, prefix = ''): string {
   const column = (sql: string, field: string) => `${sql} AS "${prefix}${field}"`;
   return [
     column(`${alias}.id`, 'id'),
@@ -38,7 +34,7 @@ export function runRowColumns(alias: string, prefix = '', startFallback = `${ali
     column(`${alias}.org_id`, 'orgId'),
     column(`${alias}.workflow_name`, 'workflow'),
     column(`${alias}.trace_id`, 'traceId'),
-    column(`COALESCE(${alias}.start_time, ${startFallback})`, 'startTime'),
+    column(`COALESCE(${alias}.start_time, ${alias}.created_at)`, 'startTime'),
     column(`${alias}.decision_seq`, 'decisionSeq'),
     column(`${alias}.priority`, 'priority'),
   ].join(', ');

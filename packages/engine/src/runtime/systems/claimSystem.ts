@@ -1,7 +1,7 @@
 import { ClaimWay } from '../../core/claim.ts';
 import type { Dag } from '../../core/dag.ts';
 import { parentsOf } from '../../core/mapElements.ts';
-import { attemptKey, claimNodes, type ClaimRequest, type TakenNode } from '../../storage/claimNodes.ts';
+import { attemptKey, claimNodes, takenRunRow, type ClaimRequest, type TakenNode } from '../../storage/claimNodes.ts';
 import { loadNodeOutputs } from '../../storage/loadNodeOutputs.ts';
 import type { NodeAttempt } from '../../storage/nodeAttempt.ts';
 import { isRetryableTransactionError } from '../../storage/sqlState.ts';
@@ -78,7 +78,7 @@ export class ClaimSystem {
       const dag = await this.resources.definitions.dag(node.definitionId, node.definitionVersion);
       dags.set(node, dag);
       // A run no decision has changed is known from its DAG: its first success here needs no read.
-      this.resources.known.recordUndecided(node.run, dag);
+      this.resources.known.recordUndecided(takenRunRow(node), dag);
     }
     const unread = [...dags].filter(([node]) => node.parentOutputs === null && !known.has(attemptKey({ runId: node.runId, node: node.name, attempt: node.attempt })));
     const outputs = await loadNodeOutputs(
