@@ -1,8 +1,9 @@
+import { fetchTransport, nodeHttpTransport, type HttpTransport } from './httpTransport.ts';
 import type { AuditEventView, AuditQuery, BackfillView, BulkAction, BulkOperationView, BulkRunFilter, DeliveryView } from './operationsViews.ts';
 
 /**
  * A small typed client for the native `/v1` API, with no dependencies beyond
- * `fetch`. What a service that starts and watches workflows calls:
+ * Node's own `http` (or a `fetch` you give it). What a service that starts and watches workflows calls:
  *
  * ```ts
  * const client = new FlowlineClient({ baseUrl: 'http://localhost:8080', token });
@@ -291,6 +292,9 @@ export interface FlowlineClientOptions {
   baseUrl: string;
   /** a bearer token from `POST /v1/credentials` (or FLOWLINE_ADMIN_TOKEN) */
   token: string;
+  /** how to reach the API instead of node:http (httpTransport.ts); a `fetch` is wrapped with `fetchTransport` */
+  transport?: HttpTransport;
+  /** a `fetch` of your own (a proxy, a mock) instead of node:http */
   fetch?: typeof fetch;
   /** which client this is, for the audit trail (`x-flowline-surface`): the CLI says `cli` */
   surface?: 'cli' | 'ui';
@@ -303,11 +307,11 @@ export interface FlowlineClientOptions {
  */
 export class FlowlineClient {
   private readonly baseUrl: string;
-  private readonly fetch: typeof fetch;
+  private readonly transport: HttpTransport;
 
   constructor(private readonly options: FlowlineClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.transport = options.transport ?? (options.fetch ? fetchTransport(options.fetch) : nodeHttpTransport);
   }
 
   /**
@@ -526,8 +530,9 @@ export class FlowlineClient {
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.fetch(`${this.baseUrl}${path}`, {
+    const { status, text } = await this.transport({
       method,
+      url: `${this.baseUrl}${path}`,
       headers: {
         authorization: `Bearer ${this.options.token}`,
         ...(this.options.surface === undefined ? {} : { 'x-flowline-surface': this.options.surface }),
@@ -535,11 +540,10 @@ export class FlowlineClient {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await response.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;
-    if (!response.ok) {
+    if (status < 200 || status > 299) {
       const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new FlowlineApiError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `${method} ${path} answered ${response.status}`);
+      throw new FlowlineApiError(status, error?.code ?? 'HTTP_ERROR', error?.message ?? `${method} ${path} answered ${status}`);
     }
     return parsed as T;
   }

@@ -1,2 +1,3 @@
 export * from './flowlineClient.ts';
 export * from './operationsViews.ts';
+export * from './httpTransport.ts';

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiFixture, type ApiFixture } from '../../api/test/apiFixture.ts';
+import { createServer } from 'node:net';
 import { FlowlineApiError, FlowlineClient } from '../src/flowlineClient.ts';
+import { FlowlineUnreachable } from '../src/httpTransport.ts';
 
 let api: ApiFixture;
 let client: FlowlineClient;
+let baseUrl: string;
 
 beforeAll(async () => {
   api = await startApiFixture({ worker: true });
-  const baseUrl = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  baseUrl = await api.app.listen({ port: 0, host: '127.0.0.1' });
   client = new FlowlineClient({ baseUrl, token: await api.token('operator') });
 });
 afterAll(async () => {
@@ -47,5 +50,26 @@ describe('FlowlineClient over real HTTP', () => {
     const error = await client.run('AAAAAAAAAAAAAAAAAAAAAA').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlowlineApiError);
     expect(error).toMatchObject({ status: 404, code: 'RUN_NOT_FOUND' });
+  });
+
+  it('says the API is unreachable, with the system code, when nothing listens (node:http and a fetch alike)', async () => {
+    // A loopback port just freed: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    for (const options of [{}, { fetch: globalThis.fetch }]) {
+      const error = await new FlowlineClient({ baseUrl: `http://127.0.0.1:${port}`, token: 't', ...options }).whoami().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FlowlineUnreachable);
+      expect(error).toMatchObject({ reason: 'ECONNREFUSED' });
+    }
+  });
+
+  it('answers the same through a caller-given fetch as through node:http', async () => {
+    const viaFetch = new FlowlineClient({ baseUrl, token: await api.token('operator'), fetch: globalThis.fetch });
+    expect(await viaFetch.whoami()).toMatchObject({ role: 'operator' });
+    await expect(viaFetch.run('AAAAAAAAAAAAAAAAAAAAAA')).rejects.toMatchObject({ status: 404, code: 'RUN_NOT_FOUND' });
   });
 });

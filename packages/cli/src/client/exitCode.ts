@@ -1,4 +1,4 @@
-import { FlowlineApiError } from '@flowline/client';
+import { FlowlineApiError, FlowlineUnreachable } from '@flowline/client';
 
 /** What `flowline`'s exit status means, so scripts can branch on it. */
 export const ExitCode = {
@@ -39,10 +39,6 @@ export function exitCodeOf(error: unknown): ExitCode {
 /** The one line printed for a failure: the API's stable code when there is one. */
 export function describeFailure(error: unknown): string {
   if (error instanceof FlowlineApiError) return `${error.code}: ${error.message}`;
-  // fetch rejects with a bare "fetch failed"; the reason (refused, DNS, TLS) is in its cause.
-  if (error instanceof TypeError && error.message === 'fetch failed') {
-    const cause = error.cause as { code?: string; message?: string } | undefined;
-    return `cannot reach the flowline API (${cause?.code ?? cause?.message ?? 'connection failed'}); is it running, and is --url (FLOWLINE_URL) right?`;
-  }
+  if (error instanceof FlowlineUnreachable) return `cannot reach the flowline API (${error.reason}); is it running, and is --url (FLOWLINE_URL) right?`;
   return error instanceof Error ? error.message : String(error);
 }

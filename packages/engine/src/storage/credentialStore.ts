@@ -65,11 +65,14 @@ export async function findCredentialBySecretHash(
   kinds: readonly CredentialKind[],
   secretHash: string,
 ): Promise<CredentialRow | undefined> {
-  const result = await db.query<CredentialRow>(
-    `SELECT ${CREDENTIAL_COLUMNS} FROM credentials c JOIN principals p ON p.id = c.principal_id
-      WHERE c.secret_hash = $1 AND c.kind = ANY($2::text[])`,
-    [secretHash, kinds],
-  );
+  const result = await db.query<CredentialRow>({
+    // Named: every authenticated request runs it. Unnamed, each was parsed and planned anew — 0.25 ms of
+    // Postgres CPU a request, a quarter of what a start per call cost the database in all.
+    name: 'find-credential-by-secret-hash',
+    text: `SELECT ${CREDENTIAL_COLUMNS} FROM credentials c JOIN principals p ON p.id = c.principal_id
+            WHERE c.secret_hash = $1 AND c.kind = ANY($2::text[])`,
+    values: [secretHash, kinds],
+  });
   return result.rows[0];
 }
 
@@ -79,11 +82,13 @@ export async function findCredentialByAccessKey(
   kind: CredentialKind,
   accessKey: string,
 ): Promise<(CredentialRow & { readonly secretHash: string | null }) | undefined> {
-  const result = await db.query<CredentialRow & { secretHash: string | null }>(
-    `SELECT ${CREDENTIAL_COLUMNS}, c.secret_hash AS "secretHash" FROM credentials c JOIN principals p ON p.id = c.principal_id
-      WHERE c.kind = $1 AND c.access_key = $2`,
-    [kind, accessKey],
-  );
+  const result = await db.query<CredentialRow & { secretHash: string | null }>({
+    // Named for the reason above: every signed request (COS, Pandora) runs it.
+    name: 'find-credential-by-access-key',
+    text: `SELECT ${CREDENTIAL_COLUMNS}, c.secret_hash AS "secretHash" FROM credentials c JOIN principals p ON p.id = c.principal_id
+            WHERE c.kind = $1 AND c.access_key = $2`,
+    values: [kind, accessKey],
+  });
   return result.rows[0];
 }
 

@@ -21,12 +21,14 @@ export async function insertSession(
 
 /** The credential behind a live (unexpired) session token hash; callers still check the credential's own state. */
 export async function findSessionCredential(db: Queryable, tokenHash: string, now: Date): Promise<CredentialRow | undefined> {
-  const result = await db.query<CredentialRow>(
-    `SELECT ${CREDENTIAL_COLUMNS}
-       FROM sessions s JOIN credentials c ON c.id = s.credential_id JOIN principals p ON p.id = c.principal_id
-      WHERE s.token_hash = $1 AND s.expires_at > $2`,
-    [tokenHash, now],
-  );
+  const result = await db.query<CredentialRow>({
+    // Named: every Explorer request runs it (see findCredentialBySecretHash).
+    name: 'find-session-credential',
+    text: `SELECT ${CREDENTIAL_COLUMNS}
+             FROM sessions s JOIN credentials c ON c.id = s.credential_id JOIN principals p ON p.id = c.principal_id
+            WHERE s.token_hash = $1 AND s.expires_at > $2`,
+    values: [tokenHash, now],
+  });
   return result.rows[0];
 }
 
