@@ -116,7 +116,8 @@ describe('reconciler', () => {
     });
     await claimAsDeadWorker(runId, 'nap', 60_000);
     await stack.engine.cancelRun(runId);
-    expect(summary(await stack.engine.getRun(runId))).toEqual({ run: 'RUNNING', nap: 'RUNNING', after: 'CANCEL' });
+    // A claim writes its node alone; the worker died before marking its run RUNNING (runtime/runStartMarks.ts).
+    expect(summary(await stack.engine.getRun(runId))).toEqual({ run: 'READY', nap: 'RUNNING', after: 'CANCEL' });
     await pause(100);
     await reconcilerOf(stack).reconcile();
     expect(summary(await stack.engine.getRun(runId))).toEqual({ run: 'CANCEL', nap: 'CANCEL', after: 'CANCEL' });

@@ -32,6 +32,7 @@ import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { createSystems, type EngineSystems } from './engineSystems.ts';
 import { KnownRunStates } from './knownRunStates.ts';
+import { RunStartMarks } from './runStartMarks.ts';
 import type { WorkerLease } from './systems/claimSystem.ts';
 import type { TransitionContext } from './systems/decisionSystem.ts';
 import type { RegisteredWorker } from './systems/fleetSystem.ts';
@@ -103,6 +104,7 @@ export class Engine {
       schedules,
       notifications,
       known: new KnownRunStates(),
+      runStarts: new RunStartMarks(options.db, now, options.logger),
       logger: options.logger,
       now,
       metrics,
@@ -437,6 +439,7 @@ export class Engine {
 
   /** Closes the engine's queue connection; the caller owns the database and Redis connections. */
   async close(): Promise<void> {
+    this.#systems.resources.runStarts.stop();
     await this.#systems.resources.nodeQueue.close();
   }
 }

@@ -9,6 +9,7 @@ import type { Database } from '../storage/database.ts';
 import type { DefinitionCache } from './definitionCache.ts';
 import type { DefinitionCatalog } from './definitionCatalog.ts';
 import type { KnownRunStates } from './knownRunStates.ts';
+import type { RunStartMarks } from './runStartMarks.ts';
 
 /**
  * What every system of one engine shares (as trigger.dev's run engine hands
@@ -31,6 +32,8 @@ export interface EngineResources {
   readonly notifications: Notifications;
   /** the runs this process decided about, as its decisions left them */
   readonly known: KnownRunStates;
+  /** runs a claim found READY, moved to RUNNING a moment later unless they end first */
+  readonly runStarts: RunStartMarks;
   readonly logger: Logger | undefined;
   readonly now: () => Date;
   readonly metrics: FlowlineMetrics;

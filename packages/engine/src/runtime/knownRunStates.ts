@@ -34,8 +34,8 @@ const NARROW_JOIN = 64;
  * whether a node is satisfied or ended, the run's status and cancel request —
  * and every decision bumps the decisionSeq, which the write checks: if another
  * process decided meanwhile, the write is refused and the success decided on
- * a fresh read. What changes without a decision (a claim, READY → RUNNING; a
- * lease renewed or taken over) is checked by the write's own conditions on
+ * a fresh read. What changes without a decision (a claim; its run's mark,
+ * READY → RUNNING; a lease renewed or taken over) is checked by the write's own conditions on
  * the succeeding rows, which are taken from the reports when not known here.
  */
 export class KnownRunStates {
@@ -65,9 +65,8 @@ export class KnownRunStates {
     }
     const scope = successScope(known.dag, succeeding, known);
     if (!scope) return undefined;
-    // A success means its node was claimed, and the claim moved a READY run to RUNNING (a claim is no decision).
-    const run = known.run.status === Status.READY ? { ...known.run, status: Status.RUNNING } : known.run;
-    return scopedDecisionState(run, scope, known.dag);
+    // The run may show READY or RUNNING (a claim's mark is no decision, see RunStartMarks): the write takes either.
+    return scopedDecisionState(known.run, scope, known.dag);
   }
 
   /** Whether every node of the run is known as of `decisionSeq`: then whatever its next decision writes keeps it so. */

@@ -158,7 +158,7 @@ const NODE_UPDATES = `node_updates AS (
      FROM node_targets x
     WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE NOT claimed)) AND n.ctid = x.tid AND n.tableoid = x.part AND NOT x.claimed
       AND n.attempt = x.attempt AND n.status = x."from" AND (x."leaseOwner" IS NULL OR n.lease_owner = x."leaseOwner")
-    RETURNING n.id, n.run_id, x.answer, x.parents
+    RETURNING n.id, n.run_id, x.answer, x.parents, n.started_at
  )`;
 
 /**
@@ -184,10 +184,13 @@ const CLAIM_UPDATES = `claim_updates AS (
      FROM node_targets x
     WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE claimed)) AND n.ctid = x.tid AND n.tableoid = x.part AND x.claimed
       AND n.attempt = x.attempt AND n.status = x."from"
-    RETURNING n.id, n.run_id, x.answer, x.parents
+    RETURNING n.id, n.run_id, x.answer, x.parents, n.started_at
  ), nodes AS (
    SELECT * FROM node_updates UNION ALL SELECT * FROM claim_updates
  )`;
+
+/** A run's status before and after a claim's mark (runtime/runStartMarks.ts), which no decision tells apart. */
+const STARTED_OR_NOT = `${Status.READY}, ${Status.RUNNING}`;
 
 /** $3 as rows; each run's write bumps its decisionSeq, conditional on the one seen. */
 const RUN_UPDATES = `run_writes AS MATERIALIZED (
@@ -197,15 +200,23 @@ const RUN_UPDATES = `run_writes AS MATERIALIZED (
  ), runs AS (
    -- No "to": a cancel request alone, or node writes alone, whatever the run's status.
    -- updated_at moves only with the run's own status or cancel request (the cancel grace runs from it).
+   -- A claim does not move its run (runtime/runStartMarks.ts): a run may end straight from READY, its
+   -- start then its nodes' earliest as this statement leaves them, and a decision made on READY applies
+   -- to RUNNING alike (and the other way): only a claim's mark, no decision, tells them apart.
    UPDATE workflow_runs r
       SET status = COALESCE(x."to", r.status), decision_seq = r.decision_seq + 1,
           updated_at = CASE WHEN x."to" IS NULL AND x."cancelRequested" IS NULL THEN r.updated_at ELSE $1::timestamptz END,
           end_time = CASE WHEN x."to" = ANY(${statusArraySql(TERMINAL_STATUSES)}) THEN $1::timestamptz
                           WHEN x."to" IN (${Status.READY}, ${Status.RUNNING}) THEN NULL ELSE r.end_time END,
-          start_time = CASE WHEN x."to" = ${Status.RUNNING} THEN COALESCE(r.start_time, $1::timestamptz) ELSE r.start_time END,
+          start_time = CASE WHEN x."to" = ${Status.RUNNING} THEN COALESCE(r.start_time, $1::timestamptz)
+                            WHEN r.status = ${Status.READY} AND x."to" = ANY(${statusArraySql(TERMINAL_STATUSES)})
+                            THEN COALESCE(r.start_time, (SELECT min(u.started_at) FROM nodes u WHERE u.run_id = r.id))
+                            ELSE r.start_time END,
           cancel_requested = COALESCE(x."cancelRequested", r.cancel_requested)
      FROM run_writes x
-    WHERE r.ctid = ANY(ARRAY(SELECT tid FROM run_writes)) AND r.ctid = x.tid AND r.id = x."runId" AND (x."from" IS NULL OR r.status = x."from")
+    WHERE r.ctid = ANY(ARRAY(SELECT tid FROM run_writes)) AND r.ctid = x.tid AND r.id = x."runId"
+      AND (x."from" IS NULL OR r.status = x."from"
+           OR (x."seenSeq" IS NOT NULL AND x."from" IN (${STARTED_OR_NOT}) AND r.status IN (${STARTED_OR_NOT})))
       AND (x."seenSeq" IS NULL OR r.decision_seq = x."seenSeq")
     RETURNING 1
  )`;

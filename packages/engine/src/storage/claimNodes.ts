@@ -94,10 +94,6 @@ export async function claimNodes(
          FROM wanted w
         WHERE n.ctid = ANY(ARRAY(SELECT tid FROM wanted)) AND n.ctid = w.tid AND n.tableoid = w.part AND n.status::int = ${CLAIMABLE_STATUS}
         RETURNING n.id, n.run_id, n.name, n.type, n.attempt, n.parameters, n.item, w.i, w.named
-     ), started AS (
-       UPDATE workflow_runs
-          SET status = ${Status.RUNNING}, start_time = COALESCE(start_time, $4), updated_at = $4
-        WHERE id IN (SELECT run_id FROM claimed) AND status = ${Status.READY}
      )
      SELECT c.id AS "nodeId", c.run_id AS "runId", c.name, c.type, c.attempt, c.parameters, c.item,
             r.definition_id AS "definitionId", r.definition_version AS "definitionVersion",

@@ -1,6 +1,7 @@
 import { ClaimWay } from '../../core/claim.ts';
 import type { Dag } from '../../core/dag.ts';
 import { parentsOf } from '../../core/mapElements.ts';
+import { Status } from '../../core/status.ts';
 import { attemptKey, claimNodes, takenRunRow, type ClaimRequest, type TakenNode } from '../../storage/claimNodes.ts';
 import { loadNodeOutputs } from '../../storage/loadNodeOutputs.ts';
 import type { NodeAttempt } from '../../storage/nodeAttempt.ts';
@@ -70,7 +71,10 @@ export class ClaimSystem {
       known.set(attemptKey(attempt), parentOutputs);
       return { runId, node, attempt: number };
     });
-    const claimed = await this.claimNodes(requests);
+    const now = this.resources.now();
+    const claimed = await this.claimNodes(requests, now);
+    // A claim writes its node alone: its run, if READY, shows RUNNING a moment later unless it ends first.
+    for (const node of claimed.values()) if (node.runStatus === Status.READY) this.resources.runStarts.claimed(node.runId, now);
     const toRun = new Set(items.flatMap(({ attempt, started }) => (started ? [] : [attemptKey(attempt)])));
     const dags = new Map<TakenNode, Dag>();
     for (const [key, node] of claimed) {
@@ -111,10 +115,10 @@ export class ClaimSystem {
   }
 
   /** One claim statement, tried again on a deadlock or serialization failure. */
-  private async claimNodes(attempts: readonly ClaimRequest[]): Promise<Map<string, TakenNode>> {
+  private async claimNodes(attempts: readonly ClaimRequest[], now: Date): Promise<Map<string, TakenNode>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await claimNodes(this.resources.db.pool, { attempts, leaseOwner: this.lease.owner, leaseMs: this.lease.ms, now: this.resources.now() });
+        return await claimNodes(this.resources.db.pool, { attempts, leaseOwner: this.lease.owner, leaseMs: this.lease.ms, now });
       } catch (error) {
         if (!isRetryableTransactionError(error) || attempt >= CLAIM_ATTEMPTS) throw error;
       }

@@ -24,6 +24,7 @@ import type { LockedRunRow } from '../../storage/lockRun.ts';
 import type { NodeAttempt } from '../../storage/nodeAttempt.ts';
 import { readParkedNode, type ParkedNodeRow } from '../../storage/readParkedNode.ts';
 import type { RunWithNodes } from '../../storage/readRun.ts';
+import { readSignalTaker } from '../../storage/readSignalTaker.ts';
 import { releaseSignal } from '../../storage/releaseSignal.ts';
 import type { EngineResources } from '../engineResources.ts';
 import type { DecisionSystem } from './decisionSystem.ts';
@@ -132,7 +133,8 @@ export class WaitSystem implements ParkedNodes {
     for (const waiter of await listSignalWaiters(this.pool, runId, name)) {
       if (await this.deliver(waiter)) return { signalId, deliveredTo: waiter.node };
     }
-    return { signalId, deliveredTo: null };
+    // A node parked just now may have taken it from its side (see the class comment): that node is where it went.
+    return { signalId, deliveredTo: await readSignalTaker(this.pool, signalId) };
   }
 
   /** Approves or rejects an approval node waiting for its decision: a signal of its name saying who decided, when and why. */

@@ -1,0 +1,25 @@
+import { Status } from '../core/status.ts';
+import type { Queryable } from './database.ts';
+
+/**
+ * Moves runs still READY to RUNNING, each with the time its first node was
+ * claimed (see runtime/runStartMarks.ts): not a decision, so the decisionSeq
+ * is left alone, as a claim leaves it. A run that moved on meanwhile (ended,
+ * suspended, cancelled) is left as it is. Each run is found through its key
+ * and written by its row address, as applyCommands' run writes are.
+ */
+export async function markRunsStarted(db: Queryable, marks: { readonly runIds: readonly string[]; readonly startedAt: readonly Date[]; readonly now: Date }): Promise<number> {
+  const result = await db.query({
+    name: 'mark-runs-started',
+    text: `WITH marks AS MATERIALIZED (
+       SELECT t.tid, x.id, x.at FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, at)
+       CROSS JOIN LATERAL (SELECT ctid AS tid FROM workflow_runs WHERE id = x.id OFFSET 0) AS t
+     )
+     UPDATE workflow_runs r
+        SET status = ${Status.RUNNING}, start_time = COALESCE(r.start_time, m.at), updated_at = $3::timestamptz
+       FROM marks m
+      WHERE r.ctid = ANY(ARRAY(SELECT tid FROM marks)) AND r.ctid = m.tid AND r.id = m.id AND r.status = ${Status.READY}`,
+    values: [marks.runIds, marks.startedAt, marks.now],
+  });
+  return result.rowCount ?? 0;
+}
