@@ -67,7 +67,7 @@ export type { RunDefinitionRef } from './runtime/decisionState.ts';
 export type { ClaimedNode } from './storage/claimNodes.ts';
 export type { NodeAttempt } from './storage/nodeAttempt.ts';
 export type { RenewedLease } from './storage/renewLeases.ts';
-export type { NodeJobData, NodeDispatch } from './queue/nodeQueue.ts';
+export { NODE_BATCH_MAX, attemptsOf, type NodeJobData, type NodeBatchData, type NodeDispatch } from './queue/nodeQueue.ts';
 export type { AbortTarget } from './queue/abortChannel.ts';
 export { QueueName, bullPrefix } from './queue/keys.ts';
 export { handlerTypeOf, queueOf } from './queue/nodeRouting.ts';

@@ -1,4 +1,4 @@
-import { isPostgresUnavailable, type ClaimedAttempt, type LocalAttempt, type LocalLane as EngineLane, type NodeJobData, type SlotReservation, type WorkerPort } from '@flowline/engine';
+import { isPostgresUnavailable, type ClaimedAttempt, type LocalAttempt, type LocalLane as EngineLane, type NodeAttempt, type SlotReservation, type WorkerPort } from '@flowline/engine';
 import { AbortReason } from './attemptAbort.ts';
 import type { AttemptRunner } from './attemptRunner.ts';
 import type { RunningAttempt, RunningAttempts } from './runningAttempts.ts';
@@ -214,7 +214,7 @@ export class LocalLane implements EngineLane {
    * this worker's slots taken by the queue (ending it at the claim let BullMQ
    * fetch the next job on every completion, past the slots).
    */
-  async runQueued(job: NodeJobData, dueAt: number): Promise<void> {
+  async runQueued(job: NodeAttempt, dueAt: number): Promise<void> {
     this.held++;
     try {
       await this.runner.claimAndRun(job, dueAt);

@@ -79,7 +79,7 @@ export class NodeWorker {
       if ('readyBefore' in target) lane.withdraw(target.runId, target.readyBefore);
       else running.abort(target, AbortReason.CANCEL);
     });
-    const consumers: QueueConsumers = new QueueConsumers(port, options.connection, (job) => lane.runQueued(job.data, job.timestamp + job.delay), options.concurrency);
+    const consumers: QueueConsumers = new QueueConsumers(port, options.connection, (attempt, dueAt) => lane.runQueued(attempt, dueAt), options.concurrency);
     // Routing: the queues of what its process runs — the built-in types' and each code namespace's — and any
     // registered after it started (a workflow registered later), so that it takes no node it cannot run.
     await consumers.consume(port.servedQueues());

@@ -1,6 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '@flowline/engine';
-import { uuidToShortId, type NodeJobData, type WorkerPort } from '@flowline/engine';
+import { NODE_BATCH_MAX, attemptsOf, uuidToShortId, type NodeAttempt, type NodeJobData, type WorkerPort } from '@flowline/engine';
 
 /** How long a queue job taken by a worker is its own before BullMQ's stalled-job check may hand it to another. */
 const QUEUE_LOCK_MS = 1_500;
@@ -11,6 +11,8 @@ const REDIS_LOSS = /Missing (key|lock) for job|stalled more than allowable limit
 interface Consumer {
   readonly worker: Worker<NodeJobData>;
   /** jobs of this queue this worker runs now */
+  jobs: number;
+  /** their attempts (a batch job carries several, see NodeQueue) */
   active: number;
 }
 
@@ -18,10 +20,11 @@ interface Consumer {
  * The BullMQ consumers of one worker: one per queue its process serves (the
  * built-in types' queue, and each code namespace it registered, see
  * nodeRouting.ts), all sharing the worker's slots. BullMQ bounds each
- * consumer alone, so each is let take at most what is free of the queues'
- * share of the slots (`setShare`) beside what it already runs: together they
- * stay within the worker's concurrency, give or take one job each (BullMQ
- * takes at least one).
+ * consumer alone, in jobs, so each is let take beside what it runs one job
+ * for every NODE_BATCH_MAX slots free of the queues' share (`setShare`), at
+ * least one while any is free: a job may be a batch of that many attempts,
+ * of which it runs what fits (see take). Together they stay within the
+ * worker's concurrency, give or take one attempt each (BullMQ takes at least one job).
  */
 export class QueueConsumers {
   private readonly consumers = new Map<string, Consumer>();
@@ -30,8 +33,8 @@ export class QueueConsumers {
     private readonly port: WorkerPort,
     /** BullMQ duplicates it for each consumer's blocking reads */
     private readonly connection: RedisConnection,
-    /** runs a job in a slot of the worker */
-    private readonly run: (job: Job<NodeJobData>) => Promise<void>,
+    /** runs a job's attempt in a slot of the worker, `dueAt` when its job became due */
+    private readonly run: (attempt: NodeAttempt, dueAt: number) => Promise<void>,
     private share: number,
   ) {}
 
@@ -54,6 +57,7 @@ export class QueueConsumers {
 
   private open(name: string): Consumer {
     const consumer: Consumer = {
+      jobs: 0,
       active: 0,
       worker: new Worker<NodeJobData>(name, (job) => this.take(consumer, job), {
         connection: this.connection,
@@ -78,7 +82,7 @@ export class QueueConsumers {
     // A job fails only on infrastructure errors (Postgres down mid-claim); the node row is untouched or leased, and the reconciler owns it.
     consumer.worker.on('failed', (job, error) =>
       logger?.[levelOf(error)](
-        { err: error, job: job?.id, ...(job ? { runId: uuidToShortId(job.data.runId), node: job.data.node, attempt: job.data.attempt } : {}) },
+        { err: error, job: job?.id, ...(job ? describeJob(job.data) : {}) },
         'node job failed',
       ),
     );
@@ -86,13 +90,27 @@ export class QueueConsumers {
     return consumer;
   }
 
+  /**
+   * Runs a job's attempts, each in a slot; the job stays active until they
+   * end, so BullMQ counts the slots it takes. Of a batch, only as many run
+   * here as slots are free (one at least, as a single job): the rest is
+   * queued again first, for any worker, so a worker never runs more than its
+   * concurrency (give or take one) and a batch spreads over the fleet.
+   */
   private async take(consumer: Consumer, job: Job<NodeJobData>): Promise<void> {
-    consumer.active++;
+    const all = attemptsOf(job.data);
+    const fits = Math.max(1, Math.min(all.length, this.free()));
+    if (fits < all.length) await this.port.requeueBatch(consumer.worker.name, all.slice(fits), job.timestamp);
+    const attempts = fits < all.length ? all.slice(0, fits) : all;
+    consumer.jobs++;
+    consumer.active += attempts.length;
     this.fit();
     try {
-      await this.run(job);
+      const dueAt = job.timestamp + job.delay;
+      await Promise.all(attempts.map((attempt) => this.run(attempt, dueAt)));
     } finally {
-      consumer.active--;
+      consumer.jobs--;
+      consumer.active -= attempts.length;
       this.fit();
     }
   }
@@ -106,6 +124,15 @@ export class QueueConsumers {
 
   private fit(): void {
     const free = this.free();
-    for (const consumer of this.consumers.values()) consumer.worker.concurrency = Math.max(1, consumer.active + free);
+    const more = free > 0 ? Math.ceil(free / NODE_BATCH_MAX) : 0;
+    for (const consumer of this.consumers.values()) consumer.worker.concurrency = Math.max(1, consumer.jobs + more);
   }
+}
+
+/** A failed job's attempt for the log, or how many a batch carried. */
+function describeJob(data: NodeJobData): Record<string, unknown> {
+  const attempts = attemptsOf(data);
+  if (attempts.length > 1) return { attempts: attempts.length, runId: uuidToShortId(attempts[0]!.runId) };
+  const [{ runId, node, attempt }] = attempts as [NodeAttempt];
+  return { runId: uuidToShortId(runId), node, attempt };
 }

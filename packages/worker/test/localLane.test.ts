@@ -171,7 +171,8 @@ describe('the local lane', () => {
     stack = await fixture.start({ concurrency: 2, localQueueSize: 0 });
     const { done, peak } = await runWide(stack);
     expect(done.statusName).toBe('SUCCESS');
-    expect(await jobsAdded(stack.prefix)).toBeGreaterThanOrEqual(4);
+    // The four that do not fit go to Redis in a batch job (NodeQueue), of which a worker runs what fits its free slots and queues the rest again.
+    expect(await jobsAdded(stack.prefix)).toBeGreaterThanOrEqual(1);
     // The queue is asked for fewer jobs while local attempts hold slots; one job it fetched just before may overlap.
     expect(peak()).toBeLessThanOrEqual(3);
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Engine, QueueName, SecretSeal, bullPrefix, connectRedis, isTerminal, type RunWithNodes, type WorkflowSpecInput } from '@flowline/engine';
+import { Engine, QueueName, SecretSeal, attemptsOf, bullPrefix, connectRedis, isTerminal, type NodeJobData, type RunWithNodes, type WorkflowSpecInput } from '@flowline/engine';
 import { Queue } from 'bullmq';
 import {
   TEST_REDIS_URL,
@@ -42,8 +42,8 @@ export interface ChaosStack {
   /** BullMQ's pause of the node queue: no worker takes a job until `resumeQueue` */
   pauseQueue(): Promise<void>;
   resumeQueue(): Promise<void>;
-  /** how many node jobs workers hold taken (BullMQ's active list) */
-  activeJobs(): Promise<number>;
+  /** how many node attempts workers hold taken: those of BullMQ's active jobs (a job may carry a batch) */
+  activeAttempts(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -90,7 +90,7 @@ export async function startChaosStack(timing: ChaosTiming = {}, ownDatabase?: Te
     flushQueue,
     pauseQueue: () => queue.pause(),
     resumeQueue: () => queue.resume(),
-    activeJobs: () => queue.getActiveCount(),
+    activeAttempts: async () => (await queue.getActive()).reduce((sum, job) => sum + attemptsOf(job.data as NodeJobData).length, 0),
     close: async () => {
       await Promise.all(workers.map((w) => w.kill('SIGKILL')));
       await queue.close();

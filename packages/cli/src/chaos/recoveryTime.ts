@@ -22,14 +22,14 @@ export async function recoverFromWorkerKill(stack: ChaosStack, count = 50): Prom
   const running = await stack.startRuns(ChaosHold.name, count);
   for (const id of running) await stack.waitFor(id, (run) => run.nodes[0]!.statusName === 'RUNNING', 30_000);
 
-  // Jobs the doomed worker takes but cannot claim: their runs' rows are locked while it takes them.
+  // Jobs the doomed worker takes but cannot claim: their nodes' rows are locked while it takes them.
   await stack.pauseQueue();
   const taken = await stack.startRuns(ChaosHold.name, count);
   const locks = await stack.database.db.pool.connect();
   await locks.query('BEGIN');
-  await locks.query('SELECT 1 FROM workflow_runs WHERE id = ANY($1::uuid[]) FOR UPDATE', [taken.map((id) => toRunUuid(id)!)]);
+  await locks.query('SELECT 1 FROM node_runs WHERE run_id = ANY($1::uuid[]) FOR UPDATE', [taken.map((id) => toRunUuid(id)!)]);
   await stack.resumeQueue();
-  await waitUntil(async () => (await stack.activeJobs()) >= 2 * count, 30_000);
+  await waitUntil(async () => (await stack.activeAttempts()) >= 2 * count, 30_000);
 
   await stack.startWorker(worker);
   await new Promise((resolve) => setTimeout(resolve, WATCH_SETTLE_MS));

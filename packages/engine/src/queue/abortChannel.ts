@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { RedisConnection } from './redisConnection.ts';
 import { abortChannel } from './keys.ts';
-import type { NodeJobData } from './nodeQueue.ts';
+import type { NodeAttempt } from '../storage/nodeAttempt.ts';
 
 /**
  * What an abort message stops: one running attempt, or — `readyBefore`, an
@@ -9,7 +9,7 @@ import type { NodeJobData } from './nodeQueue.ts';
  * longer (cancelled, suspended, skipped): a worker starts none of those it
  * holds unclaimed, and claims those it runs so (see UnclaimedRun).
  */
-export type AbortTarget = NodeJobData | { readonly runId: string; readonly readyBefore: number };
+export type AbortTarget = NodeAttempt | { readonly runId: string; readonly readyBefore: number };
 
 /**
  * Cancel requests reach running handlers over Redis pub/sub. A message lost

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
  * only so that every name of an installation reads alike.
  */
 export const QueueName = {
-  /** node jobs of the built-in types, which every worker serves: one job per (run, node, attempt) */
+  /** node jobs of the built-in types, which every worker serves: one job per (run, node, attempt), or per batch of them due at once (nodeQueue.ts) */
   NODES: 'nodes',
   /**
    * not a Redis queue: the route of parked nodes (core/parkedNode.ts), which no
@@ -56,4 +56,13 @@ export function abortChannel(queuePrefix: string): string {
  */
 export function nodeJobId(runShortId: string, node: string, attempt: number): string {
   return `${runShortId}.${node}.${attempt}`;
+}
+
+/**
+ * Deterministic BullMQ job id of a batch of node attempts (see nodeQueue.ts):
+ * its first attempt's id and its size, so the same batch dispatched twice (a
+ * retried dispatch) is one job. '+' is neither base64url nor in node names.
+ */
+export function batchJobId(firstAttemptJobId: string, size: number): string {
+  return `${firstAttemptJobId}+${size}`;
 }

@@ -161,7 +161,7 @@ export class Reconciler {
     }
     // Parked nodes READY this long were never parked (their process stopped first): parked now, not queued.
     const queued = this.systems.dispatch.withoutParked(unhanded);
-    const redispatched = queued.length === 0 ? [] : await this.resources.nodeQueue.redispatch(queued, now);
+    const redispatched = queued.length === 0 ? [] : await this.resources.nodeQueue.redispatch(queued, now, this.options.intervalMs);
     // Not only lost dispatches: attempts waiting in a busy worker's local queue unhanded (a start's roots) have no job either, and are shared with the fleet here.
     for (const { runId, node, attempt } of redispatched) {
       this.resources.logger?.info({ runId: uuidToShortId(runId), node, attempt, reason: 'READY with no queue job' }, 'node queued again for every worker');

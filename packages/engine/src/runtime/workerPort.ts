@@ -54,6 +54,8 @@ export interface WorkerPort {
   releaseHanded(attempts: readonly NodeAttempt[]): Promise<void>;
   /** Queues attempts in Redis for every worker (what a stopping worker's local queue held). */
   requeue(attempts: readonly NodeDispatch[]): Promise<void>;
+  /** Queues again, as one job, the attempts of a batch job that did not fit the slots free here; `since` is when that job was added. */
+  requeueBatch(queue: string, attempts: readonly NodeAttempt[], since: number): Promise<void>;
   /** Subscribes a dedicated connection to cancel requests and withdrawals. */
   subscribeAborts(subscriber: RedisConnection, onAbort: (target: AbortTarget) => void): Promise<void>;
   /**

@@ -13,6 +13,8 @@ export interface StaleReadyNode extends NodeAttempt {
   readonly definitionVersion: number;
   /** its run's priority, which its job keeps when queued again */
   readonly priority: number;
+  /** when it became READY (its row's last write): a batch job waiting since before may hold it (NodeQueue.redispatch) */
+  readonly readyAt: Date;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function listStaleReadyNodes(db: Queryable, query: { readySince: Da
   const result = await db.query<StaleReadyNode>(
     `SELECT n.run_id AS "runId", n.name AS node, n.attempt, n.lease_owner AS "handedTo",
             CASE WHEN n.lease_owner IS NOT NULL THEN ${livenessKeySql('n.lease_owner')} END AS "handedToKey",
-            r.definition_id AS "definitionId", r.definition_version AS "definitionVersion", r.priority
+            r.definition_id AS "definitionId", r.definition_version AS "definitionVersion", r.priority, n.updated_at AS "readyAt"
        FROM node_runs n JOIN workflow_runs r ON r.id = n.run_id
       WHERE n.status = ${Status.READY} AND n.updated_at < $1
       ORDER BY n.updated_at

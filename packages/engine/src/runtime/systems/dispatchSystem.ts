@@ -144,9 +144,9 @@ export class DispatchSystem {
     return this.dispatch(attempts, (due) => (lane && due.length > 0 ? lane.take(due) : due));
   }
 
-  /** Queues attempts in Redis for every worker (a stopping worker's local queue). */
+  /** Queues attempts in Redis for every worker (a stopping worker's local queue, what waited there too long): each alone, see NodeQueue.dispatch. */
   async requeue(attempts: readonly NodeDispatch[]): Promise<void> {
-    await this.resources.nodeQueue.dispatch(attempts);
+    await this.resources.nodeQueue.dispatch(attempts, this.resources.now(), false);
   }
 
   /**

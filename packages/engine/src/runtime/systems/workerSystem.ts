@@ -46,6 +46,7 @@ export class WorkerSystem {
       report: (runId, event, definition) => decisions.transition(runId, event, { definition }),
       awaitChild: (attempt, child) => waits.detachToChild(attempt, child),
       requeue: (attempts) => dispatch.requeue(attempts),
+      requeueBatch: (queue, attempts, since) => resources.nodeQueue.addBatch(queue, attempts, since),
       releaseHanded: (attempts) => releaseHandedAttempts(resources.db.pool, { leaseOwner: lease.owner, attempts }),
       subscribeAborts: (subscriber, onAbort) => subscribeAborts(subscriber, resources.queuePrefix, onAbort),
       runLocally: (lane) => dispatch.attach(lane),
