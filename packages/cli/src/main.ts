@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { Role, type Role as RoleType } from './role.ts';
 import { clientCommandGroups, runProgram } from './client/clientProgram.ts';
+import { limitHeapGrowth } from './heapGrowth.ts';
 
 // Each command imports what it runs when it runs: the server's modules (engine, API, worker) are
 // loaded by the commands that serve, and only the parts their roles use (see bootstrap.ts).
@@ -22,8 +23,10 @@ function serve(roles: readonly RoleType[], migrate: boolean) {
       import('./bootstrap.ts'),
       import('./workflowModules.ts'),
     ]);
+    const config = loadConfig();
+    limitHeapGrowth(config.nodeOptions);
     const workflows = await loadWorkflowModules(options.workflows ?? []);
-    const running = await startProcess(loadConfig(), roles, { migrate, workflows });
+    const running = await startProcess(config, roles, { migrate, workflows });
     stopOnSignals(running);
   };
 }

@@ -106,6 +106,8 @@ const ConfigSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('flowline'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Node's own options (read by Node, not by flowline): the V8 settings a flowline process applies by default give way to the operator's here */
+  NODE_OPTIONS: z.string().default(''),
 });
 
 /** A process's configuration, parsed once at start-up from the environment (see loadConfig and the README's table). */
@@ -154,6 +156,8 @@ export type Config = {
   readonly otlpEndpoint: string | undefined;
   readonly serviceName: string;
   readonly logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+  /** NODE_OPTIONS, split into its flags */
+  readonly nodeOptions: readonly string[];
 };
 
 /** Whether the runtime knows `name` as an IANA time zone. */
@@ -223,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
     serviceName: c.OTEL_SERVICE_NAME,
     logLevel: c.LOG_LEVEL,
+    nodeOptions: c.NODE_OPTIONS.split(/\s+/).filter(Boolean),
   };
 }
 
