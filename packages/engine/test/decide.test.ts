@@ -49,6 +49,26 @@ const statusKey = (code: number) => (Object.keys(S) as (keyof typeof S)[]).find(
 const runWrite = (commands: Command[]) => commands.find((c) => c.type === 'SET_RUN') as Extract<Command, { type: 'SET_RUN' }> | undefined;
 const enqueued = (commands: Command[]) => commands.flatMap((c) => (c.type === 'ENQUEUE' ? [`${c.node}#${c.attempt}`] : []));
 
+describe('decide: a claim writes its node alone, so a node outcome starts a run still READY', () => {
+  it('its first success that does not end it moves it READY → RUNNING, in the decision\'s own write', () => {
+    const commands = decide(run(S.READY, { a: { status: S.RUNNING }, b: { status: S.WAIT, parents: ['a'] } }), { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, outcome: { result: '' } }, NOW);
+    expect(runWrite(commands)).toMatchObject({ from: S.READY, to: S.RUNNING });
+  });
+
+  it('a success that ends it moves it READY → SUCCESS in one write, walking through RUNNING', () => {
+    const commands = decide(run(S.READY, { a: { status: S.RUNNING } }), { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, outcome: { result: '' } }, NOW);
+    expect(commands.filter((c) => c.type === 'SET_RUN')).toEqual([expect.objectContaining({ from: S.READY, to: S.SUCCESS })]);
+    expect(shortestPath(S.READY, S.SUCCESS)).toEqual([S.READY, S.RUNNING, S.SUCCESS]);
+  });
+
+  it('a failure to be retried starts it too; a run RUNNING already is not written', () => {
+    const retried = decide(run(S.READY, { a: { status: S.RUNNING, retries: 1 } }), { type: 'NODE_FAILED', node: 'a', attempt: 1, failure: 'FAIL', outcome: { error: 'x', result: '' } }, NOW);
+    expect(runWrite(retried)).toMatchObject({ from: S.READY, to: S.RUNNING });
+    const running = decide(run(S.RUNNING, { a: { status: S.RUNNING }, b: { status: S.WAIT, parents: ['a'] } }), { type: 'NODE_SUCCEEDED', node: 'a', attempt: 1, outcome: { result: '' } }, NOW);
+    expect(runWrite(running)).toBeUndefined();
+  });
+});
+
 describe('decide: a node succeeds', () => {
   it('readies the next node of a chain and dispatches it', () => {
     const commands = decide(

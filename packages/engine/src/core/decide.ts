@@ -166,6 +166,8 @@ export function decide(run: RunState, event: RunEvent, now: Date): Command[] {
     }
   }
   plan.settle();
+  // A node of it has run: a run still READY (a claim writes its node alone, see runtime/runStartMarks.ts) is RUNNING now, if not ended.
+  if (event.type === 'NODE_SUCCEEDED' || event.type === 'NODE_FAILED' || event.type === 'NODE_DETACHED') plan.started();
   return plan.commands;
 }
 
@@ -290,6 +292,11 @@ class Plan {
     }
     this.setNode(node, Status[failure], { outcome: retryable ? outcome : nonRetryableOutcome(outcome, cause) });
     this.cancelPending();
+  }
+
+  /** The run, if still READY, is RUNNING: a node of it has run. */
+  started(): void {
+    if (this.runStatus === Status.READY) this.setRun(Status.RUNNING);
   }
 
   setRun(to: Status, options: { cancelRequested?: boolean } = {}): void {

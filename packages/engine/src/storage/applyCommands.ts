@@ -208,7 +208,7 @@ const RUN_UPDATES = `run_writes AS MATERIALIZED (
           updated_at = CASE WHEN x."to" IS NULL AND x."cancelRequested" IS NULL THEN r.updated_at ELSE $1::timestamptz END,
           end_time = CASE WHEN x."to" = ANY(${statusArraySql(TERMINAL_STATUSES)}) THEN $1::timestamptz
                           WHEN x."to" IN (${Status.READY}, ${Status.RUNNING}) THEN NULL ELSE r.end_time END,
-          start_time = CASE WHEN x."to" = ${Status.RUNNING} THEN COALESCE(r.start_time, $1::timestamptz)
+          start_time = CASE WHEN x."to" = ${Status.RUNNING} THEN COALESCE(r.start_time, (SELECT min(u.started_at) FROM nodes u WHERE u.run_id = r.id), $1::timestamptz)
                             WHEN r.status = ${Status.READY} AND x."to" = ANY(${statusArraySql(TERMINAL_STATUSES)})
                             THEN COALESCE(r.start_time, (SELECT min(u.started_at) FROM nodes u WHERE u.run_id = r.id))
                             ELSE r.start_time END,
@@ -366,8 +366,9 @@ function writesOf(decisions: readonly RunDecision[]): { nodes: Map<string, NodeW
         runWrite(runId, decisionSeq);
       } else if (command.type === 'SET_RUN') {
         const write = runWrite(runId, decisionSeq);
-        if (write.to !== undefined) throw new StaleDecision(`run ${runId} written twice in one batch`);
-        write.from = command.from;
+        // Events of one run decided in turn may move it twice (READY → RUNNING, then its end): one write, first from to last to.
+        if (write.to !== undefined && write.to !== command.from) throw new StaleDecision(`run ${runId} written twice in one batch`);
+        write.from ??= command.from;
         write.to = command.to;
         if (command.cancelRequested !== undefined) write.cancelRequested ??= command.cancelRequested;
       } else if (command.type === 'REQUEST_CANCEL') {

@@ -73,8 +73,8 @@ export class ClaimSystem {
     });
     const now = this.resources.now();
     const claimed = await this.claimNodes(requests, now);
-    // A claim writes its node alone: its run, if READY, shows RUNNING a moment later unless it ends first.
-    for (const node of claimed.values()) if (node.runStatus === Status.READY) this.resources.runStarts.claimed(node.runId, now);
+    // A claim writes its node alone: its run, if READY and undecided, shows RUNNING a moment later unless a decision writes it first.
+    for (const node of claimed.values()) if (node.runStatus === Status.READY && node.decisionSeq === 0) this.resources.runStarts.claimed(node.runId, now);
     const toRun = new Set(items.flatMap(({ attempt, started }) => (started ? [] : [attemptKey(attempt)])));
     const dags = new Map<TakenNode, Dag>();
     for (const [key, node] of claimed) {

@@ -41,8 +41,6 @@ interface Decided {
   readonly decisions: RunDecision[];
   readonly dags: ReadonlyMap<string, Dag>;
   readonly ends: readonly RunEnding[];
-  /** the runs the decisions leave READY (see markStarts) */
-  readonly readyAfter: ReadonlySet<string>;
   readonly now: Date;
 }
 
@@ -149,6 +147,8 @@ export class DecisionSystem {
     try {
       outcome = await this.states.decideOn(items, unlocked, async (db, states, source) => {
         const decided = await this.decide(db, items, states);
+        // Its decisions write these runs (and start any still READY): a mark now would move a row under the write (RunStartMarks).
+        this.resources.runStarts.decided(decided.decisions.flatMap((decision) => (decision.commands.length > 0 ? [decision.runId] : [])));
         booking = this.dispatch.book(decided.decisions, decided.dags, reported, decided.now);
         const written = await this.write(db, decided, states, booking, source);
         return { decided, written, priorities: prioritiesOf(states) };
@@ -161,27 +161,11 @@ export class DecisionSystem {
     const { decided, written } = outcome;
     await this.dispatch.afterDecision(decided.decisions, decided.dags, reported, booking!, written, outcome.priorities);
     for (const ending of decided.ends) this.recordRunEnd(ending);
-    this.markStarts(decided, outcome.written);
     if (decided.ends.length > 0) {
       this.runsEnded?.(decided.ends.map((ending) => ending.run));
       await this.admitAfter(decided.ends);
     }
     return decided.perEvent;
-  }
-
-  /**
-   * Runs this write leaves READY with a node running — claimed at release, or
-   * started before its claim and gone on to release others — show RUNNING a
-   * moment later unless they end first (RunStartMarks); runs it ended need no mark.
-   */
-  private markStarts(decided: Decided, written: AppliedCommands): void {
-    const { runStarts } = this.resources;
-    runStarts.ended(decided.ends.map((ending) => ending.runUuid));
-    const { readyAfter, now } = decided;
-    for (const { runId, commands } of decided.decisions) {
-      if (readyAfter.has(runId) && commands.some((c) => c.type === 'SET_NODE' && c.startedAt !== undefined)) runStarts.claimed(runId, now);
-    }
-    for (const claimed of written.claimed) if (readyAfter.has(claimed.runId)) runStarts.claimed(claimed.runId, now);
   }
 
   /** Decides each run's events in turn on its state; refuses an event about a run not found or not of the caller's org. */
@@ -191,14 +175,12 @@ export class DecisionSystem {
     const now = this.resources.now();
     const perEvent = new Array<readonly Command[]>(items.length);
     const ends: RunEnding[] = [];
-    const readyAfter = new Set<string>();
     for (const [runUuid, indexes] of indexesByRun(items)) {
       const loaded = states.get(runUuid);
       if (!loaded || indexes.some((i) => items[i]!.orgId !== undefined && loaded.run.orgId !== items[i]!.orgId)) throw new RunNotFound(uuidToShortId(runUuid));
       const decided = decideInTurn(loaded.state, indexes.map((i) => items[i]!.event), now);
       // The state the events leave, which recordKnown keeps.
       states.set(runUuid, { ...loaded, state: decided.state });
-      if (decided.state.status === Status.READY) readyAfter.add(runUuid);
       decided.commands.forEach((commands, k) => {
         perEvent[indexes[k]!] = commands;
         const end = commands.find((c) => c.type === 'SET_RUN' && isTerminal(c.to));
@@ -206,7 +188,7 @@ export class DecisionSystem {
       });
     }
     const decisions = items.map((item, i) => ({ runId: item.runUuid, commands: perEvent[i]!, decisionSeq: states.get(item.runUuid)!.run.decisionSeq }));
-    return { perEvent, decisions, dags, ends, readyAfter, now };
+    return { perEvent, decisions, dags, ends, now };
   }
 
   /**
