@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { RunEvent } from '../core/runState.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { oldestWaitingSince } from '../queue/oldestWaiting.ts';
 import { LabelBudget } from './labelBudget.ts';
 import type { ReplicaState } from '../storage/readReplica.ts';
 
@@ -195,9 +196,7 @@ export class FlowlineMetrics {
       registers: [this.registry],
       async collect() {
         for (const queue of queues()) {
-          // BullMQ's wait list is consumed from its tail: asc order puts the oldest first.
-          const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
-          const since = oldest ? oldest.timestamp + (oldest.delay ?? 0) : Date.now();
+          const since = (await oldestWaitingSince(queue)) ?? Date.now();
           this.set({ queue: queue.name }, Math.max(0, (Date.now() - since) / 1000));
         }
       },

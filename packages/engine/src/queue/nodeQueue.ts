@@ -4,6 +4,7 @@ import { uuidToShortId } from '../core/ids.ts';
 import type { NodeAttempt } from '../storage/nodeAttempt.ts';
 import { QueueName, batchJobId, bullPrefix, nodeJobId } from './keys.ts';
 import { bullPriority } from './nodePriority.ts';
+import { oldestWaitingSince } from './oldestWaiting.ts';
 
 /** What a node job carries: the address of one node attempt, or of a batch of them; the rows in Postgres hold the rest. */
 export type NodeJobData = NodeAttempt | NodeBatchData;
@@ -118,7 +119,7 @@ export class NodeQueue {
     const checked = await Promise.all(attempts.map(async (a) => ({ attempt: a, state: await this.queue(a.queue).getJobState(jobIdOf(a)) })));
     const waitingSince = new Map<string, number | undefined>();
     for (const { attempt, state } of checked) {
-      if (state === 'unknown' && !waitingSince.has(attempt.queue)) waitingSince.set(attempt.queue, await this.oldestWaiting(attempt.queue));
+      if (state === 'unknown' && !waitingSince.has(attempt.queue)) waitingSince.set(attempt.queue, await oldestWaitingSince(this.queue(attempt.queue)));
     }
     const inABatch = ({ attempt, state }: (typeof checked)[number]) => {
       const since = waitingSince.get(attempt.queue);
@@ -149,13 +150,6 @@ export class NodeQueue {
     await this.queue(name).add(first.node, batchOf(attempts), { jobId: batchJobId(jobIdOf(first), attempts.length), timestamp: since });
   }
 
-  /** When the oldest job waiting in a queue (at the default priority, where batches go) was added; undefined when none waits. */
-  private async oldestWaiting(name: string): Promise<number | undefined> {
-    // BullMQ's wait list is consumed from its tail: asc order puts the oldest first.
-    const [oldest] = await this.queue(name).getJobs(['wait'], 0, 0, true);
-    return oldest?.timestamp;
-  }
-
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
   }
@@ -167,8 +161,9 @@ function jobIdOf(attempt: NodeAttempt): string {
 
 /** The jobs of one queue's attempts: with `batch`, those due now at the default priority in batches (see NodeQueue); the rest one a job. */
 function jobsOf(attempts: readonly NodeDispatch[], now: Date, batch: boolean): { name: string; data: NodeJobData; opts: { jobId: string; delay: number; priority: number } }[] {
-  const batched = batch ? attempts.filter((a) => a.runAt.getTime() <= now.getTime() && !a.priority) : [];
-  const alone = batched.length > 1 ? attempts.filter((a) => a.runAt.getTime() > now.getTime() || a.priority) : attempts;
+  const batchable = (a: NodeDispatch) => batch && a.runAt.getTime() <= now.getTime() && !a.priority;
+  const batched = attempts.filter(batchable);
+  const alone = batched.length > 1 ? attempts.filter((a) => !batchable(a)) : attempts;
   const jobs: ReturnType<typeof jobsOf> = alone.map((job) => ({
     name: job.node,
     data: { runId: job.runId, node: job.node, attempt: job.attempt },

@@ -208,9 +208,10 @@ const RUN_UPDATES = `run_writes AS MATERIALIZED (
           updated_at = CASE WHEN x."to" IS NULL AND x."cancelRequested" IS NULL THEN r.updated_at ELSE $1::timestamptz END,
           end_time = CASE WHEN x."to" = ANY(${statusArraySql(TERMINAL_STATUSES)}) THEN $1::timestamptz
                           WHEN x."to" IN (${Status.READY}, ${Status.RUNNING}) THEN NULL ELSE r.end_time END,
-          start_time = CASE WHEN x."to" = ${Status.RUNNING} THEN COALESCE(r.start_time, (SELECT min(u.started_at) FROM nodes u WHERE u.run_id = r.id), $1::timestamptz)
-                            WHEN r.status = ${Status.READY} AND x."to" = ANY(${statusArraySql(TERMINAL_STATUSES)})
-                            THEN COALESCE(r.start_time, (SELECT min(u.started_at) FROM nodes u WHERE u.run_id = r.id))
+          -- Started (or ended straight from READY): its nodes' earliest start; a run started with none, now.
+          start_time = CASE WHEN x."to" = ${Status.RUNNING} OR (r.status = ${Status.READY} AND x."to" = ANY(${statusArraySql(TERMINAL_STATUSES)}))
+                            THEN COALESCE(r.start_time, (SELECT min(u.started_at) FROM nodes u WHERE u.run_id = r.id),
+                                          CASE WHEN x."to" = ${Status.RUNNING} THEN $1::timestamptz END)
                             ELSE r.start_time END,
           cancel_requested = COALESCE(x."cancelRequested", r.cancel_requested)
      FROM run_writes x
