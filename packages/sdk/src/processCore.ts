@@ -42,6 +42,8 @@ async function openPostgres(config: Config, logger: Logger): Promise<{ db: Datab
   }
   logger.info({ dataDir: config.dataDir }, 'DATABASE_URL unset: starting embedded Postgres');
   const embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.warn(line));
+  // Logged so that a worker of the user's own can be pointed at it (DATABASE_URL); its port is kept across restarts.
+  logger.info({ databaseUrl: embedded.url }, 'embedded Postgres ready');
   const db = openDatabase(embedded.url, { max: config.pgPoolMax });
   return {
     db,

