@@ -143,6 +143,9 @@ describe.concurrent('flowline defs apply', () => {
     expect(created.stdout).toBe('created Reindex version 1 (6 nodes)\n');
     const updated = await flowline(['defs', 'apply', '-f', await file('reindex.yaml', yaml(5))]);
     expect(updated.stdout).toBe('applied Reindex version 2 (7 nodes)\n');
+    // A create is one row, not a refused update before it.
+    const trail = JSON.parse((await flowline(['audit', '--target', 'Reindex', '--json'])).stdout) as { items: { action: string; outcome: string }[] };
+    expect(trail.items.map((row) => `${row.action} ${row.outcome}`)).toEqual(['definition.update ok', 'definition.create ok']);
     const watched = await flowline(['runs', 'start', 'Reindex', '--watch', '--interval', '50']);
     expect(watched.code).toBe(0);
     expect(watched.stdout).toContain('shard_1 .. shard_5  fan-out x5  [################] 5/5  (0 running, 0 failed)');

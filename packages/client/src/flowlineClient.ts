@@ -419,11 +419,23 @@ export class FlowlineClient {
 
   /** Creates the definition, or updates it (a new version if the DAG changed) when one of that name exists. */
   async applyDefinition(spec: { name: string } & Record<string, unknown>): Promise<AppliedDefinition> {
+    // Read first (reads leave no audit row), so that a create is not recorded as a refused update before it;
+    // a definition made or deleted by someone else in between is met by the other write.
+    const create = () => this.request<DefinitionView>('POST', '/v1/definitions', spec);
+    const update = () => this.request<DefinitionView>('PUT', `/v1/definitions/${encodeURIComponent(spec.name)}`, spec);
+    const exists = await this.definition(spec.name).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof FlowlineApiError && error.code === 'DEFINITION_NOT_FOUND') return false;
+        throw error;
+      },
+    );
     try {
-      return { definition: await this.request('PUT', `/v1/definitions/${encodeURIComponent(spec.name)}`, spec), created: false };
+      return exists ? { definition: await update(), created: false } : { definition: await create(), created: true };
     } catch (error) {
-      if (!(error instanceof FlowlineApiError && error.code === 'DEFINITION_NOT_FOUND')) throw error;
-      return { definition: await this.request('POST', '/v1/definitions', spec), created: true };
+      if (exists && error instanceof FlowlineApiError && error.code === 'DEFINITION_NOT_FOUND') return { definition: await create(), created: true };
+      if (!exists && error instanceof FlowlineApiError && error.code === 'DEFINITION_EXISTS') return { definition: await update(), created: false };
+      throw error;
     }
   }
 
