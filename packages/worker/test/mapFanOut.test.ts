@@ -68,6 +68,32 @@ describe('map fan-out', () => {
     console.log(`1,000-wide map: ${wallMs.toFixed(0)} ms from start to SUCCESS`);
   }, 90_000);
 
+  it('prints the 1,000-wide map’s wall time next to a fixed 1→1,000→1 fan-out’s, on one stack', async () => {
+    stack = await fixture.start({ concurrency: 20 });
+    await defineBackups(stack, { width: 1000, element: async (ctx) => ({ backedUp: (ctx.item as { name: string }).name }) });
+    await stack.engine.registerWorkflow(
+      defineWorkflow({
+        name: 'FixedFanOut',
+        nodes: [
+          { name: 'list', run: async () => null },
+          ...Array.from({ length: 1000 }, (_, i) => ({ name: `backup_${i}`, dependsOn: ['list'], run: async () => ({ backedUp: `c${i}` }) })),
+          { name: 'report', dependsOn: Array.from({ length: 1000 }, (_, i) => `backup_${i}`), run: async () => null },
+        ],
+      }),
+    );
+    const wall = { BackupAll: [] as number[], FixedFanOut: [] as number[] };
+    for (let round = 0; round < 3; round++) {
+      for (const workflow of ['BackupAll', 'FixedFanOut'] as const) {
+        const started = performance.now();
+        const { run } = await stack.engine.startRun({ workflow });
+        expect((await stack.waitForEnd(run.id, 60_000)).statusName).toBe('SUCCESS');
+        wall[workflow].push(performance.now() - started);
+      }
+    }
+    const median = (ms: number[]) => [...ms].sort((a, b) => a - b)[1]!.toFixed(0);
+    console.log(`1→map(1,000)→1: median ${median(wall.BackupAll)} ms; fixed 1→1,000→1: median ${median(wall.FixedFanOut)} ms (3 runs each, alternating, concurrency 20)`);
+  }, 120_000);
+
   it('a failing element is retried alone; its siblings run once', async () => {
     stack = await fixture.start();
     const runs = new Map<number, number>();
