@@ -31,6 +31,7 @@ import type { ScheduleRecord } from '../storage/readSchedules.ts';
 import { DefinitionCache } from './definitionCache.ts';
 import { DefinitionCatalog, SHARED_CATALOG_ORG } from './definitionCatalog.ts';
 import { createSystems, type EngineSystems } from './engineSystems.ts';
+import { KnownMapRuns } from './knownMapRuns.ts';
 import { KnownRunStates } from './knownRunStates.ts';
 import { RunStartMarks } from './runStartMarks.ts';
 import type { WorkerLease } from './systems/claimSystem.ts';
@@ -104,6 +105,7 @@ export class Engine {
       schedules,
       notifications,
       known: new KnownRunStates(),
+      knownMaps: new KnownMapRuns(),
       runStarts: new RunStartMarks(options.db, now, options.logger),
       logger: options.logger,
       now,

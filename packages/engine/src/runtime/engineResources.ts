@@ -8,6 +8,7 @@ import type { ScheduleCatalog } from '../scheduler/scheduleCatalog.ts';
 import type { Database } from '../storage/database.ts';
 import type { DefinitionCache } from './definitionCache.ts';
 import type { DefinitionCatalog } from './definitionCatalog.ts';
+import type { KnownMapRuns } from './knownMapRuns.ts';
 import type { KnownRunStates } from './knownRunStates.ts';
 import type { RunStartMarks } from './runStartMarks.ts';
 
@@ -32,6 +33,8 @@ export interface EngineResources {
   readonly notifications: Notifications;
   /** the runs this process decided about, as its decisions left them */
   readonly known: KnownRunStates;
+  /** the runs with maps this process decided about, whole, as its committed decisions left them */
+  readonly knownMaps: KnownMapRuns;
   /** runs a claim found READY, moved to RUNNING a moment later unless they end first */
   readonly runStarts: RunStartMarks;
   readonly logger: Logger | undefined;

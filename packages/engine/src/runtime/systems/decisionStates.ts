@@ -12,6 +12,7 @@ import { readMapLists } from '../../storage/readMapLists.ts';
 import type { DefinitionCache } from '../definitionCache.ts';
 import { scopedDecisionState, type DecisionEvent, type DecisionState, type RunDefinitionRef } from '../decisionState.ts';
 import type { EngineResources } from '../engineResources.ts';
+import type { KnownMapRuns } from '../knownMapRuns.ts';
 import type { ReportedSuccess } from '../knownRunStates.ts';
 
 /** How a batch's state was taken (see DecisionStates): the label of its stale-decision count. */
@@ -66,7 +67,7 @@ export class DecisionStates {
       // A run whose scope does not cover its successes (a child to be skipped once reached), or with maps, is read whole, locked.
       if (read.whole.length === 0) return work(db.pool, new Map([...known, ...read.states]), StateSource.UNLOCKED);
     }
-    return inTransaction(db, async (client) => work(client, await loadDecisionStates(client, items, definitions), StateSource.LOCKED));
+    return inTransaction(db, async (client) => work(client, await loadDecisionStates(client, items, definitions, this.resources.knownMaps), StateSource.LOCKED));
   }
 
   /** The states of the runs whose successes in `items` are covered by what this process knows of them. */
@@ -95,13 +96,16 @@ export function decidableUnlocked(events: readonly DecisionEvent[]): events is r
 /**
  * Locks runs and loads the state `decide` needs for `events`, per run. When
  * every event is a node's success, a run is loaded as its success scope only
- * (core/successScope.ts). Any other event (failures, cancel, rerun, …) may
- * touch any node and loads its run whole. A run not found is missing from the answer.
+ * (core/successScope.ts), and a run with maps as its last decision here left
+ * it when no other came since (KnownMapRuns). Any other event (failures,
+ * cancel, rerun, …) may touch any node and loads its run whole. A run not
+ * found is missing from the answer.
  */
 export async function loadDecisionStates(
   client: pg.PoolClient,
   events: readonly DecisionEvent[],
   definitions: DefinitionCache,
+  knownMaps?: KnownMapRuns,
 ): Promise<Map<string, DecisionState>> {
   if (events.some(({ event }) => event.type !== 'NODE_SUCCEEDED')) {
     const states = new Map<string, DecisionState>();
@@ -114,7 +118,12 @@ export async function loadDecisionStates(
   const runs = await lockRunRows(client, [...new Set(events.map((e) => e.runUuid))]);
   const pinned = new Map(runs.map((run) => [run.id, run]));
   const { states, whole } = await loadSuccessStates(client, events.flatMap((e) => (pinned.has(e.runUuid) ? [{ ...e, definition: pinned.get(e.runUuid)! }] : [])), definitions);
-  for (const runUuid of whole) states.set(runUuid, (await wholeState(client, runUuid, definitions))!);
+  for (const runUuid of whole) {
+    const run = pinned.get(runUuid)!;
+    const successes = events.flatMap(({ runUuid: id, event }) => (id === runUuid && event.type === 'NODE_SUCCEEDED' ? [event] : []));
+    const known = knownMaps?.stateFor(run, successes);
+    states.set(runUuid, known ? { run, state: known } : (await wholeState(client, runUuid, definitions))!);
+  }
   return states;
 }
 

@@ -143,7 +143,7 @@ export class DecisionSystem {
     const reported = new ReportedOutputs(items);
     // Slots booked for the batch's releases, freed if the write does not commit.
     let booking: ReleaseBooking | undefined;
-    let outcome: { decided: Decided; written: AppliedCommands; priorities: ReadonlyMap<string, number> };
+    let outcome: { decided: Decided; written: AppliedCommands; priorities: ReadonlyMap<string, number>; states: ReadonlyMap<string, DecisionState> };
     try {
       outcome = await this.states.decideOn(items, unlocked, async (db, states, source) => {
         const decided = await this.decide(db, items, states);
@@ -151,14 +151,18 @@ export class DecisionSystem {
         this.resources.runStarts.decided(decided.decisions.flatMap((decision) => (decision.commands.length > 0 ? [decision.runId] : [])));
         booking = this.dispatch.book(decided.decisions, decided.dags, reported, decided.now);
         const written = await this.write(db, decided, states, booking, source);
-        return { decided, written, priorities: prioritiesOf(states) };
+        return { decided, written, priorities: prioritiesOf(states), states };
       });
     } catch (error) {
       booking?.reservation.cancel();
-      for (const { runUuid } of items) this.resources.known.forget(runUuid);
+      for (const { runUuid } of items) {
+        this.resources.known.forget(runUuid);
+        this.resources.knownMaps.forget(runUuid);
+      }
       throw error;
     }
     const { decided, written } = outcome;
+    this.recordKnownMaps(outcome.states, decided.dags, written);
     await this.dispatch.afterDecision(decided.decisions, decided.dags, reported, booking!, written, outcome.priorities);
     for (const ending of decided.ends) this.recordRunEnd(ending);
     if (decided.ends.length > 0) {
@@ -231,6 +235,8 @@ export class DecisionSystem {
    */
   private recordKnown(states: ReadonlyMap<string, DecisionState>, dags: ReadonlyMap<string, Dag>, written: AppliedCommands, laneOwner: string): void {
     for (const [runUuid, { run, state }] of states) {
+      // A run with maps is kept whole, once its decision has committed (recordKnownMaps).
+      if (dags.get(runUuid)!.maps.size > 0) continue;
       const rows: NodeStateRow[] = [...(written.nextScope.get(runUuid) ?? [])];
       for (const { name, status, attempt, leaseOwner, skipRequested } of state.nodes) rows.push({ name, status, attempt, leaseOwner: leaseOwner ?? null, skipRequested });
       for (const node of written.claimed) {
@@ -238,6 +244,20 @@ export class DecisionSystem {
       }
       const after = { ...run, status: state.status, cancelRequested: state.cancelRequested, decisionSeq: run.decisionSeq + (written.runsWritten.has(runUuid) ? 1 : 0) };
       this.resources.known.record(after, dags.get(runUuid)!, rows, run.decisionSeq);
+    }
+  }
+
+  /**
+   * Keeps what a committed decision left each run with maps as, whole (see
+   * KnownMapRuns), at the decisionSeq after the write. Only after the commit:
+   * a state kept for a write that then did not commit could match the seq of
+   * another process's decision.
+   */
+  private recordKnownMaps(states: ReadonlyMap<string, DecisionState>, dags: ReadonlyMap<string, Dag>, written: AppliedCommands): void {
+    for (const [runUuid, { run, state }] of states) {
+      if (dags.get(runUuid)!.maps.size === 0) continue;
+      if (isTerminal(state.status)) this.resources.knownMaps.forget(runUuid);
+      else this.resources.knownMaps.record(runUuid, run.decisionSeq + (written.runsWritten.has(runUuid) ? 1 : 0), state);
     }
   }
 
