@@ -11,8 +11,8 @@ import type { LockedRunRow } from '../src/storage/lockRun.ts';
 
 /**
  * A run with maps is decided on its whole state; what its last committed
- * decision here left is used again only while no other decision came since
- * (the locked decisionSeq) and each reported success matches what is known.
+ * decision here left is used again, brought up to the locked decisionSeq with
+ * the rows decided since, when each reported attempt matches what is known.
  * That such a state decides as a fresh read does is checked end to end by the
  * map fan-out tests of the worker package, which run every map on it.
  */
@@ -88,6 +88,50 @@ describe('the runs with maps a process knows whole', () => {
     expect(known.stateFor(run(2), [{ node: element(0), attempt: 1, leaseOwner: 'w' }])).toBeDefined();
     known.forget(RUN);
     expect(known.stateFor(run(2), [])).toBeUndefined();
+  });
+
+  it('brings what it knows up to the locked seq with the rows other processes decided since', () => {
+    const known = new KnownMapRuns();
+    known.record(RUN, 2, expanded());
+    expect(known.knownSeq(RUN)).toBe(2);
+    const since = { seq: 2, rows: [{ name: element(0), status: S.SUCCESS, attempt: 1, leaseOwner: null }] };
+    const state = known.stateFor(run(3), [{ node: element(1), attempt: 1, leaseOwner: 'w' }], since);
+    expect(statusOf(state, element(0))).toBe(S.SUCCESS);
+    expect(statusOf(state, element(1))).toBe(S.RUNNING);
+    // Known as of another seq than the rows were read from, or a row it does not know (a map reached since): read whole.
+    expect(known.stateFor(run(3), [], { seq: 1, rows: [] })).toBeUndefined();
+    expect(known.stateFor(run(3), [], { seq: 2, rows: [{ name: 'other[0]', status: S.READY, attempt: 1, leaseOwner: null }] })).toBeUndefined();
+  });
+
+  it('keeps the newest of records that arrive out of turn', () => {
+    const known = new KnownMapRuns();
+    known.record(RUN, 5, expanded());
+    known.record(RUN, 4, expanded());
+    expect(known.knownSeq(RUN)).toBe(5);
+  });
+
+  it('gives nothing for a map whose list is to be read: its source succeeded, it is not reached and its list is not known', () => {
+    const twoParents = compileDag(
+      WorkflowSpecSchema.parse({
+        name: 'maps',
+        nodes: [
+          { name: 'list', type: 'noop' },
+          { name: 'gate', type: 'noop' },
+          { name: 'each', type: 'noop', dependsOn: ['list', 'gate'], map: { over: 'list.items' } },
+        ],
+      }),
+    );
+    const rows: NodeStateRow[] = [
+      { name: 'list', status: S.RUNNING, attempt: 1, leaseOwner: 'w' },
+      { name: 'gate', status: S.RUNNING, attempt: 1, leaseOwner: 'w' },
+      { name: 'each', status: S.WAIT, attempt: 1, leaseOwner: null },
+    ];
+    const start = runStateFromRows({ status: S.RUNNING, cancelRequested: false, nodes: rows }, twoParents);
+    // The list's output was only in this decision's report: the map waits for the gate, its list not kept.
+    const listed = decideInTurn(start, [{ type: 'NODE_SUCCEEDED', node: 'list', attempt: 1, leaseOwner: 'w', outcome: { output: { items: [1, 2] } } }], new Date(0)).state;
+    const known = new KnownMapRuns();
+    known.record(RUN, 2, listed);
+    expect(known.stateFor(run(2), [{ node: 'gate', attempt: 1, leaseOwner: 'w' }])).toBeUndefined();
   });
 
   it('leaves what it knows untouched when it gives a state', () => {

@@ -81,7 +81,7 @@ describe('successes decided without the run lock', () => {
       { type: 'SET_NODE', node: 'c', attempt: 1, from: Status.RUNNING, to: Status.SUCCESS, leaseOwner: 'someone-else', outcome: { output: 2 } },
       { type: 'SET_RUN', from: Status.RUNNING, to: Status.SUCCESS },
     ];
-    await expect(applyCommands(database.db.pool, [{ runId: uuid, commands }], new Date())).rejects.toBeInstanceOf(StaleDecision);
+    await expect(applyCommands(database.db.pool, [{ runId: uuid, commands, decisionSeq: (await database.db.pool.query<{ s: number }>(`SELECT decision_seq AS s FROM workflow_runs WHERE id = $1`, [uuid])).rows[0]!.s }], new Date())).rejects.toBeInstanceOf(StaleDecision);
     const run = await engines[0]!.getRun(uuid);
     expect(run.statusName).toBe('RUNNING');
     expect(run.nodes.find((n) => n.name === 'b')).toMatchObject({ statusName: 'RUNNING', output: null });

@@ -1,4 +1,6 @@
-import { defineWorkflow, Status, toRunUuid, type NodeContext } from '@flowline/engine';
+import { connectRedis, defineWorkflow, Engine, HandlerRegistry, Status, toRunUuid, type NodeContext } from '@flowline/engine';
+import { TEST_REDIS_URL } from '@flowline/engine/testing';
+import { NodeWorker } from '../src/nodeWorker.ts';
 import { describe, expect, it } from 'vitest';
 import { nodeNamed, stackFixture, summary, type TestStack } from './testStack.ts';
 
@@ -101,6 +103,42 @@ describe('map fan-out', () => {
     const median = (ms: number[]) => [...ms].sort((a, b) => a - b)[1]!.toFixed(0);
     console.log(`1→map(1,000)→1: median ${median(wall.BackupAll)} ms; fixed 1→1,000→1: median ${median(wall.FixedFanOut)} ms (3 runs each, alternating, concurrency 20)`);
   }, 120_000);
+
+  it('two engines deciding one map in turn (as two processes do) end it once, every element at its right attempt, joined in order', async () => {
+    // No local lanes: every element goes through the queue, which both workers take from.
+    stack = await fixture.start({ concurrency: 10, localQueueSize: 0 });
+    const ran = [0, 0];
+    const element = (engine: number) => async (ctx: NodeContext) => {
+      ran[engine]!++;
+      if (ctx.index! % 17 === 0 && ctx.attempt === 1) throw new Error('flaky');
+      return { backedUp: (ctx.item as { name: string }).name };
+    };
+    await defineBackups(stack, { width: 400, retries: 1, element: element(0) });
+    // A second engine and worker on the same database and queue prefix: each decides what it runs, so the run's
+    // decisionSeq moves under each one's known state (KnownMapRuns), which it brings up to date from the rows decided since.
+    const connections = [connectRedis(TEST_REDIS_URL), connectRedis(TEST_REDIS_URL), connectRedis(TEST_REDIS_URL)] as const;
+    const second = new Engine({ db: stack.db, redis: connections[0], queuePrefix: stack.prefix, registry: new HandlerRegistry() });
+    await defineBackups({ ...stack, engine: second }, { width: 400, retries: 1, element: element(1) });
+    const worker = new NodeWorker(second, { concurrency: 10, connection: connections[1], subscriber: connections[2], drainMs: 1000, localQueueSize: 0 });
+    await worker.start();
+    try {
+      const { run } = await stack.engine.startRun({ workflow: 'BackupAll' });
+      const done = await stack.waitForEnd(run.id, 60_000);
+      expect(done.statusName).toBe('SUCCESS');
+      const elements = elementRows(done);
+      expect(elements.every((n) => n.statusName === 'SUCCESS')).toBe(true);
+      expect(elements.map((n) => n.attempt)).toEqual(Array.from({ length: 400 }, (_, i) => (i % 17 === 0 ? 2 : 1)));
+      const joined = (nodeNamed(done, 'report').output as { joined: { backedUp: string }[] }).joined;
+      expect(joined.map((o) => o.backedUp)).toEqual(Array.from({ length: 400 }, (_, i) => `c${i}`));
+      // Both ran elements (so both decided about the run), and no attempt ran twice: 400 + 24 retried.
+      expect(ran.every((n) => n > 0)).toBe(true);
+      expect(ran[0]! + ran[1]!).toBe(424);
+    } finally {
+      await worker.close();
+      await second.close();
+      for (const connection of connections) connection.disconnect();
+    }
+  }, 90_000);
 
   it('a failing element is retried alone; its siblings run once', async () => {
     stack = await fixture.start();

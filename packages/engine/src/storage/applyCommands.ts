@@ -21,7 +21,7 @@ export interface RunDecision {
   readonly runId: string;
   readonly commands: readonly Command[];
   /** the run's decisionSeq the decision was made on; the write commits only if it still holds */
-  readonly decisionSeq?: number;
+  readonly decisionSeq: number;
 }
 
 /**
@@ -101,6 +101,8 @@ interface NodeWrite {
   readonly leaseOwner: string | undefined;
   /** the start of an attempt that ran before its claim */
   readonly startedAt: Date | undefined;
+  /** the run's decisionSeq after this write (the seq seen + 1): the row's decided_seq */
+  readonly seq: number;
   /** claimed at release, under `$9`'s lease */
   claimed: boolean;
   /** the released node's facts are answered, at this position of the answer */
@@ -125,7 +127,7 @@ const NODE_TARGETS = `node_writes AS (
    SELECT * FROM json_to_recordset($2::json) AS x(
      "runId" uuid, name text, attempt int, "from" smallint, "to" smallint, "nextAttempt" int, ended smallint, lost boolean, "ranBy" text,
      "requestSkip" boolean,
-     "hasOutcome" boolean, result text, output text, error text, "leaseOwner" text, "startedAt" timestamptz, claimed boolean,
+     "hasOutcome" boolean, result text, output text, error text, "leaseOwner" text, "startedAt" timestamptz, seq int, claimed boolean,
      answer int, parents json)
  ), node_targets AS MATERIALIZED (
    -- Each row is found through its key and written by its row address (see claimNodes): no
@@ -142,7 +144,7 @@ const NODE_UPDATES = `node_updates AS (
    -- With an outcome, the attempt's report is stored; without one, a write that starts a new
    -- attempt (rerun) clears the last attempt's timings and outcome, and any other keeps them.
    UPDATE node_runs n
-      SET status = x."to", updated_at = $1::timestamptz,
+      SET status = x."to", updated_at = $1::timestamptz, decided_seq = x.seq,
           attempt = COALESCE(x."nextAttempt", n.attempt),
           started_at = CASE WHEN x."startedAt" IS NOT NULL THEN x."startedAt"
                             WHEN NOT x."hasOutcome" AND x."nextAttempt" IS NOT NULL THEN NULL ELSE n.started_at END,
@@ -180,7 +182,7 @@ const ATTEMPT_HISTORY = `attempt_history AS (
 /** The releases claimed at release: the one claim (claimSql.ts), from the WAIT the decision saw. */
 const CLAIM_UPDATES = `claim_updates AS (
    UPDATE node_runs n
-      SET ${claimAssignments('$1::timestamptz', '$9::text', '$10::double precision')}
+      SET ${claimAssignments('$1::timestamptz', '$9::text', '$10::double precision')}, decided_seq = x.seq
      FROM node_targets x
     WHERE n.ctid = ANY(ARRAY(SELECT tid FROM node_targets WHERE claimed)) AND n.ctid = x.tid AND n.tableoid = x.part AND x.claimed
       AND n.attempt = x.attempt AND n.status = x."from"
@@ -271,7 +273,8 @@ const APPLY_COMMANDS = `WITH ${NODE_TARGETS}, ${NODE_UPDATES}, ${ATTEMPT_HISTORY
  * - `$2` node writes, one per SET_NODE command (NodeWrite): each conditional
  *   on the row's status (`from`), attempt and — for a report — lease holder;
  *   with its outcome, its next attempt (the ending one written to its
- *   history, node_attempts), or its start before a claim. The
+ *   history, node_attempts), or its start before a claim. Each row is
+ *   stamped with the decisionSeq its run's write leaves (`decided_seq`). The
  *   released nodes named in `claims` are marked: claimed at release (the one
  *   claim's columns, claimSql.ts) or answered only.
  * - `$3` run writes, one per run written (RunWrite): its status change and
@@ -352,6 +355,7 @@ function writesOf(decisions: readonly RunDecision[]): { nodes: Map<string, NodeW
   for (const { runId, commands, decisionSeq } of decisions) {
     for (const command of commands) {
       if (command.type === 'SET_NODE') {
+        // The row is stamped with the seq its run's write leaves (that write is conditional on the seq seen).
         const key = `${runId}.${command.node}`;
         if (nodes.has(key)) throw new StaleDecision(`node ${command.node} of run ${runId} written twice in one batch`);
         const { node, from, to, attempt, nextAttempt, ended, lost, ranBy, requestSkip, outcome, leaseOwner, startedAt } = command;
@@ -361,7 +365,7 @@ function writesOf(decisions: readonly RunDecision[]): { nodes: Map<string, NodeW
           result: outcome?.result,
           output: outcome?.output === undefined ? undefined : JSON.stringify(outcome.output),
           error: outcome?.error,
-          leaseOwner, startedAt,
+          leaseOwner, startedAt, seq: decisionSeq + 1,
           claimed: false, answer: undefined, parents: undefined,
         });
         runWrite(runId, decisionSeq);

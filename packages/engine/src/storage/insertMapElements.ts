@@ -15,12 +15,14 @@ export interface MapElementsInsert {
   readonly startedAs: Status;
   /** element i's position is `firstPosition + i` (core/mapElements.ts, elementPosition) */
   readonly firstPosition: number;
+  /** the run's decisionSeq after the decision that reached the map: the elements' decided_seq */
+  readonly seq: number;
 }
 
-const INSERT_MAP_ELEMENTS = `INSERT INTO node_runs (id, run_id, name, type, position, status, parameters, item, updated_at)
+const INSERT_MAP_ELEMENTS = `INSERT INTO node_runs (id, run_id, name, type, position, status, parameters, item, updated_at, decided_seq)
   SELECT gen_random_uuid(), x."runId", x.map || '[' || i || ']', m.type, x."firstPosition" + i,
-         CASE WHEN i < x.started THEN x."startedAs" ELSE ${Status.WAIT} END, m.parameters, (s.output #> x.path) -> i, $1::timestamptz
-    FROM json_to_recordset($2::json) AS x("runId" uuid, map text, source text, path text[], count int, started int, "startedAs" smallint, "firstPosition" int)
+         CASE WHEN i < x.started THEN x."startedAs" ELSE ${Status.WAIT} END, m.parameters, (s.output #> x.path) -> i, $1::timestamptz, x.seq
+    FROM json_to_recordset($2::json) AS x("runId" uuid, map text, source text, path text[], count int, started int, "startedAs" smallint, "firstPosition" int, seq int)
     CROSS JOIN LATERAL (SELECT type, parameters FROM node_runs WHERE run_id = x."runId" AND name = x.map OFFSET 0) AS m
     CROSS JOIN LATERAL (SELECT output FROM node_runs WHERE run_id = x."runId" AND name = x.source OFFSET 0) AS s
     CROSS JOIN generate_series(0, x.count - 1) AS i`;

@@ -249,6 +249,13 @@ export const nodeRuns = pgTable(
     skipRequested: boolean('skip_requested').notNull().default(false),
     /** a map element's item (core/mapSpec.ts): its element of the list, copied when the map was reached; NULL on every other row */
     item: jsonb('item'),
+    /**
+     * The run's decision_seq after the last decision that wrote this row (0:
+     * none since its insert): a process that knows a run as of one seq reads
+     * only the rows decided since (runtime/knownMapRuns.ts). Not indexed, so
+     * that writing it keeps a node's updates HOT.
+     */
+    decidedSeq: integer('decided_seq').notNull().default(0),
   },
   (t) => [
     // Every hot statement reaches a node by its run and name.

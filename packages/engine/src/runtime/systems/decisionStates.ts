@@ -7,7 +7,8 @@ import { Status } from '../../core/status.ts';
 import { coversSkips, successScopeRequest } from '../../core/successScope.ts';
 import { inTransaction, type Queryable } from '../../storage/database.ts';
 import { loadSuccessScopes } from '../../storage/loadSuccessScopes.ts';
-import { lockRun, lockRunRows } from '../../storage/lockRun.ts';
+import { lockRun, lockRunRows, type LockedRunRow } from '../../storage/lockRun.ts';
+import { readNodesDecidedSince } from '../../storage/readNodesDecidedSince.ts';
 import { readMapLists } from '../../storage/readMapLists.ts';
 import type { DefinitionCache } from '../definitionCache.ts';
 import { scopedDecisionState, type DecisionEvent, type DecisionState, type RunDefinitionRef } from '../decisionState.ts';
@@ -96,10 +97,10 @@ export function decidableUnlocked(events: readonly DecisionEvent[]): events is r
 /**
  * Locks runs and loads the state `decide` needs for `events`, per run. When
  * every event is a node's success, a run is loaded as its success scope only
- * (core/successScope.ts), and a run with maps as its last decision here left
- * it when no other came since (KnownMapRuns). Any other event (failures,
- * cancel, rerun, …) may touch any node and loads its run whole. A run not
- * found is missing from the answer.
+ * (core/successScope.ts). Any other event (failures, cancel, rerun, …) may
+ * touch any node and loads its run whole. A run with maps is loaded whole,
+ * or for node reports alone as its last decision here left it, brought up to
+ * date (KnownMapRuns). A run not found is missing from the answer.
  */
 export async function loadDecisionStates(
   client: pg.PoolClient,
@@ -110,7 +111,8 @@ export async function loadDecisionStates(
   if (events.some(({ event }) => event.type !== 'NODE_SUCCEEDED')) {
     const states = new Map<string, DecisionState>();
     for (const runUuid of new Set(events.map((e) => e.runUuid))) {
-      const state = await wholeState(client, runUuid, definitions);
+      const known = knownMaps?.knownSeq(runUuid) === undefined ? undefined : await knownMapState(client, knownMaps!, (await lockRunRows(client, [runUuid]))[0], events);
+      const state = known ?? (await wholeState(client, runUuid, definitions));
       if (state) states.set(runUuid, state);
     }
     return states;
@@ -119,12 +121,30 @@ export async function loadDecisionStates(
   const pinned = new Map(runs.map((run) => [run.id, run]));
   const { states, whole } = await loadSuccessStates(client, events.flatMap((e) => (pinned.has(e.runUuid) ? [{ ...e, definition: pinned.get(e.runUuid)! }] : [])), definitions);
   for (const runUuid of whole) {
-    const run = pinned.get(runUuid)!;
-    const successes = events.flatMap(({ runUuid: id, event }) => (id === runUuid && event.type === 'NODE_SUCCEEDED' ? [event] : []));
-    const known = knownMaps?.stateFor(run, successes);
-    states.set(runUuid, known ? { run, state: known } : (await wholeState(client, runUuid, definitions))!);
+    const known = knownMaps && (await knownMapState(client, knownMaps, pinned.get(runUuid), events));
+    states.set(runUuid, known ?? (await wholeState(client, runUuid, definitions))!);
   }
   return states;
+}
+
+/**
+ * A run with maps as this process knows it (KnownMapRuns), locked as `run`
+ * and brought up to its decisionSeq with the rows other processes' decisions
+ * wrote since, for `events` that are all reports of node attempts (successes
+ * and failures); undefined to read it whole.
+ */
+async function knownMapState(client: pg.PoolClient, knownMaps: KnownMapRuns, run: LockedRunRow | undefined, events: readonly DecisionEvent[]): Promise<DecisionState | undefined> {
+  const seq = run && knownMaps.knownSeq(run.id);
+  if (!run || seq === undefined || seq > run.decisionSeq) return undefined;
+  const reports: ReportedSuccess[] = [];
+  for (const { runUuid, event } of events) {
+    if (runUuid !== run.id) continue;
+    if (event.type !== 'NODE_SUCCEEDED' && event.type !== 'NODE_FAILED') return undefined;
+    reports.push(event);
+  }
+  const rows = seq === run.decisionSeq ? [] : await readNodesDecidedSince(client, run.id, seq);
+  const state = knownMaps.stateFor(run, reports, { seq, rows });
+  return state && { run, state };
 }
 
 /**

@@ -303,14 +303,14 @@ export class DecisionSystem {
 async function writeMapCommands(db: Queryable, { decisions, dags, now }: Decided): Promise<void> {
   const inserts: MapElementsInsert[] = [];
   const joins: { runId: string; map: string }[] = [];
-  for (const { runId, commands } of decisions) {
+  for (const { runId, commands, decisionSeq } of decisions) {
     for (const command of commands) {
       if (command.type === 'JOIN_ELEMENTS') joins.push({ runId, map: command.node });
       if (command.type !== 'ADD_ELEMENTS') continue;
       const dag = dags.get(runId)!;
       const { source, path } = dag.maps.get(command.node)!;
       const { node: map, count, started, startedAs } = command;
-      inserts.push({ runId, map, source, path, count, started, startedAs, firstPosition: elementPosition(dag.order.indexOf(map), 0) });
+      inserts.push({ runId, map, source, path, count, started, startedAs, firstPosition: elementPosition(dag.order.indexOf(map), 0), seq: decisionSeq + 1 });
     }
   }
   await insertMapElements(db, inserts, now);

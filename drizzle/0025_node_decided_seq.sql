@@ -1,0 +1,1 @@
+ALTER TABLE "node_runs" ADD COLUMN "decided_seq" integer DEFAULT 0 NOT NULL;
