@@ -1,8 +1,10 @@
+import dns from 'node:dns';
+import { lookup as importedLookup } from 'node:dns/promises';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { EgressDenied, EgressPolicy } from '../src/handlers/egress/egressPolicy.ts';
-import { vetTarget, type HostResolver } from '../src/handlers/egress/egressRequest.ts';
+import { systemResolver, vetTarget, type HostResolver } from '../src/handlers/egress/egressRequest.ts';
 import { guardLoopbackOnly } from '../src/testing/loopbackOnly.ts';
 import { embeddedIpv4, ipv6Bytes } from '../src/handlers/egress/ipAddress.ts';
 
@@ -148,5 +150,32 @@ describe('the loopback-only guard of the tests', () => {
       guard.restore();
     }
     expect(guard.refused).toEqual(['169.254.169.254:80', '10.0.0.1:80']);
+  });
+
+  it('refuses a DNS lookup of any name but localhost before a query leaves (the nameserver is no loopback address)', async () => {
+    const guard = guardLoopbackOnly();
+    try {
+      expect(() => dns.lookup('metadata.attacker.example', () => {})).toThrow(/tests send only to loopback/);
+      await expect(dns.promises.lookup('rebind.attacker.example')).rejects.toThrow(/tests send only to loopback/);
+      // An ES module import of the lookup, as the egress code holds one, is guarded as well.
+      await expect(importedLookup('v6.attacker.example')).rejects.toThrow(/tests send only to loopback/);
+      // An address outside loopback is refused as a connect would be; localhost and loopback literals go through.
+      await expect(dns.promises.lookup('169.254.169.254')).rejects.toThrow(/tests send only to loopback/);
+      await expect(dns.promises.lookup('localhost')).resolves.toBeDefined();
+      await expect(dns.promises.lookup('127.0.0.1')).resolves.toEqual({ address: '127.0.0.1', family: 4 });
+    } finally {
+      guard.restore();
+    }
+    expect(guard.refused).toEqual(['dns:metadata.attacker.example', 'dns:rebind.attacker.example', 'dns:v6.attacker.example', 'dns:169.254.169.254']);
+  });
+
+  it("so the egress policy's own resolver, under the guard, sends no query for a name: the lookup is refused, not answered", async () => {
+    const guard = guardLoopbackOnly();
+    try {
+      await expect(vetTarget(new URL('http://metadata.attacker.example/latest/meta-data/'), defaults, systemResolver)).rejects.toThrow(/tests send only to loopback/);
+    } finally {
+      guard.restore();
+    }
+    expect(guard.refused).toEqual(['dns:metadata.attacker.example']);
   });
 });
