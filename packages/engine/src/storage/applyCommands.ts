@@ -117,7 +117,7 @@ interface RunWrite {
   to?: Status;
   cancelRequested?: boolean;
   /** the decisionSeq the row must still have */
-  seenSeq?: number;
+  readonly seenSeq: number;
 }
 
 // The statement's parts, named; `APPLY_COMMANDS` below puts them together.
@@ -219,8 +219,8 @@ const RUN_UPDATES = `run_writes AS MATERIALIZED (
      FROM run_writes x
     WHERE r.ctid = ANY(ARRAY(SELECT tid FROM run_writes)) AND r.ctid = x.tid AND r.id = x."runId"
       AND (x."from" IS NULL OR r.status = x."from"
-           OR (x."seenSeq" IS NOT NULL AND x."from" IN (${STARTED_OR_NOT}) AND r.status IN (${STARTED_OR_NOT})))
-      AND (x."seenSeq" IS NULL OR r.decision_seq = x."seenSeq")
+           OR (x."from" IN (${STARTED_OR_NOT}) AND r.status IN (${STARTED_OR_NOT})))
+      AND r.decision_seq = x."seenSeq"
     RETURNING 1
  )`;
 
@@ -347,9 +347,9 @@ function writesOf(decisions: readonly RunDecision[]): { nodes: Map<string, NodeW
   // One write per run the decisions write anything of: its decisionSeq, and a status change, a
   // cancel request, or both (the row is written once per statement).
   const runs = new Map<string, RunWrite>();
-  const runWrite = (runId: string, seenSeq?: number) => {
+  const runWrite = (runId: string, seenSeq: number) => {
     let write = runs.get(runId);
-    if (!write) runs.set(runId, (write = { runId, ...(seenSeq === undefined ? {} : { seenSeq }) }));
+    if (!write) runs.set(runId, (write = { runId, seenSeq }));
     return write;
   };
   for (const { runId, commands, decisionSeq } of decisions) {

@@ -58,8 +58,9 @@ export function runRowOf(row: object, prefix: string): LockedRunRow {
  * decisionSeq is unchanged (applyCommands), so it cannot miss one either.
  * Claims, which touch only their own node row, never wait for it.
  */
-export async function lockRun(client: pg.PoolClient, runId: string): Promise<LockedRun | undefined> {
-  const [row] = await lockRunRows(client, [runId]);
+export async function lockRun(client: pg.PoolClient, runId: string, locked?: LockedRunRow): Promise<LockedRun | undefined> {
+  // A row the caller has locked already in this transaction (lockRunRows) is not locked and read again.
+  const row = locked ?? (await lockRunRows(client, [runId]))[0];
   if (!row) return undefined;
   const nodes = await client.query<NodeStateRow>({
     name: 'lock-run-nodes',

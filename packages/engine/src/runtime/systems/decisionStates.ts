@@ -111,8 +111,9 @@ export async function loadDecisionStates(
   if (events.some(({ event }) => event.type !== 'NODE_SUCCEEDED')) {
     const states = new Map<string, DecisionState>();
     for (const runUuid of new Set(events.map((e) => e.runUuid))) {
-      const known = knownMaps?.knownSeq(runUuid) === undefined ? undefined : await knownMapState(client, knownMaps!, (await lockRunRows(client, [runUuid]))[0], events);
-      const state = known ?? (await wholeState(client, runUuid, definitions));
+      // Locked first only if it may be known: otherwise wholeState locks and reads it in one go.
+      const locked = knownMaps?.knownSeq(runUuid) === undefined ? undefined : (await lockRunRows(client, [runUuid]))[0];
+      const state = (locked && (await knownMapState(client, knownMaps!, locked, events))) ?? (await wholeState(client, runUuid, definitions, locked));
       if (state) states.set(runUuid, state);
     }
     return states;
@@ -121,8 +122,8 @@ export async function loadDecisionStates(
   const pinned = new Map(runs.map((run) => [run.id, run]));
   const { states, whole } = await loadSuccessStates(client, events.flatMap((e) => (pinned.has(e.runUuid) ? [{ ...e, definition: pinned.get(e.runUuid)! }] : [])), definitions);
   for (const runUuid of whole) {
-    const known = knownMaps && (await knownMapState(client, knownMaps, pinned.get(runUuid), events));
-    states.set(runUuid, known ?? (await wholeState(client, runUuid, definitions))!);
+    const locked = pinned.get(runUuid)!;
+    states.set(runUuid, (knownMaps && (await knownMapState(client, knownMaps, locked, events))) ?? (await wholeState(client, runUuid, definitions, locked))!);
   }
   return states;
 }
@@ -133,9 +134,9 @@ export async function loadDecisionStates(
  * wrote since, for `events` that are all reports of node attempts (successes
  * and failures); undefined to read it whole.
  */
-async function knownMapState(client: pg.PoolClient, knownMaps: KnownMapRuns, run: LockedRunRow | undefined, events: readonly DecisionEvent[]): Promise<DecisionState | undefined> {
-  const seq = run && knownMaps.knownSeq(run.id);
-  if (!run || seq === undefined || seq > run.decisionSeq) return undefined;
+async function knownMapState(client: pg.PoolClient, knownMaps: KnownMapRuns, run: LockedRunRow, events: readonly DecisionEvent[]): Promise<DecisionState | undefined> {
+  const seq = knownMaps.knownSeq(run.id);
+  if (seq === undefined || seq > run.decisionSeq) return undefined;
   const reports: ReportedSuccess[] = [];
   for (const { runUuid, event } of events) {
     if (runUuid !== run.id) continue;
@@ -163,9 +164,9 @@ function unexpandedMaps(dag: Dag, rows: readonly NodeStateRow[]): string[] {
   return [...dag.maps].filter(([map, { source }]) => !expanded.has(map) && succeeded.has(source)).map(([map]) => map);
 }
 
-/** A run locked and read whole, with its maps' lists (storage/readMapLists.ts) if it has maps; undefined when not found. */
-async function wholeState(client: pg.PoolClient, runUuid: string, definitions: DefinitionCache): Promise<DecisionState | undefined> {
-  const locked = await lockRun(client, runUuid);
+/** A run locked (unless `row` is its row, locked already) and read whole, with its maps' lists (storage/readMapLists.ts) if it has maps; undefined when not found. */
+async function wholeState(client: pg.PoolClient, runUuid: string, definitions: DefinitionCache, row?: LockedRunRow): Promise<DecisionState | undefined> {
+  const locked = await lockRun(client, runUuid, row);
   if (!locked) return undefined;
   const dag = await definitions.dag(locked.definitionId, locked.definitionVersion, client);
   const mapLists = dag.maps.size === 0 ? undefined : await readMapLists(client, runUuid, dag, unexpandedMaps(dag, locked.nodes));

@@ -183,7 +183,7 @@ export class DecisionSystem {
       const loaded = states.get(runUuid);
       if (!loaded || indexes.some((i) => items[i]!.orgId !== undefined && loaded.run.orgId !== items[i]!.orgId)) throw new RunNotFound(uuidToShortId(runUuid));
       const decided = decideInTurn(loaded.state, indexes.map((i) => items[i]!.event), now);
-      // The state the events leave, which recordKnown keeps.
+      // The state the events leave, which recordKnown (or, for a run with maps, recordKnownMaps) keeps.
       states.set(runUuid, { ...loaded, state: decided.state });
       decided.commands.forEach((commands, k) => {
         perEvent[indexes[k]!] = commands;
